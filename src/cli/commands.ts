@@ -1,0 +1,177 @@
+/**
+ * The two CLI commands. Each one turns its input into an analysed plan through the same core
+ * and database layer the extension uses, and maps every failure to a sentence and an exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { analyzePlan, parseExplainJson, PlanParseError } from '../core/plan';
+import { buildPlanReport } from '../core/plan-report';
+import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, SqlSyntaxError } from '../core/sql';
+import { resolveConnection } from '../db/connection-config';
+import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
+import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
+import { describeConnectionError } from '../db/connection-errors';
+import { COLOR_STYLE, PLAIN_STYLE, renderPlanText } from './plan-text';
+
+export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
+
+export class UsageError extends Error {}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface ExplainCommandOptions {
+  file?: string;
+  sql?: string;
+  db?: string;
+  demo: boolean;
+  estimate: boolean;
+  json: boolean;
+  timeout?: string;
+}
+
+interface SqlInput {
+  text: string;
+  /** How messages name the input: the file path, or "<stdin>" / "<--sql>". */
+  name: string;
+}
+
+function readInput(file: string | undefined, inline: string | undefined, what: string): SqlInput {
+  if (file !== undefined && inline !== undefined) throw new UsageError(`give either a FILE or --sql, not both`);
+  if (inline !== undefined) return { text: inline, name: '<--sql>' };
+  if (file === undefined && process.stdin.isTTY) {
+    throw new UsageError(`no ${what} given: pass a FILE, - for standard input${what === 'SQL' ? ', or --sql TEXT' : ''}`);
+  }
+  const path = file === undefined || file === '-' ? 0 : file;
+  try {
+    return { text: readFileSync(path, 'utf8'), name: path === 0 ? '<stdin>' : file! };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new UsageError(`cannot read ${file}: ${reason}`);
+  }
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`--timeout takes a positive whole number of milliseconds, got "${value}"`);
+  return ms;
+}
+
+/** The offending line of the input with a caret under the column, as compilers print it. */
+function pointAt(text: string, line: number, column: number): string {
+  const source = text.split(/\r?\n/)[line - 1] ?? '';
+  return `  ${source}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
+}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`plan-lens: ${message}\n`);
+  return code;
+}
+
+export async function runExplainCommand(options: ExplainCommandOptions): Promise<number> {
+  const input = readInput(options.file, options.sql, 'SQL');
+  const timeoutMs = parseTimeout(options.timeout);
+  if (options.demo && options.db) throw new UsageError('give either --db or --demo, not both');
+
+  await ensureSqlParser();
+  const checked = checkSingleStatement(input.text);
+  if (!checked.ok) {
+    const error = checked.error;
+    if (error instanceof SqlSyntaxError) {
+      return fail(`${input.name}:${error.line}:${error.column}: ${error.message}\n${pointAt(input.text, error.line, error.column)}`, EXIT.statementFailed);
+    }
+    return fail(`${input.name}: ${error.message}`, EXIT.usage);
+  }
+  const statement = checked.statement;
+  const info = classifyStatement(statement.text);
+  if (!info.explainable) {
+    return fail(`${input.name}: EXPLAIN cannot run ${info.commandTag}: only SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, EXECUTE and CREATE TABLE AS can be explained`, EXIT.usage);
+  }
+  if (info.parameters.length > 0 && !options.estimate) {
+    return fail(
+      `${input.name}: the statement uses parameters (${info.parameters.map((n) => `$${n}`).join(', ')}); EXPLAIN ANALYZE needs values: replace them with literals`,
+      EXIT.usage,
+    );
+  }
+
+  let connection;
+  try {
+    connection = options.demo ? undefined : resolveConnection({ url: options.db });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  let demo: { connectionString: string; stop(): Promise<void> } | undefined;
+  if (!connection) {
+    const { startDemoDatabase } = await import('../db/demo-database');
+    demo = await startDemoDatabase({ log: (message: string) => process.stderr.write(`plan-lens: ${message}\n`) });
+    connection = resolveConnection({ url: demo.connectionString });
+  }
+  const target = connection!.describe();
+  const pool = createPool(connection!, { ...DEFAULT_POOL_SETTINGS, max: 1 });
+
+  const abort = new AbortController();
+  const onInterrupt = () => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write('plan-lens: cancelling the statement on the server (press Ctrl+C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    const run = await runExplain(pool, statement.text, { analyze: !options.estimate, timeoutMs, signal: abort.signal });
+    const raw = parseExplainJson(run.explainJson);
+    const analyzed = analyzePlan(raw);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(buildPlanReport(raw, analyzed, { server: run.serverVersion, statement: statement.text }), null, 2)}\n`);
+    } else {
+      const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
+      process.stdout.write(`${run.serverVersion} at ${target}\n\n${renderPlanText(analyzed, style)}\n`);
+      if (info.kind === 'data-modifying' && !options.estimate) {
+        process.stdout.write('The statement ran inside a transaction that was rolled back: no data changed.\n');
+      }
+    }
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ExplainCancelledError) return fail('cancelled: the statement was stopped on the server', EXIT.statementFailed);
+    if (error instanceof ExplainTimeoutError) return fail(error.message, EXIT.statementFailed);
+    if (error instanceof ExplainStatementError) {
+      if (error.position !== undefined) {
+        const offsetInStatement = error.position - 1 - error.prefixLength;
+        if (offsetInStatement >= 0 && offsetInStatement <= statement.text.length) {
+          const { line, column } = lineColumnAt(input.text, statement.start + offsetInStatement);
+          return fail(`${input.name}:${line + 1}:${column + 1}: ${error.message}\n${pointAt(input.text, line + 1, column + 1)}`, EXIT.statementFailed);
+        }
+      }
+      return fail(`${input.name}: ${error.message}`, EXIT.statementFailed);
+    }
+    if (error instanceof PlanParseError) return fail(`the server returned a plan Plan Lens cannot read: ${error.message}`, EXIT.statementFailed);
+    return fail(describeConnectionError(error, target), EXIT.usage);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    await pool.end().catch(() => undefined);
+    await demo?.stop();
+  }
+}
+
+export interface AnalyzeCommandOptions {
+  file?: string;
+  json: boolean;
+}
+
+export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise<number> {
+  const input = readInput(options.file, undefined, 'plan');
+  let raw;
+  try {
+    raw = parseExplainJson(input.text);
+  } catch (error) {
+    if (error instanceof PlanParseError) return fail(`${input.name}: ${error.message}`, EXIT.usage);
+    throw error;
+  }
+  const analyzed = analyzePlan(raw);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(buildPlanReport(raw, analyzed), null, 2)}\n`);
+  } else {
+    const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
+    process.stdout.write(`${renderPlanText(analyzed, style)}\n`);
+  }
+  return EXIT.ok;
+}
