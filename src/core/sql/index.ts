@@ -1,0 +1,12 @@
+/** SQL understanding built on PostgreSQL's own parser and lexer (libpg-query). */
+export { ensureSqlParser, isSqlParserLoaded, Utf8IndexMap, byteOffsetToIndex, indexToByteOffset } from './sql-parser';
+export { splitStatements, statementAtOffset, readStatements } from './statements';
+export type { SqlStatement, DocumentStatements, DocumentParse } from './statements';
+export { classifyStatement, checkSingleStatement } from './classify';
+export type { StatementKind, StatementInfo, SingleStatementCheck } from './classify';
+export { SqlInputError, SqlSyntaxError } from './input-errors';
+export type { SqlInputProblem } from './input-errors';
+export { findPlaceholders } from './placeholders';
+export type { SqlPlaceholder, SqlPlaceholderStyle } from './placeholders';
+export { LineIndex, lineColumnAt, indexAtLineColumn, mapServerErrorPosition } from './text-positions';
+export type { LineColumn, SqlTextPosition } from './text-positions';
