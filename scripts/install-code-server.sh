@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs code-server 4.100.3 (VS Code 1.100.3, the last release that runs on Node 20) into
+# Installs code-server 4.100.3 (VS Code 1.100.3; 4.103 and later need Node 22, we run Node 20) into
 # .tools/code-server/ of this repository, for the end-to-end tests in test/e2e/.
 #
 #   bash scripts/install-code-server.sh
@@ -8,8 +8,9 @@
 # which machines limited to the npm registry and Debian's packages cannot do; so the package is
 # installed without scripts and its postinstall is done here by hand, with Debian's ripgrep.
 #
-# Idempotent: the last step writes a marker file; when it exists the script exits at once.
-# Without it, anything left by an interrupted run is removed and the install starts over.
+# Idempotent: the last step writes the marker file .tools/code-server/.installed (first line: the
+# version); when it names this version the script exits at once. Without it, anything left by an
+# interrupted run (or another version) is removed and the install starts over.
 # Needs Node 20 with npm, and apt-get when the Debian packages are missing (run as root, or with
 # sudo available). Environment:
 #   PLAN_LENS_TOOLS_DIR   where to install instead of <repo>/.tools
@@ -19,14 +20,14 @@ VERSION=4.100.3
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${PLAN_LENS_TOOLS_DIR:-$ROOT/.tools}"
 DEST="$TOOLS/code-server"
-MARKER="$DEST/.installed-$VERSION"
+MARKER="$DEST/.installed"
 PKG="$DEST/node_modules/code-server"
 VSCODE="$PKG/lib/vscode"
 
 START=$(date +%s)
 log() { echo "[install-code-server +$(( $(date +%s) - START ))s] $*"; }
 
-if [ -f "$MARKER" ]; then
+if [ -f "$MARKER" ] && [ "$(head -n 1 "$MARKER")" = "$VERSION" ]; then
   echo "[install-code-server] code-server $VERSION already installed in $DEST"
   exit 0
 fi
@@ -72,7 +73,7 @@ else
 fi
 
 if [ -e "$DEST" ]; then
-  log "removing the unfinished install in $DEST"
+  log "removing the unfinished or other install in $DEST"
   rm -rf "$DEST"
 fi
 mkdir -p "$DEST"
@@ -105,8 +106,11 @@ ln -sfn browser-linux.sh "$VSCODE/bin/helpers/browser.sh"
 log "npm rebuild argon2"
 (cd "$DEST" && npm rebuild --ignore-scripts=false --loglevel=error argon2)
 
-log "checking: code-server --version"
-"$DEST/node_modules/.bin/code-server" --version
+log "checking: the native modules load, code-server --version"
+(cd "$VSCODE" && node -e '
+  for (const m of ["@parcel/watcher", "@vscode/deviceid", "@vscode/spdlog", "kerberos", "native-watchdog", "node-pty"]) require(m);')
+(cd "$PKG" && node -e 'require("argon2")')
+"$DEST/node_modules/.bin/code-server" --config /dev/null --version
 
-date -u +%Y-%m-%dT%H:%M:%SZ > "$MARKER"
+printf '%s\ninstalled %s\n' "$VERSION" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$MARKER"
 log "code-server $VERSION installed in $DEST in $(( $(date +%s) - START ))s"
