@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { analyzePlan, parseExplainJson, PlanParseError } from '../core/plan';
 import { buildPlanReport } from '../core/plan-report';
-import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, SqlSyntaxError } from '../core/sql';
+import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
 import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
@@ -134,12 +134,10 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     if (error instanceof ExplainCancelledError) return fail('cancelled: the statement was stopped on the server', EXIT.statementFailed);
     if (error instanceof ExplainTimeoutError) return fail(error.message, EXIT.statementFailed);
     if (error instanceof ExplainStatementError) {
-      if (error.position !== undefined) {
-        const offsetInStatement = error.position - 1 - error.prefixLength;
-        if (offsetInStatement >= 0 && offsetInStatement <= statement.text.length) {
-          const { line, column } = lineColumnAt(input.text, statement.start + offsetInStatement);
-          return fail(`${input.name}:${line + 1}:${column + 1}: ${error.message}\n${pointAt(input.text, line + 1, column + 1)}`, EXIT.statementFailed);
-        }
+      const inStatement = error.position === undefined ? undefined : mapServerErrorPosition(statement.text, error.position, error.prefixLength);
+      if (inStatement) {
+        const { line, column } = lineColumnAt(input.text, statement.start + inStatement.offset);
+        return fail(`${input.name}:${line + 1}:${column + 1}: ${error.message}\n${pointAt(input.text, line + 1, column + 1)}`, EXIT.statementFailed);
       }
       return fail(`${input.name}: ${error.message}`, EXIT.statementFailed);
     }

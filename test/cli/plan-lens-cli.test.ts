@@ -1,0 +1,312 @@
+/**
+ * The `plan-lens` command line, run as a user runs it: the built dist/cli.js in a child process,
+ * against the embedded demo database and (when configured) the PostgreSQL 15 server, checking
+ * output, exit codes and that nothing a statement changes is ever committed.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const fixtures = join(root, 'test', 'fixtures', 'plans', 'pg15');
+const postgresConfigured = Boolean(process.env.DATABASE_URL || process.env.PGHOST);
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let cacheDir: string;
+let work: string;
+
+function run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: work,
+      env: { ...process.env, PLAN_LENS_CACHE_DIR: cacheDir, NO_COLOR: '1', ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** The environment with every way of naming a server removed, so the CLI falls back to the demo. */
+function withoutServer(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of Object.keys(process.env)) if (key === 'DATABASE_URL' || key.startsWith('PG')) env[key] = undefined;
+  return env;
+}
+
+function file(name: string, text: string): string {
+  const path = join(work, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const DEMO_QUERY =
+  'SELECT p.*, c.name AS category_name FROM products p JOIN categories c ON p.category_id = c.id ' +
+  'WHERE p.is_active = true AND p.price > 10000 ORDER BY p.created_at DESC LIMIT 20';
+
+describe('plan-lens CLI', function () {
+  before(function () {
+    const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    cacheDir = mkdtempSync(join(tmpdir(), 'plan-lens-cli-cache-'));
+    work = mkdtempSync(join(tmpdir(), 'plan-lens-cli-'));
+  });
+
+  after(function () {
+    rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  describe('usage', function () {
+    it('prints help and exits 0', async function () {
+      const result = await run(['--help']);
+      assert.equal(result.code, 0);
+      assert.match(result.stdout, /plan-lens explain/);
+      assert.match(result.stdout, /plan-lens analyze/);
+    });
+
+    it('rejects an unknown command with exit 2', async function () {
+      const result = await run(['explian']);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /unknown command "explian"/);
+    });
+
+    it('rejects an unknown option with exit 2', async function () {
+      const result = await run(['explain', '--frobnicate']);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /frobnicate/);
+    });
+
+    it('rejects a timeout that is not a positive number', async function () {
+      const result = await run(['explain', '--sql', 'SELECT 1', '--timeout', 'soon']);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--timeout takes a positive whole number/);
+    });
+  });
+
+  describe('analyze: saved plans, no database', function () {
+    it('prints the tree of a saved plan with times and row estimates', async function () {
+      const result = await run(['analyze', join(fixtures, 'ecommerce-topn-n7.json')]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^Limit /m);
+      assert.match(result.stdout, /Parallel Seq Scan on products p/);
+      assert.match(result.stdout, /Execution time: /);
+    });
+
+    it('reads a plan from standard input', async function () {
+      const plan = readFileSync(join(fixtures, 'sort-spill-disk-n3.json'), 'utf8');
+      const result = await run(['analyze', '-'], { input: plan });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Sort/);
+    });
+
+    it('prints the versioned JSON report', async function () {
+      const raw = JSON.parse(readFileSync(join(fixtures, 'hash-join-batches-n9.json'), 'utf8'));
+      const result = await run(['analyze', '--json', join(fixtures, 'hash-join-batches-n9.json')]);
+      assert.equal(result.code, 0, result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.equal(report.version, 1);
+      assert.equal(report.server, null);
+      assert.equal(report.mode, 'analyze');
+      assert.equal(report.nodeCount, 9);
+      assert.equal(report.nodes.length, 9);
+      assert.deepEqual(report.plan, raw[0]);
+      assert.equal(report.nodes[0].parentId, null);
+      assert.equal(report.nodes[0].nodeType, raw[0].Plan['Node Type']);
+      assert.equal(report.executionMs, raw[0]['Execution Time']);
+      for (const node of report.nodes) {
+        assert.ok(node.exclusiveMs >= 0 && node.exclusiveMs <= node.inclusiveMs + 1e-9, `node ${node.id}`);
+        if (node.parentId !== null) assert.ok(node.parentId < node.id);
+      }
+    });
+
+    it('says why a file is not a plan, with exit 2', async function () {
+      const notJson = await run(['analyze', file('broken.json', '[{"Plan": {"Node Type": "Seq Scan",')]);
+      assert.equal(notJson.code, 2);
+      assert.match(notJson.stderr, /broken\.json: .*JSON/);
+
+      const noPlan = await run(['analyze', file('other.json', '{"rows": [1, 2, 3]}')]);
+      assert.equal(noPlan.code, 2);
+      assert.match(noPlan.stderr, /Plan/);
+
+      const missing = await run(['analyze', join(work, 'nowhere.json')]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot read .*nowhere\.json: no such file/);
+    });
+  });
+
+  describe('explain: bad input is refused before any database is touched', function () {
+    it('empty input', async function () {
+      const result = await run(['explain', '--sql', '  -- nothing here\n']);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /no SQL statement/i);
+    });
+
+    it('several statements, named with their lines', async function () {
+      const path = file('several.sql', 'SELECT 1;\n\nUPDATE products SET stock = 0;\nDELETE FROM orders;\n');
+      const result = await run(['explain', path]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /found 3/);
+      assert.match(result.stderr, /line 1/);
+      assert.match(result.stderr, /line 3/);
+      assert.match(result.stderr, /line 4/);
+    });
+
+    it('a syntax error, at its line and column in the file', async function () {
+      const path = file('typo.sql', '-- top products\nSELECT id,\n       name\n  FORM products\n WHERE price > 10;\n');
+      const result = await run(['explain', path]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /typo\.sql:4:\d+: syntax error at or near/);
+      assert.match(result.stderr, /FORM products\n\s+\^/);
+    });
+
+    it('a statement EXPLAIN cannot run', async function () {
+      for (const [sql, tag] of [
+        ['VACUUM products', 'VACUUM'],
+        ['CREATE INDEX ON products (price)', 'CREATE INDEX'],
+      ]) {
+        const result = await run(['explain', '--sql', sql]);
+        assert.equal(result.code, 2, sql);
+        assert.match(result.stderr, new RegExp(`EXPLAIN cannot run ${tag}`));
+      }
+    });
+
+    it('an unreachable server, in one sentence and exit 2', async function () {
+      const result = await run(['explain', '--db', 'postgresql://nobody@127.0.0.1:1/none', '--sql', 'SELECT 1']);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /127\.0\.0\.1:1/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    });
+  });
+
+  describe('explain on the embedded demo database', function () {
+    it('npm start\'s query: the plan, with times, on the demo shop', async function () {
+      const result = await run(['explain', '--demo', '--sql', DEMO_QUERY], { env: withoutServer() });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /PGlite/);
+      assert.match(result.stdout, /^Limit /m);
+      assert.match(result.stdout, /Seq Scan on products p/);
+      assert.match(result.stdout, /Execution time: \d/);
+    });
+
+    it('falls back to the demo database when no server is named anywhere', async function () {
+      const result = await run(['explain', '--json', '--sql', 'SELECT count(*) FROM categories'], { env: withoutServer() });
+      assert.equal(result.code, 0, result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.match(report.server, /PGlite/);
+      assert.equal(report.mode, 'analyze');
+      assert.equal(report.statement, 'SELECT count(*) FROM categories');
+      assert.equal(report.nodes[0].rowsActual, 1);
+    });
+
+    it('--estimate plans without running', async function () {
+      const result = await run(['explain', '--demo', '--estimate', '--json', '--sql', 'DELETE FROM order_items'], { env: withoutServer() });
+      assert.equal(result.code, 0, result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.equal(report.mode, 'estimate');
+      assert.equal(report.executionMs, null);
+      assert.equal(report.nodes[0].rowsActual, null);
+    });
+
+    it('a data-changing statement runs, and is rolled back', async function () {
+      const before = await run(['explain', '--demo', '--json', '--sql', 'SELECT count(*) FROM order_items WHERE quantity > 1'], { env: withoutServer() });
+      const result = await run(['explain', '--demo', '--sql', 'DELETE FROM order_items WHERE quantity > 1'], { env: withoutServer() });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /rolled back/);
+      const after = await run(['explain', '--demo', '--json', '--sql', 'SELECT count(*) FROM order_items WHERE quantity > 1'], { env: withoutServer() });
+      const rows = (r: CliResult) => JSON.parse(r.stdout).nodes.find((n: { nodeType: string }) => n.nodeType === 'Seq Scan').rowsActual;
+      assert.ok(rows(before) > 0);
+      assert.equal(rows(after), rows(before));
+    });
+
+    it('a server error is placed at its line and column of the file', async function () {
+      const path = file('unknown-column.sql', 'SELECT id,\n       colour\n  FROM products;\n');
+      const result = await run(['explain', '--demo', path], { env: withoutServer() });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /unknown-column\.sql:2:8: column "colour" does not exist/);
+    });
+  });
+
+  describe('explain on PostgreSQL 15', function () {
+    let admin: Client;
+    const table = `cli_guard_${process.pid}`;
+
+    before(async function () {
+      if (!postgresConfigured) this.skip();
+      admin = new Client();
+      await admin.connect();
+      await admin.query(`CREATE TABLE ${table} AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 1000) g`);
+    });
+
+    after(async function () {
+      if (!admin) return;
+      await admin.query(`DROP TABLE IF EXISTS ${table}`);
+      await admin.end();
+    });
+
+    async function checksum(): Promise<string> {
+      const { rows } = await admin.query(`SELECT count(*) || ':' || md5(string_agg(id || v, ',' ORDER BY id)) AS sum FROM ${table}`);
+      return rows[0].sum;
+    }
+
+    it('uses the PG* environment and reports the server', async function () {
+      const result = await run(['explain', '--json', '--sql', `SELECT * FROM ${table} WHERE id < 10`]);
+      assert.equal(result.code, 0, result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.match(report.server, /^PostgreSQL 15/);
+      assert.equal(report.nodes[0].relation, table);
+      assert.equal(report.nodes[0].rowsActual, 9);
+    });
+
+    it('a smuggled second statement is rejected and nothing is committed', async function () {
+      const before = await checksum();
+      const result = await run(['explain', '--sql', `SELECT 1; COMMIT; DELETE FROM ${table}`]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /found 3/);
+      assert.equal(await checksum(), before);
+      const update = await run(['explain', '--sql', `UPDATE ${table} SET v = 'changed'`]);
+      assert.equal(update.code, 0, update.stderr);
+      assert.equal(await checksum(), before);
+    });
+
+    it('a statement timeout is reported as such, with exit 1', async function () {
+      const result = await run(['explain', '--timeout', '300', '--sql', 'SELECT pg_sleep(5)']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /timeout/i);
+    });
+
+    it('Ctrl+C cancels the statement on the server', async function () {
+      const child = spawn(process.execPath, [cli, 'explain', '--sql', 'SELECT pg_sleep(30) AS cli_cancel_probe'], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // Wait until the server runs the statement, then interrupt as a terminal would.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cli_cancel_probe%' AND pid <> pg_backend_pid()`);
+        if (rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGINT');
+      const code = await exited;
+      assert.equal(code, 1);
+      assert.match(stderr, /cancelled/);
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cli_cancel_probe%' AND pid <> pg_backend_pid()`);
+      assert.equal(rows[0].n, 0);
+    });
+  });
+});
