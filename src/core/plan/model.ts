@@ -10,12 +10,13 @@ import type { RawPlanNode, RawExplainResult } from './explain-json';
 export type MisestimateDirection = 'under' | 'over' | 'exact';
 
 export interface Misestimate {
-  /** max(actual, estimated) / min(actual, estimated), both per loop, with 0 treated as 1; always >= 1. */
+  /** max(actual, estimated) / min(actual, estimated), both per loop ("Actual Rows" vs "Plan Rows"), with 0 treated as 1; always >= 1. */
   factor: number;
   /** 'under': PostgreSQL expected fewer rows than came; 'over': it expected more. */
   direction: MisestimateDirection;
 }
 
+/** Block counts (8 kB blocks by default) of the BUFFERS option; all loops and, under a Gather, all processes together. */
 export interface NodeBuffers {
   sharedHit: number;
   sharedRead: number;
@@ -27,6 +28,13 @@ export interface NodeBuffers {
   localWritten: number;
   tempRead: number;
   tempWritten: number;
+}
+
+/** WAL generated (the WAL option); all loops and processes together. */
+export interface NodeWal {
+  records: number;
+  fpi: number;
+  bytes: number;
 }
 
 export interface PlanNode {
@@ -60,35 +68,57 @@ export interface PlanNode {
 
   /** False for an estimate-only plan, or a node PostgreSQL reports as never executed. */
   executed: boolean;
+  /** "Actual Loops": how often the node ran (under a Gather, over all processes); 0 when never executed or not analyzed. */
   loops: number;
   /** Rows returned per loop (PostgreSQL's "Actual Rows"); undefined without ANALYZE. */
   actualRows?: number;
-  /** actualRows x loops. */
+  /** actualRows x loops, rounded to a whole row (PostgreSQL reports a rounded per-loop average). */
   actualRowsTotal?: number;
-  /** planRows x loops, the estimate comparable to actualRowsTotal. */
+  /** planRows x max(loops, 1), the estimate comparable to actualRowsTotal. */
   planRowsTotal: number;
+  /** Undefined without ANALYZE and for nodes that never executed. */
   misestimate?: Misestimate;
 
-  /** Wall time of the node and its children, ms (actual total time x loops, divided among parallel workers). */
+  /**
+   * Wall time of the node and its children, ms: "Actual Total Time" x loops, divided by the number of
+   * processes under a Gather / Gather Merge (launched workers, plus the leader when it participates).
+   * 0 for a node that never executed; undefined without ANALYZE or with TIMING OFF.
+   */
   inclusiveMs?: number;
-  /** inclusiveMs minus the children's inclusive time (with CTE / InitPlan corrections), never below 0. */
+  /**
+   * inclusiveMs minus the children's inclusive time, never below 0. An InitPlan's time is taken from
+   * the node that uses its result (rather than the node it hangs under); a CTE's time from its
+   * CTE Scans, in proportion to their own time, so neither is counted twice.
+   */
   exclusiveMs?: number;
   /** exclusiveMs / AnalyzedPlan.totalMs, 0..1. */
   exclusiveShare?: number;
 
+  /** Over all loops (PostgreSQL reports a per-loop average), rounded to a whole row. */
   rowsRemovedByFilter?: number;
   rowsRemovedByJoinFilter?: number;
   rowsRemovedByIndexRecheck?: number;
-  /** removed / (removed + actualRowsTotal), 0..1, counting filter, join filter and recheck (all x loops). */
+  /**
+   * removed / (removed + actualRowsTotal), 0..1, counting filter, join filter and recheck (all x loops);
+   * undefined when the node reports none of them or saw no row at all.
+   */
   removedRatio?: number;
 
-  /** Buffers of this node alone (its children's subtracted); undefined without BUFFERS. */
+  /** Buffers of this node alone (children subtracted, InitPlans and CTEs attributed as for exclusiveMs); undefined without BUFFERS. */
   buffers?: NodeBuffers;
   /** sharedHit / (sharedHit + sharedRead) of this node alone; undefined when it touched no shared block. */
   cacheHitRatio?: number;
+  /**
+   * I/O read time of this node alone, ms (track_io_timing): shared, local and temp together, summed
+   * over parallel processes (so it can exceed exclusiveMs); undefined when PostgreSQL reported none.
+   */
   ioReadMs?: number;
+  /** I/O write time of this node alone, ms, as ioReadMs. */
   ioWriteMs?: number;
+  /** WAL of this node alone (children subtracted); undefined without the WAL option. */
+  wal?: NodeWal;
 
+  /** Gather / Gather Merge only. */
   workersPlanned?: number;
   workersLaunched?: number;
 
@@ -96,6 +126,7 @@ export interface PlanNode {
   raw: Omit<RawPlanNode, 'Plans'>;
 }
 
+/** Largest value over all nodes, 0 when no node has one; for scaling bars and colours. */
 export interface PlanMaxima {
   inclusiveMs: number;
   exclusiveMs: number;
@@ -103,11 +134,19 @@ export interface PlanMaxima {
   planRowsTotal: number;
   totalCost: number;
   misestimateFactor: number;
+  /** Exclusive shared blocks hit + read + dirtied + written. */
   sharedBlocks: number;
 }
 
+/**
+ * A trigger's time over all its calls. AFTER triggers (foreign key checks among them) run once the
+ * plan has finished: outside every node's time, inside executionMs. BEFORE triggers run inside the
+ * modifying node's time.
+ */
 export interface TriggerTiming {
   name: string;
+  /** The foreign key behind an RI_ConstraintTrigger. */
+  constraint?: string;
   relation?: string;
   timeMs: number;
   calls: number;
@@ -124,6 +163,7 @@ export interface AnalyzedPlan {
   /** Execution time when present, else the root's inclusive time, else undefined. */
   totalMs?: number;
   triggers: TriggerTiming[];
+  /** totalMs is 0 when PostgreSQL reported no JIT timing (EXPLAIN without ANALYZE). */
   jit?: { functions: number; totalMs: number; raw: Record<string, unknown> };
   settings?: Record<string, string>;
   maxima: PlanMaxima;

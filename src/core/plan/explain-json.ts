@@ -1,0 +1,518 @@
+/**
+ * The shape of `EXPLAIN (FORMAT JSON)` output as PostgreSQL 13 to 18 write it.
+ *
+ * Keys stay exactly as PostgreSQL spells them: a plan pasted from any version round-trips
+ * untouched, and the names match what users read in PostgreSQL's documentation. Every known key is
+ * optional (which ones appear depends on the version, the node type and the EXPLAIN options); the
+ * index signatures keep keys this file does not know yet, such as those of extensions or newer
+ * servers.
+ */
+
+/** EXPLAIN's key names, verbatim; use these instead of string literals to catch typos at compile time. */
+export const ExplainKey = {
+  // Top level
+  Plan: 'Plan',
+  QueryText: 'Query Text',
+  QueryIdentifier: 'Query Identifier',
+  Planning: 'Planning',
+  PlanningTime: 'Planning Time',
+  ExecutionTime: 'Execution Time',
+  Triggers: 'Triggers',
+  Jit: 'JIT',
+  Settings: 'Settings',
+  Serialization: 'Serialization',
+
+  // Identity and tree structure
+  NodeType: 'Node Type',
+  Plans: 'Plans',
+  ParentRelationship: 'Parent Relationship',
+  SubplanName: 'Subplan Name',
+  Strategy: 'Strategy',
+  PartialMode: 'Partial Mode',
+  Operation: 'Operation',
+  Command: 'Command',
+  CustomPlanProvider: 'Custom Plan Provider',
+  ParallelAware: 'Parallel Aware',
+  AsyncCapable: 'Async Capable',
+  Disabled: 'Disabled',
+
+  // Scan targets
+  RelationName: 'Relation Name',
+  Schema: 'Schema',
+  Alias: 'Alias',
+  IndexName: 'Index Name',
+  ScanDirection: 'Scan Direction',
+  CteName: 'CTE Name',
+  FunctionName: 'Function Name',
+  FunctionCall: 'Function Call',
+  TableFunctionName: 'Table Function Name',
+  TableFunctionCall: 'Table Function Call',
+  TuplestoreName: 'Tuplestore Name',
+  SamplingMethod: 'Sampling Method',
+  SamplingParameters: 'Sampling Parameters',
+  RepeatableSeed: 'Repeatable Seed',
+
+  // Joins
+  JoinType: 'Join Type',
+  InnerUnique: 'Inner Unique',
+  HashCond: 'Hash Cond',
+  MergeCond: 'Merge Cond',
+  JoinFilter: 'Join Filter',
+
+  // Estimates
+  StartupCost: 'Startup Cost',
+  TotalCost: 'Total Cost',
+  PlanRows: 'Plan Rows',
+  PlanWidth: 'Plan Width',
+
+  // Actuals (EXPLAIN ANALYZE)
+  ActualStartupTime: 'Actual Startup Time',
+  ActualTotalTime: 'Actual Total Time',
+  ActualRows: 'Actual Rows',
+  ActualLoops: 'Actual Loops',
+
+  // Expressions and filters
+  Output: 'Output',
+  Filter: 'Filter',
+  IndexCond: 'Index Cond',
+  RecheckCond: 'Recheck Cond',
+  OrderBy: 'Order By',
+  TidCond: 'TID Cond',
+  OneTimeFilter: 'One-Time Filter',
+  RunCondition: 'Run Condition',
+  RowsRemovedByFilter: 'Rows Removed by Filter',
+  RowsRemovedByJoinFilter: 'Rows Removed by Join Filter',
+  RowsRemovedByIndexRecheck: 'Rows Removed by Index Recheck',
+  HeapFetches: 'Heap Fetches',
+  IndexSearches: 'Index Searches',
+  ExactHeapBlocks: 'Exact Heap Blocks',
+  LossyHeapBlocks: 'Lossy Heap Blocks',
+
+  // Sort, group, aggregate, window
+  SortKey: 'Sort Key',
+  PresortedKey: 'Presorted Key',
+  SortMethod: 'Sort Method',
+  SortSpaceUsed: 'Sort Space Used',
+  SortSpaceType: 'Sort Space Type',
+  FullSortGroups: 'Full-sort Groups',
+  PreSortedGroups: 'Pre-sorted Groups',
+  GroupKey: 'Group Key',
+  GroupingSets: 'Grouping Sets',
+  HashAggBatches: 'HashAgg Batches',
+  PlannedPartitions: 'Planned Partitions',
+  DiskUsage: 'Disk Usage',
+  PeakMemoryUsage: 'Peak Memory Usage',
+  Window: 'Window',
+  Storage: 'Storage',
+  MaximumStorage: 'Maximum Storage',
+
+  // Hash
+  HashBuckets: 'Hash Buckets',
+  OriginalHashBuckets: 'Original Hash Buckets',
+  HashBatches: 'Hash Batches',
+  OriginalHashBatches: 'Original Hash Batches',
+
+  // Memoize
+  CacheKey: 'Cache Key',
+  CacheMode: 'Cache Mode',
+  CacheHits: 'Cache Hits',
+  CacheMisses: 'Cache Misses',
+  CacheEvictions: 'Cache Evictions',
+  CacheOverflows: 'Cache Overflows',
+  EstimatedCapacity: 'Estimated Capacity',
+  EstimatedDistinctLookupKeys: 'Estimated Distinct Lookup Keys',
+  EstimatedLookups: 'Estimated Lookups',
+  EstimatedHitPercent: 'Estimated Hit Percent',
+
+  // Parallel query
+  WorkersPlanned: 'Workers Planned',
+  WorkersLaunched: 'Workers Launched',
+  SingleCopy: 'Single Copy',
+  ParamsEvaluated: 'Params Evaluated',
+  Workers: 'Workers',
+  WorkerNumber: 'Worker Number',
+
+  // Partitions, modifications, foreign tables
+  SubplansRemoved: 'Subplans Removed',
+  TargetTables: 'Target Tables',
+  ConflictResolution: 'Conflict Resolution',
+  ConflictArbiterIndexes: 'Conflict Arbiter Indexes',
+  ConflictFilter: 'Conflict Filter',
+  RowsRemovedByConflictFilter: 'Rows Removed by Conflict Filter',
+  TuplesInserted: 'Tuples Inserted',
+  ConflictingTuples: 'Conflicting Tuples',
+  TuplesUpdated: 'Tuples Updated',
+  TuplesDeleted: 'Tuples Deleted',
+  TuplesSkipped: 'Tuples Skipped',
+  RemoteSql: 'Remote SQL',
+  Relations: 'Relations',
+
+  // BUFFERS
+  SharedHitBlocks: 'Shared Hit Blocks',
+  SharedReadBlocks: 'Shared Read Blocks',
+  SharedDirtiedBlocks: 'Shared Dirtied Blocks',
+  SharedWrittenBlocks: 'Shared Written Blocks',
+  LocalHitBlocks: 'Local Hit Blocks',
+  LocalReadBlocks: 'Local Read Blocks',
+  LocalDirtiedBlocks: 'Local Dirtied Blocks',
+  LocalWrittenBlocks: 'Local Written Blocks',
+  TempReadBlocks: 'Temp Read Blocks',
+  TempWrittenBlocks: 'Temp Written Blocks',
+
+  // I/O timings (track_io_timing): PostgreSQL 13-16 report shared and local together
+  IoReadTime: 'I/O Read Time',
+  IoWriteTime: 'I/O Write Time',
+  // ... PostgreSQL 17+ separately
+  SharedIoReadTime: 'Shared I/O Read Time',
+  SharedIoWriteTime: 'Shared I/O Write Time',
+  LocalIoReadTime: 'Local I/O Read Time',
+  LocalIoWriteTime: 'Local I/O Write Time',
+  // ... PostgreSQL 15+
+  TempIoReadTime: 'Temp I/O Read Time',
+  TempIoWriteTime: 'Temp I/O Write Time',
+
+  // WAL
+  WalRecords: 'WAL Records',
+  WalFpi: 'WAL FPI',
+  WalBytes: 'WAL Bytes',
+  WalBuffersFull: 'WAL Buffers Full',
+
+  // Triggers
+  TriggerName: 'Trigger Name',
+  ConstraintName: 'Constraint Name',
+  Relation: 'Relation',
+  Time: 'Time',
+  Calls: 'Calls',
+
+  // JIT
+  Functions: 'Functions',
+  Options: 'Options',
+  Timing: 'Timing',
+  Total: 'Total',
+
+  // Planning (PostgreSQL 17 MEMORY option)
+  MemoryUsed: 'Memory Used',
+  MemoryAllocated: 'Memory Allocated',
+} as const;
+
+export type ExplainKeyName = (typeof ExplainKey)[keyof typeof ExplainKey];
+
+/** Values of "Node Type", PostgreSQL 13 to 18 (the text format's names differ for some: see nodeLabel). */
+export type NodeType =
+  | 'Result'
+  | 'ProjectSet'
+  | 'ModifyTable'
+  | 'Append'
+  | 'Merge Append'
+  | 'Recursive Union'
+  | 'BitmapAnd'
+  | 'BitmapOr'
+  | 'Nested Loop'
+  | 'Merge Join'
+  | 'Hash Join'
+  | 'Seq Scan'
+  | 'Sample Scan'
+  | 'Gather'
+  | 'Gather Merge'
+  | 'Index Scan'
+  | 'Index Only Scan'
+  | 'Bitmap Index Scan'
+  | 'Bitmap Heap Scan'
+  | 'Tid Scan'
+  | 'Tid Range Scan'
+  | 'Subquery Scan'
+  | 'Function Scan'
+  | 'Table Function Scan'
+  | 'Values Scan'
+  | 'CTE Scan'
+  | 'Named Tuplestore Scan'
+  | 'WorkTable Scan'
+  | 'Foreign Scan'
+  | 'Custom Scan'
+  | 'Materialize'
+  | 'Memoize'
+  | 'Sort'
+  | 'Incremental Sort'
+  | 'Group'
+  | 'Aggregate'
+  | 'WindowAgg'
+  | 'Unique'
+  | 'SetOp'
+  | 'LockRows'
+  | 'Limit'
+  | 'Hash';
+
+/** Values PostgreSQL writes as "Parent Relationship". */
+export type ParentRelationship = 'Outer' | 'Inner' | 'Member' | 'InitPlan' | 'SubPlan' | 'Subquery' | 'children';
+
+/** Block counters of the BUFFERS option, on plan nodes, workers, "Planning" and "Serialization". */
+export interface RawBufferCounters {
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  'Shared Dirtied Blocks'?: number;
+  'Shared Written Blocks'?: number;
+  'Local Hit Blocks'?: number;
+  'Local Read Blocks'?: number;
+  'Local Dirtied Blocks'?: number;
+  'Local Written Blocks'?: number;
+  'Temp Read Blocks'?: number;
+  'Temp Written Blocks'?: number;
+  /** PostgreSQL 13-16: shared and local blocks together; ms. */
+  'I/O Read Time'?: number;
+  'I/O Write Time'?: number;
+  /** PostgreSQL 17+; ms. */
+  'Shared I/O Read Time'?: number;
+  'Shared I/O Write Time'?: number;
+  'Local I/O Read Time'?: number;
+  'Local I/O Write Time'?: number;
+  /** PostgreSQL 15+; ms. */
+  'Temp I/O Read Time'?: number;
+  'Temp I/O Write Time'?: number;
+}
+
+/** Counters of the WAL option (PostgreSQL 13+). */
+export interface RawWalCounters {
+  'WAL Records'?: number;
+  'WAL FPI'?: number;
+  'WAL Bytes'?: number;
+  /** PostgreSQL 18+. */
+  'WAL Buffers Full'?: number;
+}
+
+/** JIT compilation summary, at top level or per worker. */
+export interface RawJit {
+  'Worker Number'?: number;
+  Functions?: number;
+  Options?: { Inlining?: boolean; Optimization?: boolean; Expressions?: boolean; Deforming?: boolean; [key: string]: unknown };
+  /** ms; PostgreSQL 17+ writes "Generation" as an object with "Deform" and "Total". */
+  Timing?: {
+    Generation?: number | { Deform?: number; Total?: number };
+    Inlining?: number;
+    Optimization?: number;
+    Emission?: number;
+    Total?: number;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** Incremental Sort's "Full-sort Groups" / "Pre-sorted Groups". */
+export interface RawSortGroups {
+  'Group Count'?: number;
+  'Sort Methods Used'?: string[];
+  'Sort Space Memory'?: { 'Average Sort Space Used'?: number; 'Peak Sort Space Used'?: number };
+  'Sort Space Disk'?: { 'Average Sort Space Used'?: number; 'Peak Sort Space Used'?: number };
+  [key: string]: unknown;
+}
+
+/** One parallel worker's share of a node (VERBOSE, or sort/hash details). Its counters are this worker's only. */
+export interface RawWorker extends RawBufferCounters, RawWalCounters {
+  'Worker Number'?: number;
+  'Actual Startup Time'?: number;
+  'Actual Total Time'?: number;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Sort Method'?: string;
+  'Sort Space Used'?: number;
+  'Sort Space Type'?: string;
+  'Full-sort Groups'?: RawSortGroups;
+  'Pre-sorted Groups'?: RawSortGroups;
+  'Hash Buckets'?: number;
+  'Hash Batches'?: number;
+  'Peak Memory Usage'?: number;
+  'Disk Usage'?: number;
+  'HashAgg Batches'?: number;
+  'Exact Heap Blocks'?: number;
+  'Lossy Heap Blocks'?: number;
+  'Index Searches'?: number;
+  'Cache Hits'?: number;
+  'Cache Misses'?: number;
+  'Cache Evictions'?: number;
+  'Cache Overflows'?: number;
+  JIT?: RawJit;
+  [key: string]: unknown;
+}
+
+/** One node of the plan tree. Per-loop values ("Actual Rows", "Rows Removed by Filter", times) are averages over "Actual Loops". */
+export interface RawPlanNode extends RawBufferCounters, RawWalCounters {
+  // `string & {}` keeps other names (extensions, future versions) while editors still offer the known ones.
+  'Node Type': NodeType | (string & {});
+  Plans?: RawPlanNode[];
+  'Parent Relationship'?: ParentRelationship | string;
+  /** "InitPlan 1 (returns $0)" (PostgreSQL 13-16), "InitPlan 1" (17+), "SubPlan 2", "CTE name". */
+  'Subplan Name'?: string;
+  /** Aggregate: "Plain" | "Sorted" | "Hashed" | "Mixed"; SetOp: "Sorted" | "Hashed". */
+  Strategy?: string;
+  /** Aggregate: "Simple" | "Partial" | "Finalize". */
+  'Partial Mode'?: string;
+  /** ModifyTable and Foreign Scan: "Select" | "Insert" | "Update" | "Delete" | "Merge". */
+  Operation?: string;
+  /** SetOp: "Intersect" | "Intersect All" | "Except" | "Except All". */
+  Command?: string;
+  'Custom Plan Provider'?: string;
+  'Parallel Aware'?: boolean;
+  /** PostgreSQL 14+. */
+  'Async Capable'?: boolean;
+  /** PostgreSQL 18+: the planner had to use a node type its settings disable. */
+  Disabled?: boolean;
+
+  'Relation Name'?: string;
+  Schema?: string;
+  Alias?: string;
+  'Index Name'?: string;
+  'Scan Direction'?: 'Forward' | 'Backward' | 'NoMovement' | string;
+  'CTE Name'?: string;
+  'Function Name'?: string;
+  'Function Call'?: string | string[];
+  'Table Function Name'?: string;
+  'Table Function Call'?: string;
+  'Tuplestore Name'?: string;
+  'Sampling Method'?: string;
+  'Sampling Parameters'?: string[];
+  'Repeatable Seed'?: string;
+
+  'Join Type'?: 'Inner' | 'Left' | 'Full' | 'Right' | 'Semi' | 'Anti' | 'Right Semi' | 'Right Anti' | string;
+  'Inner Unique'?: boolean;
+  'Hash Cond'?: string;
+  'Merge Cond'?: string;
+  'Join Filter'?: string;
+
+  'Startup Cost'?: number;
+  'Total Cost'?: number;
+  'Plan Rows'?: number;
+  'Plan Width'?: number;
+
+  /** ms per loop. Absent without ANALYZE or with TIMING OFF. */
+  'Actual Startup Time'?: number;
+  'Actual Total Time'?: number;
+  /** Per loop; fractional from PostgreSQL 18. */
+  'Actual Rows'?: number;
+  /** 0 for a node that never executed. */
+  'Actual Loops'?: number;
+
+  Output?: string[];
+  Filter?: string;
+  'Index Cond'?: string;
+  'Recheck Cond'?: string;
+  'Order By'?: string;
+  'TID Cond'?: string;
+  'One-Time Filter'?: string;
+  'Run Condition'?: string;
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Join Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
+  'Heap Fetches'?: number;
+  /** PostgreSQL 18+. */
+  'Index Searches'?: number;
+  'Exact Heap Blocks'?: number;
+  'Lossy Heap Blocks'?: number;
+
+  'Sort Key'?: string[];
+  'Presorted Key'?: string[];
+  'Sort Method'?: string;
+  /** kB. */
+  'Sort Space Used'?: number;
+  'Sort Space Type'?: 'Memory' | 'Disk' | string;
+  'Full-sort Groups'?: RawSortGroups;
+  'Pre-sorted Groups'?: RawSortGroups;
+  'Group Key'?: string[];
+  'Grouping Sets'?: Array<Record<string, unknown>>;
+  'HashAgg Batches'?: number;
+  'Planned Partitions'?: number;
+  /** kB. */
+  'Disk Usage'?: number;
+  /** kB. */
+  'Peak Memory Usage'?: number;
+  /** PostgreSQL 18+, WindowAgg. */
+  Window?: string;
+  /** PostgreSQL 18+, Material / CTE Scan / WindowAgg / Recursive Union / Table Function Scan: "Memory" | "Disk". */
+  Storage?: string;
+  /** kB, PostgreSQL 18+. */
+  'Maximum Storage'?: number;
+
+  'Hash Buckets'?: number;
+  'Original Hash Buckets'?: number;
+  'Hash Batches'?: number;
+  'Original Hash Batches'?: number;
+
+  'Cache Key'?: string;
+  'Cache Mode'?: string;
+  'Cache Hits'?: number;
+  'Cache Misses'?: number;
+  'Cache Evictions'?: number;
+  'Cache Overflows'?: number;
+  'Estimated Capacity'?: number;
+  'Estimated Distinct Lookup Keys'?: number;
+  'Estimated Lookups'?: number;
+  'Estimated Hit Percent'?: number;
+
+  'Workers Planned'?: number;
+  'Workers Launched'?: number;
+  'Single Copy'?: boolean;
+  /** InitPlan outputs a Gather computes before starting its workers. */
+  'Params Evaluated'?: string[];
+  Workers?: RawWorker[];
+
+  'Subplans Removed'?: number;
+  'Target Tables'?: Array<Record<string, unknown>>;
+  'Conflict Resolution'?: string;
+  'Conflict Arbiter Indexes'?: string[];
+  'Conflict Filter'?: string;
+  'Rows Removed by Conflict Filter'?: number;
+  'Tuples Inserted'?: number;
+  'Conflicting Tuples'?: number;
+  'Tuples Updated'?: number;
+  'Tuples Deleted'?: number;
+  'Tuples Skipped'?: number;
+  'Remote SQL'?: string;
+  Relations?: string;
+
+  [key: string]: unknown;
+}
+
+export interface RawTrigger {
+  'Trigger Name': string;
+  'Constraint Name'?: string;
+  Relation?: string;
+  /** ms, all calls together. */
+  Time?: number;
+  Calls?: number;
+  [key: string]: unknown;
+}
+
+/** "Planning": buffers used by planning (BUFFERS) and memory (PostgreSQL 17 MEMORY). */
+export interface RawPlanning extends RawBufferCounters {
+  /** kB. */
+  'Memory Used'?: number;
+  /** kB. */
+  'Memory Allocated'?: number;
+  [key: string]: unknown;
+}
+
+/** PostgreSQL 17 SERIALIZE option. */
+export interface RawSerialization extends RawBufferCounters {
+  Time?: number;
+  /** kB. */
+  'Output Volume'?: number;
+  Format?: string;
+  [key: string]: unknown;
+}
+
+/** One element of the array `EXPLAIN (FORMAT JSON)` returns (auto_explain logs the same object with "Query Text"). */
+export interface RawExplainResult {
+  Plan: RawPlanNode;
+  'Query Text'?: string;
+  /** VERBOSE with compute_query_id, PostgreSQL 14+. */
+  'Query Identifier'?: number;
+  Planning?: RawPlanning;
+  /** ms. */
+  'Planning Time'?: number;
+  Triggers?: RawTrigger[];
+  JIT?: RawJit;
+  /** Settings that differ from their defaults and affect planning (SETTINGS option, PostgreSQL 12+). */
+  Settings?: Record<string, string>;
+  Serialization?: RawSerialization;
+  /** ms. */
+  'Execution Time'?: number;
+  [key: string]: unknown;
+}

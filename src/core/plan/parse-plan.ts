@@ -1,0 +1,339 @@
+import type { RawExplainResult, RawPlanNode } from './explain-json';
+
+/** The input is not a readable `EXPLAIN (FORMAT JSON)` result; the message says what is wrong and, for JSON syntax errors, where. */
+export class PlanParseError extends Error {
+  /** 1-based line of a JSON syntax error in the text given to parseExplainJson. */
+  readonly line?: number;
+  /** 1-based column of a JSON syntax error. */
+  readonly column?: number;
+
+  constructor(message: string, location?: { line: number; column: number }) {
+    super(message);
+    this.name = 'PlanParseError';
+    if (location) {
+      this.line = location.line;
+      this.column = location.column;
+    }
+  }
+}
+
+const HINT = 'paste the output of EXPLAIN (FORMAT JSON)';
+
+/**
+ * Reads the result of `EXPLAIN (FORMAT JSON)` from what users paste, save or log:
+ * - the JSON array PostgreSQL returns (`[{"Plan": ...}]`), a bare `{"Plan": ...}` object, or a bare plan node;
+ * - an already parsed value of those shapes, or a result-set export such as `[{"QUERY PLAN": [...]}]`;
+ * - psql's aligned or unaligned output (`QUERY PLAN` header, dashes, `+` continuations, `(1 row)` footer);
+ * - JSON inside surrounding text, such as an auto_explain log entry (`LOG:  duration: 1.2 ms  plan: {...}`).
+ *
+ * Returns the top-level object (the input's own objects, not a copy). Throws PlanParseError otherwise.
+ */
+export function parseExplainJson(input: unknown): RawExplainResult {
+  if (typeof input === 'string') return parseText(input, true);
+  return fromValue(input, true);
+}
+
+function parseText(input: string, allowNestedString: boolean): RawExplainResult {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  if (text.trim() === '') throw new PlanParseError(`empty input: ${HINT}`);
+
+  let firstError: unknown;
+  try {
+    return fromValue(JSON.parse(text), allowNestedString);
+  } catch (error) {
+    if (error instanceof PlanParseError) throw error;
+    firstError = error;
+  }
+
+  // Line-for-line cleanup keeps line and column numbers valid for error messages.
+  const cleaned = stripTerminalDecoration(text);
+  const jsonStart = findJsonStart(cleaned);
+  if (jsonStart >= 0) {
+    const jsonEnd = findBalancedEnd(cleaned, jsonStart);
+    const candidate = cleaned.slice(jsonStart, jsonEnd < 0 ? cleaned.length : jsonEnd);
+    let value: unknown;
+    let syntaxError: unknown;
+    try {
+      value = JSON.parse(candidate);
+    } catch (error) {
+      syntaxError = error;
+    }
+    if (syntaxError === undefined) return fromValue(value, allowNestedString);
+    if (!looksLikeTextPlan(cleaned)) throw notJson(syntaxError, candidate, cleaned, jsonStart);
+  }
+
+  if (looksLikeTextPlan(cleaned)) {
+    throw new PlanParseError('this looks like a text-format plan; run EXPLAIN (FORMAT JSON) instead to get a plan Plan Lens can read');
+  }
+  if (/<explain\s+xmlns=/.test(cleaned)) {
+    throw new PlanParseError('this looks like an XML-format plan; run EXPLAIN (FORMAT JSON) instead');
+  }
+  if (/^\s*-\s+Plan:\s*$/m.test(cleaned)) {
+    throw new PlanParseError('this looks like a YAML-format plan; run EXPLAIN (FORMAT JSON) instead');
+  }
+  throw notJson(firstError, text, text, 0);
+}
+
+/** Blanks psql's header, separator and footer lines and strips its `+` continuation marks, keeping every line break. */
+function stripTerminalDecoration(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (/^\s*QUERY PLAN\s*$/.test(line)) return '';
+      if (/^\s*-{3,}\s*$/.test(line)) return '';
+      if (/^\s*\(\d+ [^()\s]+\)\s*$/.test(line)) return '';
+      if (/^\s*Time: \d/.test(line)) return '';
+      return line.replace(/\s*\+\s*$/, '');
+    })
+    .join('\n');
+}
+
+/** Where a JSON object (`{"...`) or array of objects (`[{`) first starts, or -1. */
+function findJsonStart(text: string): number {
+  const match = /\{\s*"|\[\s*\{/.exec(text);
+  return match ? match.index : -1;
+}
+
+/** Index just past the bracket closing the one at `start`, or -1 if the text ends first. Linear; skips strings. */
+function findBalancedEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+function looksLikeTextPlan(text: string): boolean {
+  if (text.includes('"Node Type"')) return false;
+  return (
+    /\(cost=\d+(?:\.\d+)?\.\.\d+(?:\.\d+)? rows=\d+ width=\d+\)/.test(text) ||
+    /\(actual (?:time=[\d.]+\.\.[\d.]+ )?rows=[\d.]+ loops=\d+\)/.test(text) ||
+    /^\s*->\s+[A-Z][A-Za-z ]+/m.test(text)
+  );
+}
+
+/** A PlanParseError for a JSON syntax error in `candidate`, which starts at `offset` in `whole`. */
+function notJson(error: unknown, candidate: string, whole: string, offset: number): PlanParseError {
+  const message = error instanceof Error ? error.message : String(error);
+  // V8 gives a position for most errors, but only a snippet for an unexpected token.
+  const reported = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
+  let reason: string;
+  let position: number;
+  if (reported) {
+    reason = reported[1];
+    position = Number(reported[2]);
+  } else {
+    position = jsonErrorOffset(candidate);
+    reason = position >= candidate.length ? 'Unexpected end of JSON input' : `Unexpected token ${showCharacter(candidate[position])}`;
+  }
+  const location = lineAndColumn(whole, Math.min(offset + position, whole.length));
+  return new PlanParseError(`not JSON: ${reason} at line ${location.line}, column ${location.column}`, location);
+}
+
+function showCharacter(character: string): string {
+  return character >= ' ' ? `'${character}'` : JSON.stringify(character);
+}
+
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < position; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: position - lineStart + 1 };
+}
+
+const enum Expect {
+  Value,
+  ValueOrArrayEnd,
+  Key,
+  KeyOrObjectEnd,
+  Colon,
+  AfterValue,
+}
+
+/**
+ * Offset of the first character that makes `text` invalid JSON (text.length when it ends too early).
+ * Only called after JSON.parse failed, when V8's message gives no position.
+ */
+function jsonErrorOffset(text: string): number {
+  const n = text.length;
+  const stack: boolean[] = []; // true: inside an object
+  let expect = Expect.Value;
+  let i = 0;
+  for (;;) {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    if (i >= n) return n;
+    const c = text[i];
+    switch (expect) {
+      case Expect.ValueOrArrayEnd:
+      case Expect.Value:
+        if (c === ']' && expect === Expect.ValueOrArrayEnd) {
+          stack.pop();
+          i++;
+          expect = Expect.AfterValue;
+        } else if (c === '{') {
+          stack.push(true);
+          i++;
+          expect = Expect.KeyOrObjectEnd;
+        } else if (c === '[') {
+          stack.push(false);
+          i++;
+          expect = Expect.ValueOrArrayEnd;
+        } else {
+          const end = c === '"' ? scanString(text, i) : scanScalar(text, i);
+          if (end < 0) return -end - 1;
+          i = end;
+          expect = Expect.AfterValue;
+        }
+        break;
+      case Expect.KeyOrObjectEnd:
+      case Expect.Key:
+        if (c === '}' && expect === Expect.KeyOrObjectEnd) {
+          stack.pop();
+          i++;
+          expect = Expect.AfterValue;
+        } else if (c === '"') {
+          const end = scanString(text, i);
+          if (end < 0) return -end - 1;
+          i = end;
+          expect = Expect.Colon;
+        } else {
+          return i;
+        }
+        break;
+      case Expect.Colon:
+        if (c !== ':') return i;
+        i++;
+        expect = Expect.Value;
+        break;
+      case Expect.AfterValue: {
+        if (stack.length === 0) return i;
+        const inObject = stack[stack.length - 1];
+        if (c === ',') {
+          i++;
+          expect = inObject ? Expect.Key : Expect.Value;
+        } else if (c === (inObject ? '}' : ']')) {
+          stack.pop();
+          i++;
+        } else {
+          return i;
+        }
+        break;
+      }
+    }
+  }
+}
+
+/** Index past the string starting at `start`, or -(errorOffset + 1). */
+function scanString(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return -(i + 1);
+    if (c === 0x5c) {
+      const next = text[i + 1];
+      if (next === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return -(i + 1);
+        i += 5;
+      } else if (next !== undefined && '"\\/bfnrt'.includes(next)) {
+        i++;
+      } else {
+        return -(i + 2);
+      }
+    }
+  }
+  return -(text.length + 1);
+}
+
+/** Index past the number or literal starting at `start`, or -(errorOffset + 1). */
+function scanScalar(text: string, start: number): number {
+  for (const literal of ['true', 'false', 'null']) {
+    if (text.startsWith(literal, start)) return start + literal.length;
+  }
+  const match = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  match.lastIndex = start;
+  const found = match.exec(text);
+  return found && found[0] !== '-' && found[0].length > 0 ? start + found[0].length : -(start + 1);
+}
+
+function fromValue(input: unknown, allowNestedString: boolean): RawExplainResult {
+  let value = input;
+  // Unwrapped in a loop rather than by recursion: the input may nest arrays arbitrarily deep.
+  for (;;) {
+    // JSON that held the plan as a string, as some log and export formats do.
+    if (typeof value === 'string' && allowNestedString) return parseText(value, false);
+    if (Array.isArray(value)) {
+      if (value.length === 0) throw new PlanParseError(`the JSON array is empty: ${HINT}, which is an array holding one {"Plan": ...} object`);
+      value = value[0];
+      continue;
+    }
+    // A result set exported by a SQL client: [{"QUERY PLAN": [{"Plan": ...}]}].
+    if (isObject(value) && !('Plan' in value) && 'QUERY PLAN' in value) {
+      value = value['QUERY PLAN'];
+      continue;
+    }
+    break;
+  }
+  if (!isObject(value)) {
+    throw new PlanParseError(`expected a JSON object or array, got ${value === null ? 'null' : typeof value}: ${HINT}`);
+  }
+  // Only the plan tree was copied.
+  if (!('Plan' in value) && typeof value['Node Type'] === 'string') {
+    validateTree(value as RawPlanNode);
+    return { Plan: value as RawPlanNode };
+  }
+  if (!('Plan' in value)) throw new PlanParseError('JSON has no "Plan" key: is this EXPLAIN (FORMAT JSON) output?');
+  if (!isObject(value.Plan)) throw new PlanParseError('"Plan" is not an object: is this EXPLAIN (FORMAT JSON) output?');
+  validateTree(value.Plan as RawPlanNode);
+  return value as RawExplainResult;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+interface PathStep {
+  node: unknown;
+  parent: PathStep | null;
+  index: number;
+}
+
+/** Checks every node has a "Node Type" and that "Plans" holds nodes; iterative, as plans can be deeper than the call stack. */
+function validateTree(root: RawPlanNode): void {
+  const stack: PathStep[] = [{ node: root, parent: null, index: -1 }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    const record = step.node;
+    if (!isObject(record)) {
+      throw new PlanParseError(`${pathOf(step)} is not a plan node object: is this EXPLAIN (FORMAT JSON) output?`);
+    }
+    if (typeof record['Node Type'] !== 'string') {
+      throw new PlanParseError(`${pathOf(step)} has no "Node Type": is this EXPLAIN (FORMAT JSON) output?`);
+    }
+    const children = record.Plans;
+    if (children === undefined) continue;
+    if (!Array.isArray(children)) throw new PlanParseError(`"Plans" of ${pathOf(step)} is not an array`);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], parent: step, index: i });
+  }
+}
+
+/** "Plan.Plans[0].Plans[2]": where the node sits in the JSON. */
+function pathOf(step: PathStep): string {
+  const parts: string[] = [];
+  for (let s: PathStep | null = step; s && s.parent; s = s.parent) parts.push(`.Plans[${s.index}]`);
+  return `Plan${parts.reverse().join('')}`;
+}
