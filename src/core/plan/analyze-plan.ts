@@ -51,6 +51,26 @@ interface Frame {
   divisor: number;
   /** Nearest Gather / Gather Merge above, not crossing a subplan boundary; -1 if none. */
   gatherId: number;
+  /** A Limit above reads this node's rows on demand, so it may stop before the node runs dry. */
+  cutByLimit: boolean;
+}
+
+/**
+ * Nodes that read all their input before returning a row: a Limit above them stops their output,
+ * never their input, so its early stop does not reach their children.
+ */
+function consumesAllInput(raw: RawPlanNode): boolean {
+  switch (raw['Node Type']) {
+    case 'Sort':
+    case 'Hash':
+      return true;
+    case 'Aggregate':
+      return raw.Strategy !== 'Sorted';
+    case 'SetOp':
+      return raw.Strategy === 'Hashed';
+    default:
+      return false;
+  }
 }
 
 /**
@@ -73,7 +93,7 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   const ctes: number[] = [];
   const cteScans: number[] = [];
 
-  const stack: Frame[] = [{ raw: raw.Plan, parentId: -1, depth: 0, divisor: 1, gatherId: -1 }];
+  const stack: Frame[] = [{ raw: raw.Plan, parentId: -1, depth: 0, divisor: 1, gatherId: -1, cutByLimit: false }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const id = nodes.length;
@@ -103,6 +123,7 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
         depth: frame.depth + 1,
         divisor: subplan ? 1 : divisor,
         gatherId: subplan ? -1 : isGather ? id : frame.gatherId,
+        cutByLimit: !subplan && (node.nodeType === 'Limit' || (frame.cutByLimit && !consumesAllInput(frame.raw))),
       });
     }
   }
@@ -279,7 +300,8 @@ function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uin
     actualRows,
     actualRowsTotal,
     planRowsTotal: planRows * Math.max(loops, 1),
-    misestimate: executed && actualRows !== undefined ? misestimate(actualRows, planRows) : undefined,
+    misestimate: executed && actualRows !== undefined ? misestimate(actualRows, planRows, frame.cutByLimit) : undefined,
+    stoppedEarly: frame.cutByLimit && executed && actualRows !== undefined && actualRows < planRows ? true : undefined,
     inclusiveMs,
     exclusiveMs: undefined,
     exclusiveShare: undefined,
@@ -309,10 +331,12 @@ function gatherDivisor(raw: RawPlanNode, leaderParticipates: boolean): number {
   return leaderParticipates ? workers + 1 : Math.max(workers, 1);
 }
 
-function misestimate(actualRows: number, planRows: number): Misestimate {
+function misestimate(actualRows: number, planRows: number, cutByLimit: boolean): Misestimate {
   const actual = actualRows === 0 ? 1 : actualRows;
   const planned = planRows === 0 ? 1 : planRows;
-  if (actual === planned) return { factor: 1, direction: 'exact' };
+  // PostgreSQL estimates a node's rows as if it ran to the end; under a Limit that stopped it
+  // early, fewer rows are expected and say nothing about the estimate.
+  if (actual === planned || (cutByLimit && actual < planned)) return { factor: 1, direction: 'exact' };
   return actual > planned ? { factor: actual / planned, direction: 'under' } : { factor: planned / actual, direction: 'over' };
 }
 

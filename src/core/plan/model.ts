@@ -76,8 +76,16 @@ export interface PlanNode {
   actualRowsTotal?: number;
   /** planRows x max(loops, 1), the estimate comparable to actualRowsTotal. */
   planRowsTotal: number;
-  /** Undefined without ANALYZE and for nodes that never executed. */
+  /**
+   * Undefined without ANALYZE and for nodes that never executed. Factor 1 ("exact") when a Limit
+   * above stopped the node before it ran dry (see stoppedEarly).
+   */
   misestimate?: Misestimate;
+  /**
+   * True when a Limit above read fewer rows than the node would have returned, so its actual rows
+   * fall short of the estimate by design, not by misjudgement.
+   */
+  stoppedEarly?: boolean;
 
   /**
    * Wall time of the node and its children, ms: "Actual Total Time" x loops, divided by the number of
