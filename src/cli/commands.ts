@@ -131,7 +131,14 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     }
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof ExplainCancelledError) return fail('cancelled: the statement was stopped on the server', EXIT.statementFailed);
+    if (error instanceof ExplainCancelledError) {
+      return fail(
+        error.stoppedOnServer
+          ? 'cancelled: the statement was stopped on the server'
+          : 'cancelled: the embedded database cannot interrupt a running statement; it finishes and is rolled back',
+        EXIT.statementFailed,
+      );
+    }
     if (error instanceof ExplainTimeoutError) return fail(error.message, EXIT.statementFailed);
     if (error instanceof ExplainStatementError) {
       const inStatement = error.position === undefined ? undefined : mapServerErrorPosition(statement.text, error.position, error.prefixLength);

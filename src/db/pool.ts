@@ -1,0 +1,171 @@
+/**
+ * The connection pool every explain goes through. On top of pg.Pool it checks a connection that
+ * sat idle for a while before handing it out (SQLAlchemy's pool_pre_ping): a server restart, a
+ * failover or a firewall that silently drops idle TCP sessions would otherwise surface as a
+ * failed explain. It also keeps a dropped idle connection from crashing the process: pg emits
+ * such errors as 'error' events, fatal without a listener.
+ */
+import { Pool, type PoolClient } from 'pg';
+import type { ResolvedConnection } from './connection-config';
+import { DatabaseConnectionError, describeConnectionError } from './connection-errors';
+
+export interface PoolSettings {
+  /** Connections open at most at once; further explains wait for one to come free. */
+  max: number;
+  /** A connection unused this long is closed, so an idle editor holds no server slots. */
+  idleTimeoutMillis: number;
+  /** How long opening a connection (or waiting for a free one) may take. */
+  connectionTimeoutMillis: number;
+  /** Connections are closed and replaced after this age (SQLAlchemy's pool_recycle); 0 keeps them. */
+  maxLifetimeSeconds: number;
+  /** TCP keep-alive probes start after this much silence, so dead peers are noticed. */
+  keepAliveInitialDelayMillis: number;
+  /** A connection idle longer than this is checked with SELECT 1 before it is handed out. */
+  validateAfterIdleMillis: number;
+  /** A check that gets no answer within this time counts as a dead connection. */
+  validationTimeoutMillis: number;
+}
+
+/**
+ * Explains are interactive and mostly one at a time, so a handful of connections is plenty. Idle
+ * connections close after a minute and every connection is recycled after 30 minutes, below the
+ * idle cut-off of most proxies and load balancers. Keep-alive probes start after 30 s of silence;
+ * a connection idle for more than 5 s is checked before use.
+ */
+export const DEFAULT_POOL_SETTINGS: Readonly<PoolSettings> = Object.freeze({
+  max: 4,
+  idleTimeoutMillis: 60_000,
+  connectionTimeoutMillis: 10_000,
+  maxLifetimeSeconds: 1_800,
+  keepAliveInitialDelayMillis: 30_000,
+  validateAfterIdleMillis: 5_000,
+  validationTimeoutMillis: 5_000,
+});
+
+export interface PoolOptions extends Partial<PoolSettings> {
+  /** Receives what the pool did on its own: dropped and replaced connections. */
+  log?: (message: string) => void;
+}
+
+export interface PoolStatus {
+  /** Open connections, in use or idle. */
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+}
+
+export class PlanLensPool {
+  readonly settings: Readonly<PoolSettings>;
+  /** user@host:port/database, for messages. */
+  readonly target: string;
+  private readonly pool: Pool;
+  private readonly log: (message: string) => void;
+  private readonly releasedAt = new WeakMap<PoolClient, number>();
+  private readonly checkedOut = new WeakSet<PoolClient>();
+
+  constructor(
+    readonly connection: ResolvedConnection,
+    options: PoolOptions = {},
+  ) {
+    const { log, ...overrides } = options;
+    const settings = { ...DEFAULT_POOL_SETTINGS };
+    for (const [key, value] of Object.entries(overrides) as Array<[keyof PoolSettings, number | undefined]>) {
+      if (value !== undefined) settings[key] = value;
+    }
+    this.settings = Object.freeze(settings);
+    this.target = connection.describe();
+    this.log = log ?? (() => undefined);
+    this.pool = new Pool({
+      ...connection.config,
+      max: settings.max,
+      idleTimeoutMillis: settings.idleTimeoutMillis,
+      connectionTimeoutMillis: settings.connectionTimeoutMillis,
+      maxLifetimeSeconds: settings.maxLifetimeSeconds,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: settings.keepAliveInitialDelayMillis,
+    });
+    this.pool.on('error', (error) => {
+      this.log(`An idle pooled connection was dropped; the next explain opens a new one. ${describeConnectionError(error, this.target)}`);
+    });
+    this.pool.on('connect', (client) => {
+      // Between the queries of a checked-out client pg reports a lost connection as an 'error'
+      // event on the client; the next query fails with it anyway, so here it is only logged.
+      client.on('error', (error) => {
+        if (this.checkedOut.has(client)) this.log(`A connection in use was dropped. ${describeConnectionError(error, this.target)}`);
+      });
+    });
+    this.pool.on('acquire', (client) => this.checkedOut.add(client));
+    this.pool.on('release', (_error, client) => {
+      this.checkedOut.delete(client);
+      this.releasedAt.set(client, Date.now());
+    });
+  }
+
+  /**
+   * A working connection; release it with `client.release()`, or `client.release(true)` to
+   * close it instead of returning it. Throws DatabaseConnectionError with a sentence naming the
+   * cause and the fix.
+   */
+  async connect(): Promise<PoolClient> {
+    // Each failed check closes one idle connection and new connections are not checked, so this
+    // ends at the latest once the idle ones are used up.
+    for (;;) {
+      const client = await this.checkout();
+      const idleSince = this.releasedAt.get(client);
+      if (idleSince === undefined || Date.now() - idleSince <= this.settings.validateAfterIdleMillis) return client;
+      if (await this.answers(client)) return client;
+      this.log(`A pooled connection to ${this.target} no longer answered and was replaced.`);
+      client.release(true);
+    }
+  }
+
+  status(): PoolStatus {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  /** Calls `listener` whenever the numbers in status() may have changed; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    const events = ['connect', 'acquire', 'release', 'remove'] as const;
+    for (const event of events) this.pool.on(event, listener);
+    return () => {
+      for (const event of events) this.pool.off(event, listener);
+    };
+  }
+
+  /** Closes every connection; connections in use close when released. */
+  async end(): Promise<void> {
+    if (!this.pool.ending) await this.pool.end();
+  }
+
+  private async checkout(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      const message = describeConnectionError(error, this.target, { connectionTimeoutMillis: this.settings.connectionTimeoutMillis });
+      throw new DatabaseConnectionError(message, error);
+    }
+  }
+
+  private async answers(client: PoolClient): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.settings.validationTimeoutMillis);
+    });
+    try {
+      return await Promise.race([
+        client.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        silence,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export function createPool(connection: ResolvedConnection, options: PoolOptions = {}): PlanLensPool {
+  return new PlanLensPool(connection, options);
+}
