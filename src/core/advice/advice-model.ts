@@ -1,0 +1,69 @@
+/**
+ * What Plan Lens advises about a plan: findings (warning rules fired on nodes) and index
+ * suggestions. JSON-serialisable: the host posts them to the webview, the CLI prints them, the
+ * editor turns them into diagnostics and quick fixes. All of them read these types.
+ */
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface Finding {
+  /** Stable rule id, e.g. "seq-scan-large-table"; also the diagnostic code in the editor. */
+  ruleId: string;
+  severity: Severity;
+  /** The node the finding is about (preorder id in AnalyzedPlan.nodes); null for plan-wide findings. */
+  nodeId: number | null;
+  /** One line: what is wrong, with the numbers ("Seq Scan on products reads 200,000 rows to keep 1,240 (0.6%)"). */
+  title: string;
+  /** Plain-language explanation of why it matters. */
+  explanation: string;
+  /** What to do about it. */
+  fix: string;
+  /** Estimated execution time at stake, ms (what fixing it could save at most); used to sort by impact. */
+  impactMs: number;
+  /** Ids of index suggestions that address this finding. */
+  suggestionIds: string[];
+}
+
+export type IndexKind = 'single' | 'compound' | 'partial' | 'covering';
+
+export interface IndexVerification {
+  /** 'hypopg': checked with a hypothetical index on the server; 'unverified': no HypoPG. */
+  method: 'hypopg' | 'unverified';
+  /** Estimated total cost of the statement's plan before and with the hypothetical index. */
+  costBefore?: number;
+  costAfter?: number;
+  /** Whether the planner chose the hypothetical index. */
+  usedByPlanner?: boolean;
+  /** Why it was not verified and how to enable verification, when method is 'unverified'. */
+  note?: string;
+}
+
+export interface IndexSuggestion {
+  /** Stable within one analysis: the index name. */
+  id: string;
+  schema?: string;
+  table: string;
+  /** Key columns in order, each with its direction. */
+  columns: Array<{ name: string; descending: boolean }>;
+  /** INCLUDE columns of a covering index. */
+  include: string[];
+  /** Partial index predicate (SQL), e.g. "is_active = true". */
+  where?: string;
+  kinds: IndexKind[];
+  name: string;
+  concurrently: boolean;
+  /** The CREATE INDEX statement, formatted by the one DDL formatter. */
+  ddl: string;
+  /** Why this index: which node(s), which predicates or sort keys. */
+  reason: string;
+  /** Nodes the index is meant to help. */
+  nodeIds: number[];
+  verification: IndexVerification;
+}
+
+export interface PlanAdvice {
+  /** Sorted by impactMs, largest first. */
+  findings: Finding[];
+  /** Sorted by verified improvement (cost before - after), largest first. */
+  suggestions: IndexSuggestion[];
+}
