@@ -10,18 +10,25 @@ import { chromiumPath, codeServerInstalled, postgresConfigured } from './test-en
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ci = process.env.CI === 'true';
 
+const always = () => true;
+const nothingMissing = () => undefined;
+const browserTest = (file) => file.endsWith('.browser.test.ts');
+
 const groups = [
-  { name: 'core', dir: 'test/core', needs: () => undefined },
-  { name: 'cli', dir: 'test/cli', needs: () => undefined },
-  { name: 'database (PGlite; PostgreSQL 15 when configured)', dir: 'test/db', needs: () => undefined },
+  { name: 'core', dir: 'test/core', needs: nothingMissing },
+  { name: 'cli', dir: 'test/cli', needs: nothingMissing },
+  { name: 'database (PGlite; PostgreSQL 15 when configured)', dir: 'test/db', needs: nothingMissing },
+  { name: 'panel and protocol', dir: 'test/panel', needs: nothingMissing },
+  { name: 'webview logic', dir: 'test/webview', filter: (file) => !browserTest(file), needs: nothingMissing },
   {
     name: 'postgresql-15',
     dir: undefined,
     needs: () => (postgresConfigured() ? undefined : 'no PostgreSQL server configured (set DATABASE_URL or PGHOST, PGUSER, PGPASSWORD, PGDATABASE; .ci/run starts the Debian PostgreSQL 15 server)'),
   },
   {
-    name: 'webview (Chromium)',
+    name: 'webview in Chromium',
     dir: 'test/webview',
+    filter: browserTest,
     needs: () => (chromiumPath() ? undefined : 'no Chromium (apt-get install chromium, or set PLAN_LENS_CHROMIUM)'),
   },
   {
@@ -56,7 +63,7 @@ for (const group of groups) {
     skipped.push(`${group.name}: ${missing}`);
     continue;
   }
-  if (group.dir) files.push(...testFiles(group.dir));
+  if (group.dir) files.push(...testFiles(group.dir).filter(group.filter ?? always));
 }
 
 console.log(skipped.length === 0 ? 'Running every test group.' : `Skipping ${skipped.length} test group(s):`);

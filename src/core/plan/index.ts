@@ -4,3 +4,4 @@ export { nodeLabel } from './node-label';
 export { ExplainKey } from './explain-json';
 export type * from './explain-json';
 export type * from './model';
+export { rawPlanOf, rawPlanJson } from './raw-plan';

@@ -1,0 +1,194 @@
+/**
+ * How fast the plan webview paints, in headless Chromium on the standalone page with the
+ * production bundle: from posting the showPlan message to the painted tree, for every captured
+ * plan and for synthetic plans of 1k, 10k and 50k nodes; the page's JS heap once painted; and
+ * the time of each interaction on the 4004- and 50k-node plans, click to paint.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { analyzePlan } from '../src/core/plan';
+import type { AnalyzedPlan } from '../src/core/plan/model';
+import {
+  PLANS_DIR,
+  chromiumAvailable,
+  launchChromium,
+  loadPlan,
+  openStandalonePage,
+  postAndPaint,
+  serveRepository,
+  showPlanMessage,
+  timeAction,
+  type PageAction,
+  type StandalonePage,
+  type StaticServer,
+} from '../test/webview/standalone-page';
+import { syntheticExplain } from '../test/webview/synthetic-plans';
+import { PlanIndex } from '../webview-ui/src/visible-tree';
+
+/** Cold pages per plan; the median is reported. */
+const RUNS = 3;
+const SYNTHETIC_SIZES = [1_000, 10_000, 50_000];
+const INTERACTION_TARGET_MS = 100;
+
+interface PlanCase {
+  name: string;
+  plan: AnalyzedPlan;
+  /** Targets from the product's requirements, where there is one. */
+  targetMs?: number;
+  targetHeapMb?: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+async function heapMb(open: StandalonePage): Promise<number> {
+  const cdp = await open.page.context().newCDPSession(open.page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  return (metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20;
+}
+
+function verdict(value: number, target: number | undefined): string {
+  return target === undefined ? '' : value <= target ? `ok (< ${target})` : `OVER ${target}`;
+}
+
+function planCases(): PlanCase[] {
+  const cases: PlanCase[] = [];
+  if (existsSync(PLANS_DIR)) {
+    const files = readdirSync(PLANS_DIR)
+      .filter((file) => file.endsWith('.json'))
+      .sort((a, b) => statSync(join(PLANS_DIR, a)).size - statSync(join(PLANS_DIR, b)).size);
+    for (const file of files) {
+      const plan = loadPlan(file);
+      const large = plan.nodes.length > 1000;
+      cases.push({
+        name: file.replace(/\.json$/, ''),
+        plan,
+        targetMs: large ? 500 : plan.nodes.length <= 20 ? 50 : undefined,
+        targetHeapMb: large ? 60 : undefined,
+      });
+    }
+  } else {
+    console.log(`(no captured plans: ${PLANS_DIR} is absent; synthetic plans only)`);
+  }
+  for (const size of SYNTHETIC_SIZES) {
+    cases.push({ name: `synthetic-${size / 1000}k`, plan: analyzePlan(syntheticExplain(size)), targetMs: size >= 50_000 ? 2000 : undefined });
+  }
+  return cases;
+}
+
+async function firstPaint(browser: Browser, server: StaticServer, planCase: PlanCase): Promise<string[]> {
+  const message = showPlanMessage(planCase.plan);
+  const times: number[] = [];
+  const heaps: number[] = [];
+  let shown = '';
+  for (let run = 0; run < RUNS; run++) {
+    const open = await openStandalonePage(browser, server);
+    times.push(await postAndPaint(open.page, message));
+    heaps.push(await heapMb(open));
+    shown = (await open.page.getAttribute('.tree-status', 'data-shown')) ?? '';
+    await open.page.close();
+  }
+  const ms = median(times);
+  const heap = median(heaps);
+  return [
+    planCase.name,
+    String(planCase.plan.nodes.length),
+    shown,
+    ms.toFixed(1),
+    verdict(ms, planCase.targetMs),
+    heap.toFixed(1),
+    verdict(heap, planCase.targetHeapMb),
+  ];
+}
+
+interface Step {
+  /** Steps without a label only move the selection to where the next timed step acts. */
+  label?: string;
+  action: PageAction;
+}
+
+/** What a user does on a large plan, in order: each labelled step is timed from input to paint. */
+function interactions(plan: AnalyzedPlan): Step[] {
+  const family = plan.nodes.reduce((widest, node) => (node.childIds.length > widest.childIds.length ? node : widest));
+  const { shown, grouped } = new PlanIndex(plan).family(family.id);
+  const target = plan.nodes[grouped[Math.floor(grouped.length / 2)]];
+  const press = (key: string, times: number): Step[] => Array.from({ length: times }, () => ({ action: { key } }));
+  const toFamily = [{ action: { key: 'Home' } }, ...press('ArrowDown', family.depth)];
+  return [
+    { label: 'select the root (details pane)', action: { click: '.card[data-node-id="0"]' } },
+    { label: 'arrow down (select the child)', action: { key: 'ArrowDown' } },
+    { label: 'zoom in', action: { click: '.zoom-in' } },
+    { label: 'zoom out', action: { click: '.zoom-out' } },
+    ...toFamily,
+    ...press('ArrowDown', 1),
+    ...press('ArrowRight', shown.length),
+    { label: `expand the group of ${grouped.length} (Enter)`, action: { key: 'Enter' } },
+    { label: 'fit to view, all expanded (outlines)', action: { click: '.fit' } },
+    { label: 'zoom in, all expanded', action: { click: '.zoom-in' } },
+    ...toFamily,
+    { label: 'regroup', action: { click: `.card[data-node-id="${family.id}"] .card-regroup` } },
+    { label: 'search by relation', action: { search: target.relation ?? target.label } },
+    { label: 'jump to the match in the group (Enter)', action: { key: 'Enter', on: '.search-input' } },
+    { label: 'clear the search', action: { search: '' } },
+    ...toFamily,
+    { label: 'collapse the family (Enter)', action: { key: 'Enter' } },
+    { label: 'expand the family (Enter)', action: { key: 'Enter' } },
+  ];
+}
+
+async function interact(browser: Browser, server: StaticServer, name: string, plan: AnalyzedPlan): Promise<string[][]> {
+  const open = await openStandalonePage(browser, server);
+  await postAndPaint(open.page, showPlanMessage(plan));
+  const rows: string[][] = [];
+  for (const { label, action } of interactions(plan)) {
+    const ms = await timeAction(open.page, action);
+    if (label) {
+      rows.push([name, label, ms.toFixed(1), verdict(ms, INTERACTION_TARGET_MS)]);
+    }
+  }
+  rows.push([name, 'JS heap afterwards', `${(await heapMb(open)).toFixed(1)} MB`, '']);
+  await open.page.close();
+  return rows;
+}
+
+export async function run(): Promise<void> {
+  if (!chromiumAvailable()) {
+    console.log('skipped: no Chromium (set PLAN_LENS_CHROMIUM or install /usr/bin/chromium)');
+    return;
+  }
+  const { buildWebview } = await import('../webview-ui/build.mjs');
+  await buildWebview({ production: true });
+  const server = await serveRepository();
+  const browser = await launchChromium();
+  try {
+    const cases = planCases();
+    const paintRows: string[][] = [];
+    for (const planCase of cases) {
+      paintRows.push(await firstPaint(browser, server, planCase));
+    }
+    console.log(`First paint: showPlan posted -> tree painted (median of ${RUNS} cold pages), JS heap after GC`);
+    console.log(table(['plan', 'nodes', 'shown', 'paint ms', 'target', 'heap MB', 'target'], paintRows));
+
+    const interactionRows: string[][] = [];
+    for (const planCase of cases.filter((c) => c.name.startsWith('partitions-4000') || c.name === 'synthetic-50k')) {
+      interactionRows.push(...(await interact(browser, server, planCase.name, planCase.plan)));
+    }
+    console.log('\nInteractions: input -> painted');
+    console.log(table(['plan', 'interaction', 'ms', 'target'], interactionRows));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The plan webview's standalone page in headless Chromium, for UI tests and benchmarks: a
+ * loopback static server over the repository, the browser, and helpers that post protocol
+ * messages and wait until the tree is painted.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { analyzePlan, parseExplainJson } from '../../src/core/plan';
+import type { AnalyzedPlan } from '../../src/core/plan/model';
+import type { PlanMeta, ShowPlanMessage } from '../../src/protocol';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+export const PLANS_DIR = join(REPO_ROOT, '..', 'shared', 'plans');
+export const CHROMIUM_PATH = process.env.PLAN_LENS_CHROMIUM ?? '/usr/bin/chromium';
+export const STANDALONE_PATH = '/webview-ui/standalone.html';
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export interface StaticServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves the repository read-only on 127.0.0.1, nothing outside it. */
+export async function serveRepository(): Promise<StaticServer> {
+  const server: Server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
+    const file = join(REPO_ROOT, path);
+    if (path === '/favicon.ico') {
+      // Browsers ask for it unprompted; a 404 would read as a page error.
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method !== 'GET' || !file.startsWith(REPO_ROOT + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+    });
+    response.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--enable-precise-memory-info',
+    ],
+  });
+}
+
+/** What the page did that it must not: CSP violations, dialogs, uncaught errors. */
+export interface PageIncidents {
+  cspViolations: string[];
+  dialogs: string[];
+  errors: string[];
+}
+
+export interface StandalonePage {
+  page: Page;
+  incidents: PageIncidents;
+}
+
+export interface PageOptions {
+  /** `dark`, `light`, `high-contrast` or `high-contrast-light`: the body class VS Code would set. */
+  theme?: string;
+  width?: number;
+  height?: number;
+  permissions?: string[];
+  /** Runs before the page loads, e.g. to install init scripts. */
+  beforeLoad?: (page: Page) => Promise<void>;
+}
+
+export async function openStandalonePage(
+  browser: Browser,
+  server: StaticServer,
+  { theme = 'dark', width = 1400, height = 860, permissions, beforeLoad }: PageOptions = {},
+): Promise<StandalonePage> {
+  const page = await browser.newPage({ viewport: { width, height }, permissions });
+  const incidents: PageIncidents = { cspViolations: [], dialogs: [], errors: [] };
+  await page.exposeFunction('__reportCspViolation', (text: string) => incidents.cspViolations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      (window as unknown as { __reportCspViolation(text: string): void }).__reportCspViolation(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`,
+      );
+    });
+  });
+  page.on('dialog', (dialog) => {
+    incidents.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => incidents.errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      incidents.errors.push(message.text());
+    }
+  });
+  await beforeLoad?.(page);
+  await page.goto(`${server.origin}${STANDALONE_PATH}?theme=${theme}`);
+  await page.waitForSelector('.notice.waiting');
+  return { page, incidents };
+}
+
+export function showPlanMessage(plan: AnalyzedPlan, meta: Partial<PlanMeta> = {}): ShowPlanMessage {
+  return {
+    type: 'showPlan',
+    plan,
+    meta: {
+      statement: 'SELECT 1',
+      server: 'postgres@127.0.0.1:5432/shop',
+      ranAt: '2025-11-26T02:31:05.000Z',
+      mode: plan.analyzed ? 'analyze' : 'estimate',
+      ...meta,
+    },
+  };
+}
+
+export function loadPlan(fileName: string): AnalyzedPlan {
+  return analyzePlan(parseExplainJson(readFileSync(join(PLANS_DIR, fileName), 'utf8')));
+}
+
+export function loadStatement(fileName: string): string {
+  const sql = join(PLANS_DIR, fileName.replace(/\.json$/, '.sql'));
+  return existsSync(sql) ? readFileSync(sql, 'utf8').trim() : 'SELECT 1';
+}
+
+/**
+ * Posts a message the way the host does and resolves, with the time it took in the page, once
+ * the result is painted. The JSON text crosses into the page first, so the timing covers only
+ * what the webview does: receive (structured clone), render, paint.
+ */
+export async function postAndPaint(page: Page, message: object): Promise<number> {
+  return page.evaluate(async (json) => {
+    const parsed: unknown = JSON.parse(json);
+    const start = performance.now();
+    await new Promise<void>((resolve) => {
+      // Registered after the page's own listener, so it runs once the message is handled; the
+      // next paint mark is then the one of this render.
+      window.addEventListener(
+        'message',
+        () => window.addEventListener('planlens:painted', () => resolve(), { once: true }),
+        { once: true },
+      );
+      window.postMessage(parsed, '*');
+    });
+    return performance.now() - start;
+  }, JSON.stringify(message));
+}
+
+/** Runs a user action and resolves once the page painted what it changed. */
+export async function actAndPaint(page: Page, action: () => Promise<void>): Promise<void> {
+  const before = await page.evaluate(() => Number(document.documentElement.dataset.painted ?? 0));
+  await action();
+  await page.waitForFunction((count) => Number(document.documentElement.dataset.painted ?? 0) > count, before);
+}
+
+/** A user action the page can replay on itself, so that it can time it without the test driver's latency. */
+export type PageAction =
+  | { click: string }
+  /** A keydown on the element (the tree, unless said otherwise). */
+  | { key: string; on?: string }
+  /** Text typed into the search box. */
+  | { search: string };
+
+/** An action that changes nothing paints nothing; waiting longer than this means it did not happen. */
+const PAINT_TIMEOUT_MS = 10_000;
+
+/** Performs `action` inside the page and resolves with the milliseconds until the result is painted. */
+export function timeAction(page: Page, action: PageAction): Promise<number> {
+  return page.evaluate(async ({ act, timeout }) => {
+    const start = performance.now();
+    const painted = new Promise((resolve, reject) => {
+      window.addEventListener('planlens:painted', resolve, { once: true });
+      setTimeout(() => reject(new Error(`no paint within ${timeout} ms of ${JSON.stringify(act)}`)), timeout);
+    });
+    if ('click' in act) {
+      const target = document.querySelector<HTMLElement>(act.click);
+      if (!target) {
+        throw new Error(`nothing matches ${act.click}`);
+      }
+      target.click();
+    } else if ('key' in act) {
+      document.querySelector(act.on ?? '.tree-viewport')!.dispatchEvent(new KeyboardEvent('keydown', { key: act.key, bubbles: true }));
+    } else {
+      const input = document.querySelector<HTMLInputElement>('.search-input')!;
+      input.value = act.search;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    await painted;
+    return performance.now() - start;
+  }, { act: action, timeout: PAINT_TIMEOUT_MS });
+}

@@ -1,0 +1,161 @@
+/**
+ * The text of a card, decided once for both the layout (which measures it) and the renderer
+ * (which draws it). Only formatting here: every number comes from the analysed plan.
+ */
+import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
+import { formatCompact, formatCost, formatFactor, formatMs, formatShare } from './format';
+
+/** A misestimate this large (either way) is flagged on the card. */
+export const MISESTIMATE_FLAG_FACTOR = 10;
+
+/** Heat levels by share of total time: the hottest nodes stand out before anything is read. */
+const HEAT_THRESHOLDS = [0.02, 0.1, 0.25, 0.5];
+
+export type Heat = 0 | 1 | 2 | 3 | 4;
+
+export function heatOf(share: number | undefined): Heat {
+  let heat = 0;
+  for (const threshold of HEAT_THRESHOLDS) {
+    if ((share ?? 0) >= threshold) {
+      heat++;
+    }
+  }
+  return heat as Heat;
+}
+
+export const HEAT_LEGEND: ReadonlyArray<{ heat: Heat; text: string }> = [
+  { heat: 0, text: '<2%' },
+  { heat: 1, text: '2–10%' },
+  { heat: 2, text: '10–25%' },
+  { heat: 3, text: '25–50%' },
+  { heat: 4, text: '≥50%' },
+];
+
+export interface CardContent {
+  title: string;
+  /** What the node works on (relation, index, CTE) or, failing that, its key condition. */
+  subtitle: string;
+  /** Exclusive time, for analysed plans. */
+  time?: { text: string; share: number };
+  /** Cost, for estimate-only plans. */
+  cost?: string;
+  rows: string;
+  misestimate?: { text: string; direction: 'under' | 'over' };
+  /** Quieter facts after the rows: loops, a Limit stopping the node early. */
+  notes: string[];
+  neverExecuted: boolean;
+  heat: Heat;
+}
+
+/** Raw keys worth a glance on a node that works on no relation, in order of preference. */
+const SUBTITLE_KEYS = ['Hash Cond', 'Merge Cond', 'Join Filter', 'Sort Key', 'Group Key', 'Index Cond', 'Filter', 'Recheck Cond'];
+
+function target(node: PlanNode): string {
+  const alias = node.alias && node.alias !== node.relation ? ` ${node.alias}` : '';
+  if (node.relation) {
+    return node.index ? `using ${node.index} on ${node.relation}${alias}` : `on ${node.relation}${alias}`;
+  }
+  if (node.index) {
+    return `using ${node.index}`;
+  }
+  if (node.cteName) {
+    return `on ${node.cteName}${alias}`;
+  }
+  if (node.functionName) {
+    return `on ${node.functionName}${alias}`;
+  }
+  return '';
+}
+
+function subtitleOf(node: PlanNode, analyzed: boolean): string {
+  const parts: string[] = [];
+  if (node.subplanName) {
+    parts.push(node.subplanName);
+  }
+  const onWhat = target(node);
+  if (onWhat) {
+    parts.push(onWhat);
+  } else if (node.workersPlanned !== undefined) {
+    parts.push(
+      node.workersLaunched !== undefined
+        ? `${node.workersLaunched} of ${node.workersPlanned} workers launched`
+        : `${node.workersPlanned} workers planned`,
+    );
+  } else {
+    const raw = node.raw as Record<string, unknown>;
+    const key = SUBTITLE_KEYS.find((k) => raw[k] !== undefined);
+    if (key) {
+      const value = raw[key];
+      parts.push(`${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    }
+  }
+  if (parts.length === 0 && analyzed) {
+    // PostgreSQL's text format shows the cost on every line; every node has one. (An estimate-only
+    // card shows it below anyway.)
+    return `cost ${formatCost(node.startupCost, node.totalCost)}`;
+  }
+  return parts.join(' · ');
+}
+
+export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
+  const neverExecuted = plan.analyzed && !node.executed;
+  const content: CardContent = {
+    title: node.label,
+    subtitle: subtitleOf(node, plan.analyzed),
+    rows: '',
+    notes: [],
+    neverExecuted,
+    heat: heatOf(node.exclusiveShare),
+  };
+  if (plan.analyzed) {
+    content.time = { text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatShare(node.exclusiveShare ?? 0)}`, share: node.exclusiveShare ?? 0 };
+  } else {
+    content.cost = `cost ${formatCost(node.startupCost, node.totalCost)}`;
+  }
+  if (neverExecuted) {
+    content.rows = 'never executed';
+  } else if (node.actualRowsTotal !== undefined) {
+    content.rows = `${formatCompact(node.actualRowsTotal)} rows of ${formatCompact(node.planRowsTotal)} est.`;
+  } else {
+    content.rows = `${formatCompact(node.planRowsTotal)} rows est.`;
+  }
+  if (!neverExecuted && node.misestimate && node.misestimate.factor >= MISESTIMATE_FLAG_FACTOR && node.misestimate.direction !== 'exact') {
+    content.misestimate = { text: `${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}`, direction: node.misestimate.direction };
+  }
+  if (node.loops > 1) {
+    content.notes.push(`${formatCompact(node.loops)} loops`);
+  }
+  if (node.stoppedEarly) {
+    // Fewer rows than estimated, by design: the badge would cry wolf, so say why instead.
+    content.notes.push('stopped by a Limit');
+  }
+  return content;
+}
+
+/** What a group of folded siblings amounts to: how many, of what, and their time and rows together. */
+export function describeGroup(memberIds: readonly number[], plan: AnalyzedPlan): CardContent {
+  const labels = new Map<string, number>();
+  let inclusiveMs = 0;
+  let rows = 0;
+  let totalCost = 0;
+  for (const id of memberIds) {
+    const node = plan.nodes[id];
+    labels.set(node.label, (labels.get(node.label) ?? 0) + 1);
+    inclusiveMs += node.inclusiveMs ?? 0;
+    rows += node.actualRowsTotal ?? node.planRowsTotal;
+    totalCost += node.totalCost;
+  }
+  const byCount = [...labels].sort((a, b) => b[1] - a[1]);
+  const what = byCount.length === 1 ? `${byCount[0][0]} nodes` : byCount.map(([label, n]) => `${label} ×${n}`).join(', ');
+  const share = plan.totalMs ? inclusiveMs / plan.totalMs : 0;
+  return {
+    title: `+${memberIds.length} more`,
+    subtitle: what,
+    time: plan.analyzed ? { text: `${formatMs(inclusiveMs)} · ${formatShare(share)} in all`, share } : undefined,
+    cost: plan.analyzed ? undefined : `cost ${totalCost.toFixed(2)} in all`,
+    rows: `${formatCompact(rows)} rows${plan.analyzed ? '' : ' est.'} in all`,
+    notes: [],
+    neverExecuted: false,
+    heat: heatOf(share),
+  };
+}

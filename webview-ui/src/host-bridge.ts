@@ -1,0 +1,92 @@
+/**
+ * The webview's line to the extension host: `acquireVsCodeApi()` inside VS Code; outside it (the
+ * standalone page that benchmarks and UI tests open) a stand-in that keeps state in memory,
+ * answers the copy and open requests itself and announces every other message as a
+ * `planlens:post` event.
+ */
+import type { HostToWebview, WebviewState, WebviewToHost } from '../../src/protocol';
+import { rawPlanJson } from '../../src/core/plan/raw-plan';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: WebviewState): void;
+}
+
+declare global {
+  // Defined by VS Code in webviews only.
+  var acquireVsCodeApi: (() => VsCodeApi) | undefined;
+}
+
+export interface HostBridge {
+  post(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: WebviewState): void;
+}
+
+export function connectToHost(): HostBridge {
+  if (typeof globalThis.acquireVsCodeApi === 'function') {
+    const api = globalThis.acquireVsCodeApi();
+    return {
+      post: (message) => api.postMessage(message),
+      getState: () => api.getState(),
+      setState: (state) => api.setState(state),
+    };
+  }
+  return standaloneBridge();
+}
+
+const THEMES: Record<string, string> = {
+  dark: 'vscode-dark',
+  light: 'vscode-light',
+  'high-contrast': 'vscode-high-contrast',
+  'high-contrast-light': 'vscode-high-contrast-light',
+};
+
+function standaloneBridge(): HostBridge {
+  // VS Code sets the theme class on <body>; the standalone page takes it from `?theme=`.
+  const theme = THEMES[new URLSearchParams(location.search).get('theme') ?? ''];
+  if (theme) {
+    document.body.classList.add(theme, ...(theme.startsWith('vscode-high-contrast') ? ['vscode-high-contrast'] : []));
+  }
+  let state: WebviewState | undefined;
+  const reply = (message: HostToWebview) => window.postMessage(message, location.origin === 'null' ? '*' : location.origin);
+  const answer = (id: number, work: () => Promise<void>) => {
+    work().then(
+      () => reply({ type: 'reply', id, ok: true }),
+      (error: unknown) => reply({ type: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  const currentPlan = () => {
+    if (!state?.lastShowPlan) {
+      throw new Error('No plan is shown.');
+    }
+    return rawPlanJson(state.lastShowPlan.plan);
+  };
+  return {
+    post(message) {
+      window.dispatchEvent(new CustomEvent('planlens:post', { detail: message }));
+      if (message.type === 'copyPlanJson') {
+        answer(message.id, async () => {
+          if (!navigator.clipboard) {
+            throw new Error('The clipboard is not available in this page.');
+          }
+          await navigator.clipboard.writeText(currentPlan());
+        });
+      } else if (message.type === 'openRawPlan') {
+        answer(message.id, async () => {
+          const url = URL.createObjectURL(new Blob([currentPlan()], { type: 'application/json' }));
+          const opened = window.open(url, '_blank');
+          if (!opened) {
+            throw new Error('The browser blocked the new window.');
+          }
+          opened.opener = null;
+        });
+      }
+    },
+    getState: () => state,
+    setState: (next) => {
+      state = next;
+    },
+  };
+}
