@@ -1,0 +1,263 @@
+/**
+ * Explain Query, from the editor to the plan panel: find the statement, check it with the real
+ * parser, ask what has to be asked (data-changing statements, placeholder values), run it safely
+ * with a cancellable progress notification, analyse the plan, show it. Every failure ends in a
+ * message naming the cause and the fix; syntax and server errors are also underlined in place.
+ */
+import * as vscode from 'vscode';
+import { analyzePlan, parseExplainJson } from '../core/plan';
+import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
+import { describeConnectionError } from '../db/connection-errors';
+import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, getServerVersionNum, runExplain } from '../db/explain-runner';
+import { readExplainConfig, writeConfirmDataModifying } from './config';
+import { NoConnectionChosenError, type ConnectionManager } from './connection-manager';
+import type { OutputLog } from './output-log';
+import { askForPlaceholderValues } from './placeholder-values';
+import { statementInEditor, type EditorStatement } from './statement-at-cursor';
+import type { PlanPanelHost } from '../panel/plan-panel';
+
+export type ExplainMode = 'analyze' | 'estimate';
+
+/** Server error codes that mean "the password is missing or wrong". */
+const AUTH_FAILED = '28P01';
+const GENERIC_PLAN_MIN_VERSION = 160000;
+
+export class StatementDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('planLens');
+  private readonly listener = vscode.workspace.onDidChangeTextDocument((event) => {
+    if (event.contentChanges.length > 0) this.collection.delete(event.document.uri);
+  });
+
+  report(document: vscode.TextDocument, range: vscode.Range, message: string, code: string): void {
+    const diagnostic = new vscode.Diagnostic(range, message, vscode.DiagnosticSeverity.Error);
+    diagnostic.source = 'Plan Lens';
+    diagnostic.code = code;
+    this.collection.set(document.uri, [diagnostic]);
+  }
+
+  clear(document: vscode.TextDocument): void {
+    this.collection.delete(document.uri);
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.collection.dispose();
+  }
+}
+
+/** A range of at least one character at a document offset, for underlining an error position. */
+function rangeAtOffset(document: vscode.TextDocument, offset: number, limit: number): vscode.Range {
+  const start = document.positionAt(Math.min(offset, limit));
+  const wordRange = document.getWordRangeAtPosition(start);
+  return wordRange ?? new vscode.Range(start, document.positionAt(Math.min(offset + 1, limit)));
+}
+
+export interface ExplainDependencies {
+  connections: ConnectionManager;
+  diagnostics: StatementDiagnostics;
+  log: OutputLog;
+  panels: PlanPanelHost;
+  state: vscode.Memento;
+}
+
+export async function explainQuery(deps: ExplainDependencies, requestedMode: ExplainMode): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showErrorMessage('Plan Lens: open a SQL file and put the cursor in a statement (or select one) to explain it.');
+    return;
+  }
+  await ensureSqlParser();
+  const lookup = statementInEditor(editor);
+  if (!lookup.ok) {
+    void vscode.window.showErrorMessage(`Plan Lens: ${lookup.message}`);
+    return;
+  }
+  const target = lookup.statement;
+  deps.diagnostics.clear(target.document);
+
+  const checked = checkSingleStatement(target.text);
+  if (!checked.ok) {
+    const error = checked.error;
+    if (error instanceof SqlSyntaxError) {
+      const end = target.offset + target.text.length;
+      deps.diagnostics.report(target.document, rangeAtOffset(target.document, target.offset + error.offset, end), error.message, 'syntax-error');
+      const line = target.document.positionAt(target.offset + error.offset).line + 1;
+      void vscode.window.showErrorMessage(`Plan Lens: syntax error on line ${line}: ${error.message}. Fix the statement and explain again.`);
+    } else {
+      void vscode.window.showErrorMessage(`Plan Lens: ${error.message}`);
+    }
+    return;
+  }
+  // checkSingleStatement trims comments and blank lines around the statement: keep offsets exact.
+  const statement: EditorStatement = {
+    ...target,
+    text: checked.statement.text,
+    offset: target.offset + checked.statement.start,
+  };
+  const info = classifyStatement(statement.text);
+  if (!info.explainable) {
+    void vscode.window.showErrorMessage(
+      `Plan Lens: EXPLAIN cannot run ${info.commandTag}. Plan Lens explains SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES and CREATE TABLE AS statements.`,
+    );
+    return;
+  }
+
+  let mode = requestedMode;
+  const config = readExplainConfig();
+  if (info.kind === 'data-modifying' && mode === 'analyze' && config.confirmDataModifying) {
+    const run = 'Run and Roll Back';
+    const estimate = 'Estimate Only';
+    const always = 'Always Run and Roll Back';
+    const answer = await vscode.window.showWarningMessage(
+      `This ${info.commandTag} changes data.`,
+      {
+        modal: true,
+        detail:
+          'EXPLAIN ANALYZE really runs it. Plan Lens runs it inside a transaction that is always rolled back, so no row changes; ' +
+          'sequences still advance and triggers still fire inside the transaction.',
+      },
+      run,
+      estimate,
+      always,
+    );
+    if (answer === undefined) return;
+    if (answer === estimate) mode = 'estimate';
+    if (answer === always) await writeConfirmDataModifying(false);
+  }
+
+  let database;
+  try {
+    database = await deps.connections.acquire();
+  } catch (error) {
+    if (error instanceof NoConnectionChosenError) return;
+    reportConnectionFailure(deps, error, 'the database');
+    return;
+  }
+
+  let sqlText = statement.text;
+  let values: Array<string | null> | undefined;
+  let genericPlan = false;
+  // In a SQL file `?` is jsonb's operator and `:name` a psql variable: only `$n` is a placeholder there.
+  const fromApplicationCode = statement.fromSelection && statement.document.languageId !== 'sql';
+  const placeholders = findPlaceholders(statement.text).filter((p) => fromApplicationCode || p.style === 'dollar');
+  if (placeholders.length > 0) {
+    let versionNum = 0;
+    try {
+      versionNum = await getServerVersionNum(database.pool);
+    } catch (error) {
+      reportConnectionFailure(deps, error, database.target);
+      return;
+    }
+    const answer = await askForPlaceholderValues(deps.state, statement.text, placeholders, versionNum >= GENERIC_PLAN_MIN_VERSION);
+    if (answer.kind === 'cancelled') return;
+    sqlText = answer.text;
+    if (answer.kind === 'generic') {
+      genericPlan = true;
+      mode = 'estimate';
+    } else {
+      values = answer.values.map((v) => (v.trim().toUpperCase() === 'NULL' ? null : v));
+    }
+  }
+
+  const started = Date.now();
+  const verb = mode === 'analyze' ? 'EXPLAIN ANALYZE' : 'EXPLAIN';
+  try {
+    const run = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Plan Lens: ${verb} on ${database.name}`, cancellable: true },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        const subscription = token.onCancellationRequested(() => abort.abort());
+        try {
+          return await runExplain(database.pool, sqlText, {
+            analyze: mode === 'analyze',
+            verbose: config.verbose,
+            settings: config.settings,
+            wal: config.wal,
+            genericPlan,
+            values,
+            timeoutMs: config.timeoutMs,
+            signal: abort.signal,
+          });
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+    const raw = parseExplainJson(run.explainJson);
+    const plan = analyzePlan(raw);
+    deps.log.info(`${verb} on ${database.target} (${run.serverVersion}): ${run.durationMs.toFixed(0)} ms, ${plan.nodes.length} nodes, ok`);
+    deps.panels.showPlan({
+      plan,
+      meta: {
+        statement: statement.text,
+        server: `${run.serverVersion} · ${database.name}`,
+        ranAt: new Date(started).toISOString(),
+        mode: mode === 'analyze' && !genericPlan ? 'analyze' : 'estimate',
+        durationMs: run.durationMs,
+        title: `${database.name}: ${info.commandTag}`,
+      },
+    });
+  } catch (error) {
+    const elapsed = Date.now() - started;
+    if (error instanceof ExplainCancelledError) {
+      deps.log.info(`${verb} on ${database.target}: cancelled after ${elapsed} ms`);
+      void vscode.window.showInformationMessage(
+        error.stoppedOnServer
+          ? 'Plan Lens: the explain was cancelled; the statement was stopped on the server.'
+          : 'Plan Lens: the explain was cancelled. The demo database cannot interrupt a running statement: it finishes in the background and is rolled back.',
+      );
+      return;
+    }
+    if (error instanceof ExplainTimeoutError) {
+      deps.log.warn(`${verb} on ${database.target}: timed out after ${elapsed} ms`);
+      const openSettings = 'Open Setting';
+      const estimate = 'Estimate Only';
+      const pick = await vscode.window.showErrorMessage(
+        `Plan Lens: the statement ran longer than ${config.timeoutMs} ms and was stopped (planLens.explain.timeoutMs). Raise the timeout, or explain with estimates only.`,
+        openSettings,
+        estimate,
+      );
+      if (pick === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'planLens.explain.timeoutMs');
+      if (pick === estimate) void vscode.commands.executeCommand('planLens.explainQueryEstimate');
+      return;
+    }
+    if (error instanceof ExplainStatementError) {
+      deps.log.warn(`${verb} on ${database.target}: failed after ${elapsed} ms: ${error.code ?? ''} ${error.message}`);
+      if (error.code === AUTH_FAILED) {
+        reportConnectionFailure(deps, error, database.target);
+        return;
+      }
+      const end = statement.offset + statement.text.length;
+      const inStatement =
+        error.position !== undefined && sqlText === statement.text ? mapServerErrorPosition(statement.text, error.position, error.prefixLength) : undefined;
+      if (inStatement) {
+        deps.diagnostics.report(statement.document, rangeAtOffset(statement.document, statement.offset + inStatement.offset, end), error.message, error.code ?? 'server-error');
+      } else {
+        deps.diagnostics.report(statement.document, statement.range, error.message, error.code ?? 'server-error');
+      }
+      const hint = error.hint ? ` Hint: ${error.hint}` : '';
+      void vscode.window.showErrorMessage(`Plan Lens: PostgreSQL rejected the statement: ${error.message}.${hint}`);
+      return;
+    }
+    deps.log.error(`${verb} on ${database.target}: failed after ${elapsed} ms: ${String(error)}`);
+    reportConnectionFailure(deps, error, database.target);
+  }
+}
+
+function reportConnectionFailure(deps: ExplainDependencies, error: unknown, target: string): void {
+  const message = describeConnectionError(error, target);
+  deps.log.error(message);
+  const connection = deps.connections.activeConnectionSetting();
+  const isAuth = (error as { code?: string } | undefined)?.code === AUTH_FAILED || /password/i.test(String((error as Error)?.message));
+  const actions = isAuth && connection ? ['Enter Password', 'Select Connection', 'Show Log'] : ['Select Connection', 'Show Log'];
+  void vscode.window.showErrorMessage(`Plan Lens: ${message}`, ...actions).then(async (pick) => {
+    if (pick === 'Enter Password' && connection) {
+      if (await deps.connections.promptForPassword(connection, `Connecting as ${connection.user} failed.`)) {
+        void vscode.commands.executeCommand('planLens.explainQuery');
+      }
+    }
+    if (pick === 'Select Connection') void vscode.commands.executeCommand('planLens.selectConnection');
+    if (pick === 'Show Log') deps.log.show();
+  });
+  void deps.connections.reset('connection failed');
+}
