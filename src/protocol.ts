@@ -7,6 +7,7 @@
  * expect an answer carry an `id`; the host's `reply` echoes it.
  */
 import type { AnalyzedPlan } from './core/plan/model';
+import type { Finding, IndexSuggestion, PlanAdvice, Severity } from './core/advice/advice-model';
 
 export type ExplainMode = 'analyze' | 'estimate';
 
@@ -27,6 +28,39 @@ export interface ShowPlanMessage {
   type: 'showPlan';
   plan: AnalyzedPlan;
   meta: PlanMeta;
+  /** Findings and index suggestions; absent while they are still being computed. */
+  advice?: PlanAdvice;
+}
+
+/** Sent after showPlan when the index suggestions were verified (HypoPG re-planning takes a moment). */
+export interface ShowAdviceMessage {
+  type: 'showAdvice';
+  advice: PlanAdvice;
+}
+
+export type IndexCreationState = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Progress of "Create index now" for one suggestion. */
+export interface IndexCreationMessage {
+  type: 'indexCreation';
+  suggestionId: string;
+  state: IndexCreationState;
+  /** What happened, for the user: "Creating idx_… (CONCURRENTLY)", PostgreSQL's error, … */
+  message: string;
+}
+
+/** One side of a before/after comparison. */
+export interface ComparedPlan {
+  plan: AnalyzedPlan;
+  meta: PlanMeta;
+}
+
+/** The plan before and after creating an index, shown side by side. */
+export interface ShowComparisonMessage {
+  type: 'showComparison';
+  index: IndexSuggestion;
+  before: ComparedPlan;
+  after: ComparedPlan;
 }
 
 export interface ShowErrorMessage {
@@ -45,7 +79,14 @@ export type ReplyMessage =
   | { type: 'reply'; id: number; ok: true }
   | { type: 'reply'; id: number; ok: false; error: string };
 
-export type HostToWebview = ShowPlanMessage | ShowErrorMessage | ShowLoadingMessage | ReplyMessage;
+export type HostToWebview =
+  | ShowPlanMessage
+  | ShowAdviceMessage
+  | IndexCreationMessage
+  | ShowComparisonMessage
+  | ShowErrorMessage
+  | ShowLoadingMessage
+  | ReplyMessage;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -57,7 +98,14 @@ export type WebviewToHost =
   | { type: 'openRawPlan'; id: number }
   /** The user selected a node; lets the editor follow along. */
   | { type: 'selectNode'; nodeId: number }
-  | { type: 'log'; level: LogLevel; message: string };
+  | { type: 'log'; level: LogLevel; message: string }
+  /** Copy a suggestion's CREATE INDEX to the clipboard; answered by a `reply`. */
+  | { type: 'copyDdl'; id: number; suggestionId: string }
+  /** Insert a suggestion's CREATE INDEX below the statement in its editor; answered by a `reply`. */
+  | { type: 'insertDdl'; id: number; suggestionId: string }
+  /** Create the index on the server (after the host asks for confirmation), then re-explain. */
+  | { type: 'createIndex'; suggestionId: string }
+  | { type: 'cancelIndexCreation'; suggestionId: string };
 
 export type WebviewRequest = Extract<WebviewToHost, { id: number }>;
 
@@ -69,7 +117,7 @@ export interface ViewTransform {
 }
 
 /** Bumped when the shape of `WebviewState` changes; a state of another version is discarded. */
-export const WEBVIEW_STATE_VERSION = 1;
+export const WEBVIEW_STATE_VERSION = 2;
 
 /** What `setState` keeps so that hiding the panel or reloading the window restores the view. */
 export interface WebviewState {
@@ -81,13 +129,24 @@ export interface WebviewState {
   /** Parents whose large family of children is shown in full instead of grouped. */
   expandedGroupIds: number[];
   searchText: string;
+  /** The plan on screen, without its advice: that is `lastAdvice`, which a later showAdvice may have replaced. */
   lastShowPlan?: ShowPlanMessage;
+  /** The advice shown for `lastShowPlan`, if any arrived. */
+  lastAdvice?: PlanAdvice;
+  /** The before/after comparison, while it is on screen (its `after` is `lastShowPlan`). */
+  lastComparison?: ShowComparisonMessage;
 }
 
 const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 
 /** Longest `log` message the host accepts; a webview has no reason to send more. */
 export const MAX_LOG_MESSAGE_LENGTH = 10_000;
+
+/** Longest suggestion id either side accepts: ids are index names, which PostgreSQL cuts at 63 bytes. */
+export const MAX_SUGGESTION_ID_LENGTH = 256;
+
+const SEVERITIES: ReadonlySet<string> = new Set<Severity>(['info', 'warning', 'critical']);
+const INDEX_CREATION_STATES: ReadonlySet<string> = new Set<IndexCreationState>(['running', 'done', 'failed', 'cancelled']);
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -96,6 +155,12 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 function isId(x: unknown): x is number {
   return Number.isSafeInteger(x) && (x as number) >= 0;
 }
+
+function isSuggestionId(x: unknown): x is string {
+  return typeof x === 'string' && x.length > 0 && x.length <= MAX_SUGGESTION_ID_LENGTH;
+}
+
+const isString = (x: unknown): x is string => typeof x === 'string';
 
 /**
  * Validates a message received from the webview. The webview renders user data, so the host
@@ -120,6 +185,12 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
         typeof x.message === 'string' &&
         x.message.length <= MAX_LOG_MESSAGE_LENGTH
       );
+    case 'copyDdl':
+    case 'insertDdl':
+      return isId(x.id) && isSuggestionId(x.suggestionId);
+    case 'createIndex':
+    case 'cancelIndexCreation':
+      return isSuggestionId(x.suggestionId);
     default:
       return false;
   }
@@ -137,9 +208,61 @@ function isPlanMeta(x: unknown): x is PlanMeta {
   );
 }
 
+function isComparedPlan(x: unknown): x is ComparedPlan {
+  return isRecord(x) && isRecord(x.plan) && Array.isArray(x.plan.nodes) && x.plan.nodes.length > 0 && isPlanMeta(x.meta);
+}
+
+function isFinding(x: unknown): x is Finding {
+  return (
+    isRecord(x) &&
+    typeof x.ruleId === 'string' &&
+    typeof x.severity === 'string' &&
+    SEVERITIES.has(x.severity) &&
+    (x.nodeId === null || isId(x.nodeId)) &&
+    typeof x.title === 'string' &&
+    typeof x.explanation === 'string' &&
+    typeof x.fix === 'string' &&
+    Number.isFinite(x.impactMs) &&
+    Array.isArray(x.suggestionIds) &&
+    x.suggestionIds.every(isString)
+  );
+}
+
+function isIndexSuggestion(x: unknown): x is IndexSuggestion {
+  return (
+    isRecord(x) &&
+    isSuggestionId(x.id) &&
+    typeof x.table === 'string' &&
+    typeof x.name === 'string' &&
+    typeof x.ddl === 'string' &&
+    typeof x.reason === 'string' &&
+    Array.isArray(x.kinds) &&
+    x.kinds.every(isString) &&
+    Array.isArray(x.nodeIds) &&
+    x.nodeIds.every(isId) &&
+    isRecord(x.verification) &&
+    (x.verification.method === 'hypopg' || x.verification.method === 'unverified')
+  );
+}
+
 /**
- * Validates a message received by the webview. Checks the envelope only: the plan comes from the
- * host's own analysis, and walking every node of a large plan here would cost more than it guards.
+ * Advice is a few dozen entries at most, so unlike the plan it is checked entry by entry: the
+ * webview renders each field it checks here.
+ */
+function isPlanAdvice(x: unknown): x is PlanAdvice {
+  return (
+    isRecord(x) &&
+    Array.isArray(x.findings) &&
+    x.findings.every(isFinding) &&
+    Array.isArray(x.suggestions) &&
+    x.suggestions.every(isIndexSuggestion)
+  );
+}
+
+/**
+ * Validates a message received by the webview. Checks the plan's envelope only: the plan comes
+ * from the host's own analysis, and walking every node of a large plan here would cost more than
+ * it guards.
  */
 export function isHostToWebview(x: unknown): x is HostToWebview {
   if (!isRecord(x)) {
@@ -147,7 +270,24 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
   }
   switch (x.type) {
     case 'showPlan':
-      return isRecord(x.plan) && Array.isArray(x.plan.nodes) && x.plan.nodes.length > 0 && isPlanMeta(x.meta);
+      return (
+        isRecord(x.plan) &&
+        Array.isArray(x.plan.nodes) &&
+        x.plan.nodes.length > 0 &&
+        isPlanMeta(x.meta) &&
+        (x.advice === undefined || isPlanAdvice(x.advice))
+      );
+    case 'showAdvice':
+      return isPlanAdvice(x.advice);
+    case 'indexCreation':
+      return (
+        isSuggestionId(x.suggestionId) &&
+        typeof x.state === 'string' &&
+        INDEX_CREATION_STATES.has(x.state) &&
+        typeof x.message === 'string'
+      );
+    case 'showComparison':
+      return isIndexSuggestion(x.index) && isComparedPlan(x.before) && isComparedPlan(x.after);
     case 'showError':
       return typeof x.message === 'string';
     case 'showLoading':
@@ -175,6 +315,8 @@ export function isWebviewState(x: unknown): x is WebviewState {
         Number.isFinite(x.transform.y) &&
         Number.isFinite(x.transform.k) &&
         (x.transform.k as number) > 0)) &&
-    (x.lastShowPlan === undefined || (isHostToWebview(x.lastShowPlan) && x.lastShowPlan.type === 'showPlan'))
+    (x.lastShowPlan === undefined || (isHostToWebview(x.lastShowPlan) && x.lastShowPlan.type === 'showPlan')) &&
+    (x.lastAdvice === undefined || isPlanAdvice(x.lastAdvice)) &&
+    (x.lastComparison === undefined || (isHostToWebview(x.lastComparison) && x.lastComparison.type === 'showComparison'))
   );
 }

@@ -1,7 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { MAX_LOG_MESSAGE_LENGTH, isHostToWebview, isWebviewState, isWebviewToHost, type WebviewState } from '../../src/protocol';
+import {
+  MAX_LOG_MESSAGE_LENGTH,
+  MAX_SUGGESTION_ID_LENGTH,
+  WEBVIEW_STATE_VERSION,
+  isHostToWebview,
+  isWebviewState,
+  isWebviewToHost,
+  type WebviewState,
+} from '../../src/protocol';
 import { analyzePlan } from '../../src/core/plan';
 import { hostileExplain } from '../webview/synthetic-plans';
+import { topnAdvice, topnFindings, topnSuggestion } from '../webview/sample-advice';
 
 describe('protocol between the host and the plan webview', () => {
   describe('isWebviewToHost (the host trusts no message shape)', () => {
@@ -12,12 +21,16 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'openRawPlan', id: 0 },
         { type: 'selectNode', nodeId: 4003 },
         { type: 'log', level: 'error', message: 'boom' },
+        { type: 'copyDdl', id: 2, suggestionId: 'idx_products_created_at' },
+        { type: 'insertDdl', id: 3, suggestionId: 'idx_products_created_at' },
+        { type: 'createIndex', suggestionId: 'idx_products_created_at' },
+        { type: 'cancelIndexCreation', suggestionId: 'x'.repeat(MAX_SUGGESTION_ID_LENGTH) },
       ]) {
         assert.ok(isWebviewToHost(message), JSON.stringify(message));
       }
     });
 
-    it('rejects unknown types, missing or mistyped fields, and oversized logs', () => {
+    it('rejects unknown types, missing or mistyped fields, oversized logs and bad suggestion ids', () => {
       for (const message of [
         null,
         'ready',
@@ -33,6 +46,16 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'log', level: 'fatal', message: 'x' },
         { type: 'log', level: 'info', message: 42 },
         { type: 'log', level: 'info', message: 'x'.repeat(MAX_LOG_MESSAGE_LENGTH + 1) },
+        { type: 'copyDdl', suggestionId: 'idx' },
+        { type: 'copyDdl', id: 1 },
+        { type: 'insertDdl', id: 1, suggestionId: '' },
+        { type: 'insertDdl', id: -1, suggestionId: 'idx' },
+        { type: 'createIndex' },
+        { type: 'createIndex', suggestionId: 42 },
+        { type: 'createIndex', suggestionId: ['idx'] },
+        { type: 'createIndex', suggestionId: 'x'.repeat(MAX_SUGGESTION_ID_LENGTH + 1) },
+        { type: 'cancelIndexCreation', suggestionId: null },
+        { type: 'createIndex', ddl: 'DROP TABLE users' },
         { type: '__proto__' },
         { type: 'toString' },
       ]) {
@@ -44,11 +67,20 @@ describe('protocol between the host and the plan webview', () => {
   describe('isHostToWebview', () => {
     const plan = analyzePlan(hostileExplain());
     const meta = { statement: 'SELECT 1', server: 'local', ranAt: '2025-11-26T02:31:05Z', mode: 'analyze' };
+    const advice = topnAdvice();
+    const compared = { plan, meta };
 
     it('accepts the host messages', () => {
       for (const message of [
         { type: 'showPlan', plan, meta },
         { type: 'showPlan', plan, meta: { ...meta, durationMs: 12, title: 'Top 20' } },
+        { type: 'showPlan', plan, meta, advice },
+        { type: 'showPlan', plan, meta, advice: { findings: [], suggestions: [] } },
+        { type: 'showAdvice', advice },
+        { type: 'showAdvice', advice: { findings: topnFindings(), suggestions: [topnSuggestion({ verification: { method: 'unverified' } })] } },
+        { type: 'indexCreation', suggestionId: 'idx_a', state: 'running', message: 'Creating idx_a (CONCURRENTLY)…' },
+        { type: 'indexCreation', suggestionId: 'idx_a', state: 'failed', message: 'permission denied' },
+        { type: 'showComparison', index: topnSuggestion(), before: compared, after: compared },
         { type: 'showError', message: 'relation does not exist' },
         { type: 'showLoading' },
         { type: 'showLoading', message: 'Running EXPLAIN ANALYZE…' },
@@ -59,7 +91,7 @@ describe('protocol between the host and the plan webview', () => {
       }
     });
 
-    it('rejects a showPlan without nodes or with a bad meta, and replies without an outcome', () => {
+    it('rejects a showPlan without nodes or with a bad meta, replies without an outcome, and malformed advice, progress or comparisons', () => {
       for (const message of [
         { type: 'showPlan', plan: { nodes: [] }, meta },
         { type: 'showPlan', plan: { nodes: 'x' }, meta },
@@ -68,6 +100,20 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'showError' },
         { type: 'reply', id: 3 },
         { type: 'reply', id: 3, ok: false },
+        { type: 'showPlan', plan, meta, advice: { findings: 'none' } },
+        { type: 'showAdvice' },
+        { type: 'showAdvice', advice: { findings: [] } },
+        { type: 'showAdvice', advice: { findings: [{ ...topnFindings()[0], severity: 'fatal' }], suggestions: [] } },
+        { type: 'showAdvice', advice: { findings: [{ ...topnFindings()[0], nodeId: -1 }], suggestions: [] } },
+        { type: 'showAdvice', advice: { findings: [{ ...topnFindings()[0], impactMs: Number.NaN }], suggestions: [] } },
+        { type: 'showAdvice', advice: { findings: [], suggestions: [{ ...topnSuggestion(), ddl: undefined }] } },
+        { type: 'showAdvice', advice: { findings: [], suggestions: [{ ...topnSuggestion(), verification: { method: 'guess' } }] } },
+        { type: 'indexCreation', suggestionId: 'idx_a', state: 'paused', message: '' },
+        { type: 'indexCreation', suggestionId: '', state: 'done', message: '' },
+        { type: 'indexCreation', suggestionId: 'idx_a', state: 'done' },
+        { type: 'showComparison', index: topnSuggestion(), before: compared },
+        { type: 'showComparison', index: topnSuggestion(), before: compared, after: { plan: { nodes: [] }, meta } },
+        { type: 'showComparison', index: { id: 'idx_a' }, before: compared, after: compared },
       ]) {
         assert.equal(isHostToWebview(message), false, JSON.stringify(message).slice(0, 80));
       }
@@ -76,7 +122,7 @@ describe('protocol between the host and the plan webview', () => {
 
   describe('isWebviewState', () => {
     const state: WebviewState = {
-      version: 1,
+      version: WEBVIEW_STATE_VERSION,
       transform: { x: 10, y: -20.5, k: 0.75 },
       selectedNodeId: 1,
       collapsedNodeIds: [0],
@@ -84,21 +130,35 @@ describe('protocol between the host and the plan webview', () => {
       searchText: 'seq',
     };
 
-    it('accepts a saved state, with or without the last plan', () => {
+    const meta = { statement: '', server: '', ranAt: '', mode: 'analyze' as const };
+    const plan = analyzePlan(hostileExplain());
+
+    it('accepts a saved state, with or without the last plan, its advice and a comparison', () => {
       assert.ok(isWebviewState(state));
-      const meta = { statement: '', server: '', ranAt: '', mode: 'analyze' as const };
-      assert.ok(isWebviewState({ ...state, lastShowPlan: { type: 'showPlan', plan: analyzePlan(hostileExplain()), meta } }));
+      assert.ok(isWebviewState({ ...state, lastShowPlan: { type: 'showPlan', plan, meta } }));
+      assert.ok(
+        isWebviewState({
+          ...state,
+          lastShowPlan: { type: 'showPlan', plan, meta },
+          lastAdvice: topnAdvice(),
+          lastComparison: { type: 'showComparison', index: topnSuggestion(), before: { plan, meta }, after: { plan, meta } },
+        }),
+      );
     });
 
     it('drops states of another version or with broken fields', () => {
       for (const broken of [
         undefined,
-        { ...state, version: 2 },
+        { ...state, version: 1 },
+        { ...state, version: WEBVIEW_STATE_VERSION + 1 },
         { ...state, collapsedNodeIds: ['0'] },
         { ...state, transform: { x: 0, y: 0, k: 0 } },
         { ...state, transform: { x: Number.POSITIVE_INFINITY, y: 0, k: 1 } },
         { ...state, searchText: undefined },
         { ...state, lastShowPlan: { type: 'showError', message: 'x' } },
+        { ...state, lastAdvice: { findings: [{ title: 'x' }], suggestions: [] } },
+        { ...state, lastComparison: { type: 'showPlan', plan, meta } },
+        { ...state, lastComparison: { type: 'showComparison', index: topnSuggestion(), before: { plan, meta } } },
       ]) {
         assert.equal(isWebviewState(broken), false, JSON.stringify(broken));
       }

@@ -50,7 +50,8 @@ export interface CardContent {
 /** Raw keys worth a glance on a node that works on no relation, in order of preference. */
 const SUBTITLE_KEYS = ['Hash Cond', 'Merge Cond', 'Join Filter', 'Sort Key', 'Group Key', 'Index Cond', 'Filter', 'Recheck Cond'];
 
-function target(node: PlanNode): string {
+/** What a node works on, as PostgreSQL's text format says it: "using idx on products p", "on orders". */
+export function nodeTarget(node: PlanNode): string {
   const alias = node.alias && node.alias !== node.relation ? ` ${node.alias}` : '';
   if (node.relation) {
     return node.index ? `using ${node.index} on ${node.relation}${alias}` : `on ${node.relation}${alias}`;
@@ -72,7 +73,7 @@ function subtitleOf(node: PlanNode, analyzed: boolean): string {
   if (node.subplanName) {
     parts.push(node.subplanName);
   }
-  const onWhat = target(node);
+  const onWhat = nodeTarget(node);
   if (onWhat) {
     parts.push(onWhat);
   } else if (node.workersPlanned !== undefined) {
@@ -95,6 +96,12 @@ function subtitleOf(node: PlanNode, analyzed: boolean): string {
     return `cost ${formatCost(node.startupCost, node.totalCost)}`;
   }
   return parts.join(' · ');
+}
+
+/** "Index Scan using idx on products p": a node in one line, as PostgreSQL's text format names it. */
+export function nodeName(node: PlanNode): string {
+  const onWhat = nodeTarget(node);
+  return onWhat ? `${node.label} ${onWhat}` : node.label;
 }
 
 export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {

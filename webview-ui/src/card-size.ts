@@ -4,6 +4,7 @@
  * The numbers here and in styles/tree.css describe the same card; keep them together.
  */
 import type { AnalyzedPlan } from '../../src/core/plan/model';
+import type { FindingBadge } from './advice-index';
 import type { CardContent } from './card-content';
 import { describeGroup, describeNode } from './card-content';
 import { formatCompact } from './format';
@@ -23,6 +24,9 @@ export const CARD = {
   gap: 8,
   /** Space around a badge's or button's text, its border included. */
   badgePadding: 14,
+  /** The severity icon of a finding badge, and the space after it. */
+  badgeIcon: 12,
+  badgeIconGap: 3,
 } as const;
 
 export const CARD_HEIGHT = CARD.paddingY * 2 + CARD.lineHeight * CARD.lines;
@@ -73,10 +77,16 @@ export function toggleText(hiddenCount: number): string {
 export const SHOW_ALL_TEXT = 'Show all';
 export const REGROUP_TEXT = 'Group';
 
+/** The number on a card's finding badge. */
+export function badgeText(badge: FindingBadge): string {
+  return formatCompact(badge.count);
+}
+
 /** Sizes cards and remembers their content, so re-laying out after a click measures only new cards. */
 export class CardSizer {
   private readonly contents = new Map<number, CardContent>();
   private readonly bodyWidths = new Map<number, number>();
+  private badges: ReadonlyMap<string, FindingBadge> = new Map();
 
   constructor(
     private readonly plan: AnalyzedPlan,
@@ -95,6 +105,15 @@ export class CardSizer {
     return content;
   }
 
+  /** The finding badges of the items about to be laid out, by item key. */
+  setBadges(badges: ReadonlyMap<string, FindingBadge>): void {
+    this.badges = badges;
+  }
+
+  badge(item: TreeItem): FindingBadge | undefined {
+    return this.badges.get(item.key);
+  }
+
   width(item: TreeItem): number {
     const content = this.content(item);
     let bodyWidth = item.kind === 'node' ? this.bodyWidths.get(item.nodeId) : undefined;
@@ -110,13 +129,15 @@ export class CardSizer {
     return Math.ceil(Math.min(CARD.maxWidth, Math.max(CARD.minWidth, width)));
   }
 
-  /** The buttons beside the title: toggle, Group, Show all. */
+  /** The finding badge and the buttons beside the title: toggle, Group, Show all. */
   private controlsWidth(item: TreeItem): number {
     const control = (text: string) => CARD.gap + this.measure.badge(text) + CARD.badgePadding;
+    const badge = this.badges.get(item.key);
+    const badgeWidth = badge ? control(badgeText(badge)) + CARD.badgeIcon + CARD.badgeIconGap : 0;
     if (item.kind === 'group') {
-      return control(SHOW_ALL_TEXT);
+      return badgeWidth + control(SHOW_ALL_TEXT);
     }
-    let width = this.plan.nodes[item.nodeId].childIds.length > 0 ? control(toggleText(item.hiddenCount)) : 0;
+    let width = badgeWidth + (this.plan.nodes[item.nodeId].childIds.length > 0 ? control(toggleText(item.hiddenCount)) : 0);
     if (item.family === 'expanded' && !item.collapsed) {
       width += control(REGROUP_TEXT);
     }

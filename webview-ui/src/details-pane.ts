@@ -1,11 +1,19 @@
 /**
- * Everything about the selected node: Plan Lens's metrics first, then every key PostgreSQL wrote,
- * verbatim. All of it is plan data, so all of it goes in as text.
+ * Everything about the selected node: Plan Lens's findings and index suggestions first, then its
+ * metrics, then every key PostgreSQL wrote, verbatim. With nothing selected it can show a
+ * plan-wide finding or every index suggestion instead. All of it is plan or advice data, so all
+ * of it goes in as text.
  */
+import type { Finding, IndexSuggestion } from '../../src/core/advice/advice-model';
 import type { AnalyzedPlan, NodeBuffers, PlanNode } from '../../src/core/plan/model';
+import type { IndexCreationMessage } from '../../src/protocol';
+import type { AdviceIndex } from './advice-index';
+import { SEVERITY_NAMES, formatImpact } from './advice-text';
 import { describeGroup } from './card-content';
 import { button, el } from './dom';
 import { formatExact, formatFactor, formatMs, formatRawValue, formatShare } from './format';
+import { statusIcon } from './status-icon';
+import { SuggestionCard, type SuggestionActions } from './suggestion-card';
 import type { GroupItem, TreeItem } from './visible-tree';
 
 /** Fields that copy a PostgreSQL key unchanged; the EXPLAIN section already shows them. */
@@ -115,26 +123,35 @@ function fieldList(entries: Array<[string, string]>, className: string): HTMLDLi
   return list;
 }
 
-function section(title: string, content: HTMLElement): HTMLElement {
+function section(title: string, ...content: HTMLElement[]): HTMLElement {
   const wrapper = el('section', 'details-section');
-  wrapper.append(el('h3', undefined, title), content);
+  wrapper.append(el('h3', undefined, title), ...content);
   return wrapper;
 }
 
-export interface DetailsPaneHandlers {
+export interface DetailsPaneHandlers extends SuggestionActions {
   close(): void;
   expandGroup(group: GroupItem): void;
+  /** Where creating a suggested index stands, if the user started it. */
+  creationOf(suggestionId: string): IndexCreationMessage | undefined;
 }
+
+/** What the pane shows: the selected card, or with nothing selected, a plan-wide finding or every suggestion. */
+type PaneView = { kind: 'item'; item: TreeItem } | { kind: 'finding'; finding: Finding } | { kind: 'suggestions' };
 
 export class DetailsPane {
   readonly element: HTMLElement;
   private readonly body: HTMLDivElement;
   private readonly title: HTMLHeadingElement;
   private readonly badge: HTMLSpanElement;
+  private plan?: AnalyzedPlan;
+  private advice?: AdviceIndex;
+  private view?: PaneView;
+  private cards: SuggestionCard[] = [];
 
   constructor(private readonly handlers: DetailsPaneHandlers) {
     this.element = el('aside', 'details-pane');
-    this.element.setAttribute('aria-label', 'Node details');
+    this.element.setAttribute('aria-label', 'Details');
     this.element.hidden = true;
     const head = el('div', 'details-head');
     this.title = el('h2', 'details-title');
@@ -147,19 +164,141 @@ export class DetailsPane {
     this.element.append(head, this.body);
   }
 
-  show(item: TreeItem | undefined, plan: AnalyzedPlan): void {
-    if (!item) {
+  /** The plan the pane describes and its advice; shows nothing until told what. */
+  setPlan(plan: AnalyzedPlan, advice: AdviceIndex): void {
+    this.plan = plan;
+    this.advice = advice;
+    this.render(undefined);
+  }
+
+  /** New advice for the same plan: what is shown stays, with the new findings and suggestions. */
+  setAdvice(advice: AdviceIndex): void {
+    this.advice = advice;
+    const view = this.view;
+    if (view?.kind === 'finding') {
+      const same = advice.sameFinding(view.finding);
+      this.render(same && { kind: 'finding', finding: same }, true);
+    } else {
+      this.render(view, true);
+    }
+  }
+
+  /** The selected card, or none (which closes the pane). */
+  show(item: TreeItem | undefined): void {
+    this.render(item && { kind: 'item', item });
+  }
+
+  showFinding(finding: Finding): void {
+    this.render({ kind: 'finding', finding });
+  }
+
+  showSuggestions(): void {
+    this.render({ kind: 'suggestions' });
+  }
+
+  /** What the pane shows, or undefined when it is closed. */
+  get showing(): PaneView['kind'] | undefined {
+    return this.view?.kind;
+  }
+
+  /** Progress of creating an index, shown on its card wherever the pane has it. */
+  updateCreation(creation: IndexCreationMessage): void {
+    for (const card of this.cards) {
+      if (card.suggestion.id === creation.suggestionId) {
+        card.setCreation(creation);
+      }
+    }
+  }
+
+  private render(view: PaneView | undefined, keepScroll = false): void {
+    this.view = view;
+    this.cards = [];
+    const plan = this.plan;
+    if (!view || !plan) {
       this.element.hidden = true;
       this.body.replaceChildren();
       return;
     }
+    const scrollTop = this.body.scrollTop;
     this.element.hidden = false;
-    this.body.scrollTop = 0;
-    if (item.kind === 'group') {
-      this.showGroup(item, plan);
+    this.element.dataset.view = view.kind;
+    if (view.kind === 'finding') {
+      this.showPlanFinding(view.finding, plan);
+    } else if (view.kind === 'suggestions') {
+      this.showAllSuggestions(plan);
+    } else if (view.item.kind === 'group') {
+      this.showGroup(view.item, plan);
     } else {
-      this.showNode(plan.nodes[item.nodeId], plan);
+      this.showNode(plan.nodes[view.item.nodeId], plan);
     }
+    this.body.scrollTop = keepScroll ? scrollTop : 0;
+  }
+
+  private findingBlock(finding: Finding, plan: AnalyzedPlan, linkNode: boolean): HTMLElement {
+    const block = el('article', `finding ${finding.severity}`);
+    block.dataset.ruleId = finding.ruleId;
+    const head = el('div', 'finding-head');
+    head.append(statusIcon(finding.severity), el('h4', 'finding-title', finding.title));
+    const fix = el('p', 'finding-fix');
+    fix.append(el('span', 'finding-label', 'Fix'), document.createTextNode(finding.fix));
+    const meta = el('div', 'finding-meta');
+    const impact = formatImpact(finding.impactMs);
+    meta.append(el('span', `severity-name ${finding.severity}`, SEVERITY_NAMES[finding.severity]));
+    if (impact) {
+      meta.append(el('span', undefined, `${impact} at stake`));
+    }
+    meta.append(el('span', 'rule-id', finding.ruleId));
+    block.append(head, el('p', 'finding-explanation', finding.explanation), fix, meta);
+    if (linkNode && finding.nodeId !== null && finding.nodeId < plan.nodes.length) {
+      const nodeId = finding.nodeId;
+      const link = button('node-link', `Show #${nodeId} ${plan.nodes[nodeId].label}`, 'Show this node in the tree');
+      link.addEventListener('click', () => this.handlers.openNode(nodeId));
+      block.append(link);
+    }
+    return block;
+  }
+
+  private suggestionCards(suggestions: readonly IndexSuggestion[], plan: AnalyzedPlan, listNodes: boolean): HTMLElement[] {
+    return suggestions.map((suggestion) => {
+      const card = new SuggestionCard(suggestion, plan, this.handlers, listNodes);
+      card.setCreation(this.handlers.creationOf(suggestion.id));
+      this.cards.push(card);
+      return card.element;
+    });
+  }
+
+  /** The findings and suggestions sections, those that have something to show. */
+  private adviceSections(findings: readonly Finding[], suggestions: readonly IndexSuggestion[], plan: AnalyzedPlan, linkNodes: boolean): HTMLElement[] {
+    const sections: HTMLElement[] = [];
+    if (findings.length > 0) {
+      const list = el('div', 'findings');
+      list.append(...findings.map((finding) => this.findingBlock(finding, plan, linkNodes)));
+      sections.push(section('Findings', list));
+    }
+    if (suggestions.length > 0) {
+      const list = el('div', 'suggestions');
+      list.append(...this.suggestionCards(suggestions, plan, linkNodes));
+      sections.push(section('Index suggestions', list));
+    }
+    return sections;
+  }
+
+  private showPlanFinding(finding: Finding, plan: AnalyzedPlan): void {
+    this.title.textContent = 'Plan-wide finding';
+    this.badge.textContent = '';
+    const suggestions = finding.suggestionIds
+      .map((id) => this.advice?.suggestion(id))
+      .filter((suggestion): suggestion is IndexSuggestion => suggestion !== undefined);
+    this.body.replaceChildren(...this.adviceSections([finding], suggestions, plan, true));
+  }
+
+  private showAllSuggestions(plan: AnalyzedPlan): void {
+    const suggestions = this.advice?.suggestions ?? [];
+    this.title.textContent = 'Index suggestions';
+    this.badge.textContent = formatExact(suggestions.length);
+    const list = el('div', 'suggestions');
+    list.append(...this.suggestionCards(suggestions, plan, true));
+    this.body.replaceChildren(suggestions.length > 0 ? list : el('p', 'details-empty', 'No index suggestions for this plan.'));
   }
 
   private showNode(node: PlanNode, plan: AnalyzedPlan): void {
@@ -177,6 +316,7 @@ export class DetailsPane {
     }
     const raw = Object.entries(node.raw).map(([key, value]): [string, string] => [key, formatRawValue(value)]);
     this.body.replaceChildren(
+      ...this.adviceSections(this.advice?.findingsOn(node.id) ?? [], this.advice?.suggestionsFor(node.id) ?? [], plan, false),
       section('Plan Lens', fieldList(derived, 'derived')),
       section('EXPLAIN output', fieldList(raw, 'raw')),
     );
@@ -196,6 +336,12 @@ export class DetailsPane {
     summary.push(['Rows', content.rows]);
     const showAll = button('details-show-all', `Show all ${group.memberIds.length}`);
     showAll.addEventListener('click', () => this.handlers.expandGroup(group));
-    this.body.replaceChildren(section('Folded siblings', fieldList(summary, 'derived')), showAll);
+    const findings = this.advice?.findingsUnder(group.memberIds, plan) ?? [];
+    const folded = el('div', 'findings');
+    folded.append(...findings.map((finding) => this.findingBlock(finding, plan, true)));
+    this.body.replaceChildren(
+      section('Folded siblings', fieldList(summary, 'derived'), showAll),
+      ...(findings.length > 0 ? [section('Findings in the folded nodes', folded)] : []),
+    );
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The webview's line to the extension host: `acquireVsCodeApi()` inside VS Code; outside it (the
  * standalone page that benchmarks and UI tests open) a stand-in that keeps state in memory,
- * answers the copy and open requests itself and announces every other message as a
- * `planlens:post` event.
+ * announces every message as a `planlens:post` event and answers the requests itself: it copies
+ * and opens the plan JSON, copies a suggestion's DDL, and says it has no editor to insert it into.
+ * Creating an index it leaves to whoever listens (a test answers with indexCreation messages).
  */
 import type { HostToWebview, WebviewState, WebviewToHost } from '../../src/protocol';
 import { rawPlanJson } from '../../src/core/plan/raw-plan';
@@ -63,15 +64,29 @@ function standaloneBridge(): HostBridge {
     }
     return rawPlanJson(state.lastShowPlan.plan);
   };
+  const writeClipboard = async (text: string) => {
+    if (!navigator.clipboard) {
+      throw new Error('The clipboard is not available in this page.');
+    }
+    await navigator.clipboard.writeText(text);
+  };
+  const suggestionDdl = (suggestionId: string) => {
+    const suggestion = state?.lastAdvice?.suggestions.find((candidate) => candidate.id === suggestionId);
+    if (!suggestion) {
+      throw new Error('That index suggestion is no longer shown.');
+    }
+    return suggestion.ddl;
+  };
   return {
     post(message) {
       window.dispatchEvent(new CustomEvent('planlens:post', { detail: message }));
       if (message.type === 'copyPlanJson') {
+        answer(message.id, async () => writeClipboard(currentPlan()));
+      } else if (message.type === 'copyDdl') {
+        answer(message.id, async () => writeClipboard(suggestionDdl(message.suggestionId)));
+      } else if (message.type === 'insertDdl') {
         answer(message.id, async () => {
-          if (!navigator.clipboard) {
-            throw new Error('The clipboard is not available in this page.');
-          }
-          await navigator.clipboard.writeText(currentPlan());
+          throw new Error('This page has no editor to insert into: copy the DDL instead.');
         });
       } else if (message.type === 'openRawPlan') {
         answer(message.id, async () => {

@@ -1,19 +1,26 @@
 /**
- * The webview page: header, toolbar, tree and details pane, driven by the host's messages and
- * the user's clicks, with the view state kept through `setState`.
+ * The webview page: header, findings, toolbar, tree and details pane, or the before/after
+ * comparison in their place, driven by the host's messages and the user's clicks, with the view
+ * state kept through `setState`.
  */
+import type { Finding, PlanAdvice } from '../../src/core/advice/advice-model';
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import {
   WEBVIEW_STATE_VERSION,
   type HostToWebview,
+  type IndexCreationMessage,
+  type ShowComparisonMessage,
   type ShowPlanMessage,
   type WebviewRequest,
   type WebviewState,
 } from '../../src/protocol';
+import { AdviceIndex } from './advice-index';
 import { HEAT_LEGEND } from './card-content';
 import { CardSizer, canvasTextMeasurer } from './card-size';
+import { ComparisonView } from './comparison-view';
 import { DetailsPane } from './details-pane';
 import { el } from './dom';
+import { FindingsBar } from './findings-bar';
 import { formatExact } from './format';
 import type { HostBridge } from './host-bridge';
 import { NodeSearch } from './node-search';
@@ -29,6 +36,8 @@ const PERSIST_DELAY_MS = 300;
 
 interface OpenPlan {
   message: ShowPlanMessage;
+  /** The advice shown: the message's own, or what a later showAdvice replaced it with. */
+  advice: AdviceIndex;
   index: PlanIndex;
   visibility: TreeVisibility;
   sizer: CardSizer;
@@ -50,18 +59,30 @@ function sameRun(a: ShowPlanMessage, b: ShowPlanMessage): boolean {
 const REQUEST_OUTCOME: Record<WebviewRequest['type'], string> = {
   copyPlanJson: 'Plan JSON copied',
   openRawPlan: 'Raw plan opened',
+  copyDdl: 'CREATE INDEX copied',
+  insertDdl: 'CREATE INDEX inserted into the editor',
 };
+
+type NoticeKind = 'waiting' | 'loading' | 'error';
 
 export class PlanApp {
   private readonly header = new PlanHeader();
+  private readonly findingsBar: FindingsBar;
   private readonly toolbar: Toolbar;
   private readonly tree: TreeView;
   private readonly details: DetailsPane;
+  private readonly comparisonView: ComparisonView;
+  private readonly top: HTMLElement;
   private readonly body: HTMLElement;
   private readonly status: HTMLDivElement;
   private readonly legend: HTMLDivElement;
   private readonly notice: HTMLDivElement;
   private open?: OpenPlan;
+  /** The before/after comparison on screen in place of the plan, if any. */
+  private comparison?: ShowComparisonMessage;
+  /** Progress of "Create index now", by suggestion id, as the host last reported it. */
+  private readonly creations = new Map<string, IndexCreationMessage>();
+  private noticeKind?: NoticeKind;
   private selectedKey?: string;
   private searchText = '';
   private nextRequestId = 1;
@@ -78,8 +99,12 @@ export class PlanApp {
       zoomIn: () => this.tree.zoomIn(),
       zoomOut: () => this.tree.zoomOut(),
       fit: () => this.tree.fit(),
-      copyPlanJson: () => this.request('copyPlanJson'),
-      openRawPlan: () => this.request('openRawPlan'),
+      copyPlanJson: () => this.request((id) => ({ type: 'copyPlanJson', id })),
+      openRawPlan: () => this.request((id) => ({ type: 'openRawPlan', id })),
+    });
+    this.findingsBar = new FindingsBar({
+      openFinding: (finding) => this.openFinding(finding),
+      openSuggestions: () => this.openSuggestions(),
     });
     this.tree = new TreeView({
       select: (item) => this.select(item, { reveal: true }),
@@ -88,22 +113,29 @@ export class PlanApp {
       viewChanged: () => this.persistSoon(),
     });
     this.details = new DetailsPane({
-      close: () => this.select(undefined),
+      close: () => this.closeDetails(),
       expandGroup: (group) => this.toggle(group),
+      openNode: (nodeId) => this.openNode(nodeId),
+      copy: (suggestion) => this.request((id) => ({ type: 'copyDdl', id, suggestionId: suggestion.id })),
+      insert: (suggestion) => this.request((id) => ({ type: 'insertDdl', id, suggestionId: suggestion.id })),
+      create: (suggestion) => this.host.post({ type: 'createIndex', suggestionId: suggestion.id }),
+      cancel: (suggestion) => this.host.post({ type: 'cancelIndexCreation', suggestionId: suggestion.id }),
+      creationOf: (suggestionId) => this.creations.get(suggestionId),
     });
+    this.comparisonView = new ComparisonView(() => this.closeComparison());
 
-    const top = el('header', 'top');
-    top.append(this.header.element, this.toolbar.element);
+    this.top = el('header', 'top');
+    this.top.append(this.header.element, this.findingsBar.element, this.toolbar.element);
     this.status = el('div', 'tree-status');
     this.legend = el('div', 'legend');
     this.tree.viewport.append(this.status, this.legend);
     this.body = el('main', 'plan-body');
     this.body.append(this.tree.viewport, this.details.element);
     this.notice = el('div', 'notice');
-    root.append(top, this.body, this.notice);
+    root.append(this.top, this.body, this.comparisonView.element, this.notice);
 
     document.addEventListener('keydown', (event) => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f' && this.open) {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f' && this.open && !this.comparison) {
         event.preventDefault();
         this.toolbar.searchInput.focus();
         this.toolbar.searchInput.select();
@@ -116,6 +148,15 @@ export class PlanApp {
     switch (message.type) {
       case 'showPlan':
         this.showPlan(message);
+        break;
+      case 'showAdvice':
+        this.showAdvice(message.advice);
+        break;
+      case 'indexCreation':
+        this.showCreation(message);
+        break;
+      case 'showComparison':
+        this.showComparison(message);
         break;
       case 'showLoading':
         this.showNotice('loading', message.message ?? 'Running EXPLAIN…');
@@ -136,9 +177,16 @@ export class PlanApp {
 
   /** Shows a plan; with `restored`, the view as it was when the state was saved. */
   showPlan(message: ShowPlanMessage, restored?: WebviewState): void {
+    if (this.comparison && !sameRun(this.comparedRun(), message)) {
+      // Another run replaces the comparison; the plan after the index (sent again, or with its advice) does not.
+      this.comparison = undefined;
+    }
     if (this.open && !restored && sameRun(this.open.message, message)) {
       this.open.message = message;
       this.showNotice(undefined);
+      if (message.advice) {
+        this.showAdvice(message.advice);
+      }
       return;
     }
     const plan = message.plan;
@@ -146,8 +194,15 @@ export class PlanApp {
     const visibility = restored
       ? new TreeVisibility(index, restored.collapsedNodeIds, restored.expandedGroupIds)
       : TreeVisibility.initial(index);
+    // Progress of an index still being created stays; how earlier attempts ended belongs to the earlier plan.
+    for (const [id, creation] of this.creations) {
+      if (creation.state !== 'running') {
+        this.creations.delete(id);
+      }
+    }
     this.open = {
       message,
+      advice: new AdviceIndex(message.advice, plan),
       index,
       visibility,
       sizer: new CardSizer(plan, canvasTextMeasurer(getComputedStyle(document.body).fontFamily)),
@@ -157,11 +212,12 @@ export class PlanApp {
     // Before the layout: the tree must be displayed to have a size to fit into.
     this.showNotice(undefined);
     this.header.show(plan, message.meta);
+    this.findingsBar.show(this.open.advice, plan);
     this.showLegend(plan);
     this.searchText = restored?.searchText ?? '';
     this.toolbar.setSearchText(this.searchText);
     this.selectedKey = undefined;
-    this.details.show(undefined, plan);
+    this.details.setPlan(plan, this.open.advice);
     this.relayout();
     if (restored?.transform) {
       this.tree.setTransform(restored.transform);
@@ -177,13 +233,65 @@ export class PlanApp {
   /** The view state restored from a previous life of the page, if it holds a plan. */
   restore(state: WebviewState): void {
     if (state.lastShowPlan) {
-      this.showPlan(state.lastShowPlan, state);
+      this.showPlan({ ...state.lastShowPlan, advice: state.lastAdvice }, state);
+      if (state.lastComparison) {
+        this.showComparison(state.lastComparison);
+      }
     }
+  }
+
+  /** New advice for the plan on screen: badges, findings and the details pane follow, the view stays. */
+  private showAdvice(advice: PlanAdvice): void {
+    const open = this.open;
+    if (!open) {
+      return;
+    }
+    open.advice = new AdviceIndex(advice, open.message.plan);
+    this.findingsBar.show(open.advice, open.message.plan);
+    this.details.setAdvice(open.advice);
+    // Badges change card widths.
+    this.relayout();
+    this.tree.setSelected(this.selectedKey);
+    this.findingsBar.setCurrent(nodeIdOfKey(this.selectedKey));
+    this.persist();
+  }
+
+  private showCreation(creation: IndexCreationMessage): void {
+    this.creations.set(creation.suggestionId, creation);
+    this.details.updateCreation(creation);
+    markPaintedSoon();
+  }
+
+  /** The comparison in place of the plan; behind it, the plan after the index is the main view. */
+  private showComparison(message: ShowComparisonMessage): void {
+    const after: ShowPlanMessage = { type: 'showPlan', plan: message.after.plan, meta: message.after.meta };
+    if (!this.open || !sameRun(this.open.message, after)) {
+      this.showPlan(after);
+    }
+    this.comparison = message;
+    this.comparisonView.show(message);
+    this.updateLayers();
+    this.persist();
+    markPaintedSoon();
+  }
+
+  private closeComparison(): void {
+    this.comparison = undefined;
+    this.updateLayers();
+    this.persist();
+    markPaintedSoon();
+  }
+
+  /** The run the comparison's `after` plan came from, as a showPlan of it. */
+  private comparedRun(): ShowPlanMessage {
+    const after = this.comparison!.after;
+    return { type: 'showPlan', plan: after.plan, meta: after.meta };
   }
 
   private relayout(anchor?: TreeItem): void {
     const open = this.open!;
     const tree = open.visibility.build();
+    open.sizer.setBadges(open.advice.badges(tree, open.index));
     open.layout = layoutTree(tree, open.message.plan, open.sizer);
     this.tree.show(open.message.plan, open.sizer, open.layout, anchor);
     this.status.textContent = `${formatExact(open.message.plan.nodes.length)} nodes · ${formatExact(tree.nodeItems.size)} shown`;
@@ -236,17 +344,63 @@ export class PlanApp {
     const changed = item?.key !== this.selectedKey;
     this.selectedKey = item?.key;
     this.tree.setSelected(item?.key);
-    if (changed) {
-      this.details.show(item, open.message.plan);
-      if (item?.kind === 'node' && notifyHost) {
-        this.host.post({ type: 'selectNode', nodeId: item.nodeId });
-      }
+    // The pane may show a list instead of the selection; selecting anything brings it back to the selection.
+    if (changed || (item && this.details.showing !== 'item')) {
+      this.details.show(item);
+      this.findingsBar.setCurrent(nodeIdOfKey(item?.key));
+    }
+    if (changed && item?.kind === 'node' && notifyHost) {
+      this.host.post({ type: 'selectNode', nodeId: item.nodeId });
     }
     if (item && (reveal || center)) {
       this.tree.reveal(item, center);
     }
     this.updateMatchCount();
     this.persistSoon();
+  }
+
+  /** A finding from the list: its node selected and in view, or for a plan-wide one, its details. */
+  private openFinding(finding: Finding): void {
+    if (finding.nodeId !== null) {
+      this.openNode(finding.nodeId);
+      return;
+    }
+    this.select(undefined);
+    this.details.showFinding(finding);
+    this.findingsBar.setCurrent(undefined, finding);
+    markPaintedSoon();
+  }
+
+  /** Selects a node and brings it into view, opening whatever collapsed node or group hides it. */
+  private openNode(nodeId: number): void {
+    const open = this.open;
+    if (!open?.layout || nodeId >= open.message.plan.nodes.length) {
+      return;
+    }
+    if (!open.layout.tree.nodeItems.has(nodeId)) {
+      open.visibility.reveal(nodeId);
+      this.relayout();
+      this.updateMarks();
+      this.persistSoon();
+    }
+    this.select(open.layout.tree.nodeItems.get(nodeId), { reveal: true });
+  }
+
+  private openSuggestions(): void {
+    this.select(undefined);
+    this.details.showSuggestions();
+    this.findingsBar.setCurrent(undefined);
+    markPaintedSoon();
+  }
+
+  private closeDetails(): void {
+    if (this.selectedKey) {
+      this.select(undefined);
+    } else {
+      // A plan-wide finding or the suggestions: nothing is selected, so only the pane closes.
+      this.details.show(undefined);
+      this.findingsBar.setCurrent(undefined);
+    }
   }
 
   private search(text: string): void {
@@ -302,13 +456,14 @@ export class PlanApp {
     this.select(open.layout!.tree.nodeItems.get(target), { center: true });
   }
 
-  private request(type: WebviewRequest['type']): void {
+  /** Posts a request the host answers with a `reply`, whose outcome the toolbar's toast tells. */
+  private request(make: (id: number) => WebviewRequest): void {
     if (!this.open) {
       return;
     }
-    const id = this.nextRequestId++;
-    this.pending.set(id, type);
-    this.host.post({ type, id });
+    const message = make(this.nextRequestId++);
+    this.pending.set(message.id, message.type);
+    this.host.post(message);
   }
 
   private showLegend(plan: AnalyzedPlan): void {
@@ -328,7 +483,8 @@ export class PlanApp {
   }
 
   /** A message over the tree: waiting for the first plan, running, or failed. `undefined` clears it. */
-  private showNotice(kind: 'waiting' | 'loading' | 'error' | undefined, text = ''): void {
+  private showNotice(kind: NoticeKind | undefined, text = ''): void {
+    this.noticeKind = kind;
     this.notice.className = kind ? `notice ${kind}` : 'notice';
     this.notice.hidden = kind === undefined;
     this.notice.setAttribute('role', kind === 'error' ? 'alert' : 'status');
@@ -339,9 +495,18 @@ export class PlanApp {
       }
       this.notice.append(el('span', 'notice-text', text));
     }
-    // An error replaces the tree: what is behind it is the previous run, not this one.
-    this.body.hidden = kind === 'error' || !this.open;
+    this.updateLayers();
     markPaintedSoon();
+  }
+
+  /** Which of the plan view and the comparison is on screen. */
+  private updateLayers(): void {
+    // An error replaces the tree or comparison: what is behind it is the previous run, not this one.
+    const error = this.noticeKind === 'error';
+    const comparing = this.comparison !== undefined && !error;
+    this.top.hidden = comparing;
+    this.body.hidden = error || !this.open || comparing;
+    this.comparisonView.element.hidden = !comparing;
   }
 
   private persistSoon(): void {
@@ -361,7 +526,9 @@ export class PlanApp {
       collapsedNodeIds: [...open.visibility.collapsed],
       expandedGroupIds: [...open.visibility.expandedGroups],
       searchText: this.searchText,
-      lastShowPlan: open.message,
+      lastShowPlan: { type: 'showPlan', plan: open.message.plan, meta: open.message.meta },
+      lastAdvice: open.advice.advice,
+      lastComparison: this.comparison,
     });
   }
 }

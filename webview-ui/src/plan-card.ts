@@ -1,14 +1,31 @@
 /** The DOM of one card: a plan node, or a group of folded siblings. */
+import type { FindingBadge } from './advice-index';
+import { describeBadge } from './advice-text';
 import type { CardContent } from './card-content';
-import { REGROUP_TEXT, SHOW_ALL_TEXT, toggleText } from './card-size';
+import { REGROUP_TEXT, SHOW_ALL_TEXT, badgeText, toggleText } from './card-size';
 import { button, el } from './dom';
+import { statusIcon } from './status-icon';
 import type { TreeItem } from './visible-tree';
 
 export function cardElementId(key: string): string {
   return `card-${key}`;
 }
 
-export function createCard(item: TreeItem, content: CardContent, hasChildren: boolean): HTMLDivElement {
+/** The count and highest severity of the findings a card draws, coloured by that severity. */
+function findingBadge(badge: FindingBadge): HTMLSpanElement {
+  const element = el('span', `finding-badge ${badge.highest}`);
+  element.dataset.severity = badge.highest;
+  element.dataset.count = String(badge.count);
+  element.classList.toggle('hidden-findings', badge.hidden === badge.count);
+  const description = describeBadge(badge);
+  element.title = description;
+  element.setAttribute('role', 'img');
+  element.setAttribute('aria-label', description);
+  element.append(statusIcon(badge.highest, 'badge-icon'), el('span', 'badge-count', badgeText(badge)));
+  return element;
+}
+
+export function createCard(item: TreeItem, content: CardContent, hasChildren: boolean, badge?: FindingBadge): HTMLDivElement {
   const card = el('div', `card heat-${content.heat}`);
   card.id = cardElementId(item.key);
   card.setAttribute('role', 'treeitem');
@@ -19,6 +36,9 @@ export function createCard(item: TreeItem, content: CardContent, hasChildren: bo
 
   const head = el('div', 'card-head');
   head.append(el('span', 'card-title', content.title));
+  if (badge) {
+    head.append(findingBadge(badge));
+  }
   if (item.kind === 'group') {
     card.classList.add('group');
     card.dataset.groupId = String(item.parentId);

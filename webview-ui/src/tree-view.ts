@@ -313,7 +313,7 @@ export class TreeView {
 
   private createCard(item: TreeItem): HTMLDivElement {
     const hasChildren = item.kind === 'node' && this.plan!.nodes[item.nodeId].childIds.length > 0;
-    const card = createCard(item, this.sizer!.content(item), hasChildren);
+    const card = createCard(item, this.sizer!.content(item), hasChildren, this.sizer!.badge(item));
     this.decorate(card, item);
     return card;
   }

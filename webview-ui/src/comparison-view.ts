@@ -1,0 +1,134 @@
+/**
+ * The plan before and after creating an index, side by side: what it gained at the top (time,
+ * cost, nodes that went and came), then each plan as a compact outline with its nodes' times.
+ * The full tree stays the main view's; an outline reads at a glance and fits two columns.
+ */
+import type { AnalyzedPlan } from '../../src/core/plan/model';
+import type { ComparedPlan, ShowComparisonMessage } from '../../src/protocol';
+import { formatCostValue, plural } from './advice-text';
+import { heatOf, nodeTarget } from './card-content';
+import { button, el } from './dom';
+import { formatCompact, formatCost, formatExact, formatMs, formatRunTime, formatShare } from './format';
+import { comparePlans, type NodeChange } from './plan-comparison';
+
+/** Rows of an outline; a plan of thousands of nodes is compared by its summary, not by scrolling. */
+const OUTLINE_ROWS = 400;
+/** Node changes listed in the summary before "and N more". */
+const LISTED_CHANGES = 12;
+/** Indentation of an outline row per depth, px. */
+const INDENT = 14;
+
+function changeItem(change: NodeChange): HTMLLIElement {
+  const item = el('li', `node-change ${change.kind}`);
+  if (change.kind === 'replaced') {
+    item.append(el('span', 'change-from', change.from), el('span', 'change-arrow', ' → '), el('span', 'change-to', change.to));
+  } else {
+    item.append(el('span', 'change-sign', change.kind === 'removed' ? '−' : '+'), el('span', 'change-name', change.name));
+  }
+  return item;
+}
+
+function tile(className: string, label: string, value: string, note?: string): HTMLDivElement {
+  const element = el('div', `summary-tile ${className}`);
+  element.append(el('div', 'tile-label', label), el('div', 'tile-value', value));
+  if (note) {
+    element.append(el('div', 'tile-note', note));
+  }
+  return element;
+}
+
+/** One plan as an indented list of its nodes, those without a counterpart on the other side marked. */
+function outline(plan: AnalyzedPlan, changed: ReadonlySet<number>, mark: 'removed' | 'added'): HTMLElement {
+  const list = el('ol', 'node-outline');
+  for (const node of plan.nodes.slice(0, OUTLINE_ROWS)) {
+    const row = el('li', `outline-row heat-${heatOf(node.exclusiveShare)}`);
+    row.dataset.nodeId = String(node.id);
+    if (changed.has(node.id)) {
+      row.classList.add(mark);
+      row.title = mark === 'removed' ? 'Not in the plan after the index' : 'New in the plan after the index';
+    }
+    row.style.paddingLeft = `${10 + node.depth * INDENT}px`;
+    const name = el('span', 'outline-name');
+    name.append(el('span', 'outline-label', node.label));
+    const target = nodeTarget(node);
+    if (target) {
+      name.append(el('span', 'outline-target', ` ${target}`));
+    }
+    const measure = plan.analyzed
+      ? `${formatMs(node.exclusiveMs ?? 0)} · ${formatShare(node.exclusiveShare ?? 0)}`
+      : `cost ${formatCost(node.startupCost, node.totalCost)}`;
+    const rows = node.actualRowsTotal ?? node.planRowsTotal;
+    row.append(name, el('span', 'outline-rows', `${formatCompact(rows)} rows`), el('span', 'outline-time', measure));
+    list.append(row);
+  }
+  const rest = plan.nodes.length - OUTLINE_ROWS;
+  if (rest > 0) {
+    list.append(el('li', 'outline-more', `and ${plural(rest, 'more node')}`));
+  }
+  return list;
+}
+
+function side(kind: 'before' | 'after', compared: ComparedPlan, changed: ReadonlySet<number>): HTMLElement {
+  const column = el('section', `comparison-side ${kind}`);
+  const { plan, meta } = compared;
+  const head = el('div', 'side-head');
+  head.append(el('h2', 'side-title', kind === 'before' ? 'Before' : 'After'));
+  const facts = [
+    plan.executionMs !== undefined ? formatMs(plan.executionMs) : undefined,
+    `cost ${formatCostValue(plan.nodes[0].totalCost)}`,
+    plural(plan.nodes.length, 'node'),
+    `ran ${formatRunTime(meta.ranAt)}`,
+  ].filter((fact): fact is string => fact !== undefined);
+  head.append(el('span', 'side-facts', facts.join(' · ')));
+  column.append(head, outline(plan, changed, kind === 'before' ? 'removed' : 'added'));
+  return column;
+}
+
+export class ComparisonView {
+  readonly element: HTMLElement;
+  private readonly backButton: HTMLButtonElement;
+
+  constructor(back: () => void) {
+    this.element = el('section', 'comparison');
+    this.element.setAttribute('aria-label', 'Plan before and after the index');
+    this.element.hidden = true;
+    this.backButton = button('text-button comparison-back', '← Back to plan', 'Show the plan after the index');
+    this.backButton.addEventListener('click', back);
+  }
+
+  show(message: ShowComparisonMessage): void {
+    const comparison = comparePlans(message.before.plan, message.after.plan);
+
+    const head = el('header', 'comparison-head');
+    const titles = el('div', 'comparison-titles');
+    titles.append(el('h1', 'comparison-title', `Before and after ${message.index.name}`), el('code', 'comparison-ddl', message.index.ddl));
+    head.append(titles, this.backButton);
+
+    const summary = el('div', 'comparison-summary');
+    if (comparison.time) {
+      summary.append(tile(`time ${comparison.time.trend}`, 'Execution time', comparison.time.text, comparison.time.verdict));
+    }
+    summary.append(
+      tile('cost', 'Total cost', comparison.cost.text),
+      tile('nodes', 'Nodes', `${formatExact(message.before.plan.nodes.length)} → ${formatExact(message.after.plan.nodes.length)}`),
+    );
+    const changes = el('section', 'comparison-changes');
+    changes.append(el('h2', 'tile-label', 'Node changes'));
+    if (comparison.changes.length === 0) {
+      changes.append(el('div', 'tile-note', 'The same nodes: only their costs and times changed.'));
+    } else {
+      const list = el('ul', 'node-changes');
+      list.append(...comparison.changes.slice(0, LISTED_CHANGES).map(changeItem));
+      const rest = comparison.changes.length - LISTED_CHANGES;
+      if (rest > 0) {
+        list.append(el('li', 'node-change more', `and ${plural(rest, 'more change')}`));
+      }
+      changes.append(list);
+    }
+
+    const sides = el('div', 'comparison-sides');
+    sides.append(side('before', message.before, comparison.removedIds), side('after', message.after, comparison.addedIds));
+    this.element.replaceChildren(head, summary, changes, sides);
+    this.element.scrollTop = 0;
+  }
+}
