@@ -1,0 +1,74 @@
+/**
+ * index-scan-filter-not-selective: an index scan finds rows by its index condition, then its
+ * Filter throws most of them away. The index narrows by the wrong columns, or by too few: a
+ * compound index including the filtered columns would find only the rows kept.
+ */
+import type { Finding } from '../advice-model';
+import type { AnalyzedPlan } from '../../plan/model';
+import { columnsOf } from './condition-columns';
+import { exclusiveMs, rawText } from './node-facts';
+import { nodeFinding, type Rule } from './rule';
+import { formatCount, formatPercent, nodeName, tableName } from './rule-text';
+
+export const INDEX_SCAN_FILTER_NOT_SELECTIVE = 'index-scan-filter-not-selective';
+
+/** Rows removed by the filter (all loops) below which the extra fetches are too few to matter. */
+export const INDEX_FILTER_MIN_REMOVED_ROWS = 1_000;
+/** Share of the rows the index found that the filter removed: warning. */
+export const INDEX_FILTER_WARNING_SHARE = 0.5;
+/** Share from which the index finds ten rows for every one kept: critical. */
+export const INDEX_FILTER_CRITICAL_SHARE = 0.9;
+
+const INDEX_SCANS = new Set(['Index Scan', 'Index Only Scan', 'Bitmap Heap Scan']);
+
+export const indexScanFilterNotSelective: Rule = {
+  id: INDEX_SCAN_FILTER_NOT_SELECTIVE,
+  title: 'Index scan whose filter removes most rows',
+  description:
+    'An Index Scan, Index Only Scan or Bitmap Heap Scan finds rows through its index condition, then its Filter removes most of them: a compound index including the filtered columns would find only the rows kept.',
+  needs: 'actuals',
+  thresholds: [
+    { name: 'INDEX_FILTER_MIN_REMOVED_ROWS', value: INDEX_FILTER_MIN_REMOVED_ROWS, meaning: 'fewest rows removed by the filter (all loops) to report' },
+    { name: 'INDEX_FILTER_WARNING_SHARE', value: INDEX_FILTER_WARNING_SHARE, meaning: 'warning when the filter removes more than this share of the rows the index found' },
+    { name: 'INDEX_FILTER_CRITICAL_SHARE', value: INDEX_FILTER_CRITICAL_SHARE, meaning: 'critical above this share' },
+  ],
+  evaluate(plan: AnalyzedPlan): Finding[] {
+    const findings: Finding[] = [];
+    for (const node of plan.nodes) {
+      if (!INDEX_SCANS.has(node.nodeType) || !node.executed || node.actualRowsTotal === undefined) continue;
+      const removed = node.rowsRemovedByFilter ?? 0;
+      const filter = rawText(node, 'Filter');
+      if (removed < INDEX_FILTER_MIN_REMOVED_ROWS || filter === undefined) continue;
+      const found = removed + node.actualRowsTotal;
+      const share = removed / found;
+      if (share <= INDEX_FILTER_WARNING_SHARE) continue;
+
+      const table = tableName(node) ?? 'the table';
+      const indexCondition = rawText(node, 'Index Cond') ?? rawText(node, 'Recheck Cond');
+      const leading = columnsOf(indexCondition, node.alias, node.relation);
+      const filtered = columnsOf(filter, node.alias, node.relation).filter((c) => !leading.includes(c));
+      const compound = [...leading, ...filtered];
+      const byIndex = node.index ? `the index ${node.index}` : 'the index';
+      findings.push(
+        nodeFinding(INDEX_SCAN_FILTER_NOT_SELECTIVE, node, {
+          severity: share > INDEX_FILTER_CRITICAL_SHARE ? 'critical' : 'warning',
+          title: `${nodeName(node)}: Filter removes ${formatCount(removed)} of ${formatCount(found)} rows the index found (${formatPercent(share)})`,
+          explanation:
+            `${byIndex[0].toUpperCase()}${byIndex.slice(1)} narrowed the search${indexCondition ? ` by ${indexCondition}` : ''}, but the filter ${filter} then discarded ` +
+            `${formatPercent(share)} of the rows it found. Each of those was fetched from ${table} only to be thrown away: the index is not selective enough for this query.`,
+          fix: [
+            filtered.length > 0 && leading.length > 0
+              ? `A compound index with the filtered columns, CREATE INDEX ON ${table} (${compound.join(', ')}), finds only the rows kept (columns compared with = first, then at most one range).`
+              : `A compound index including the filtered columns of ${filter} finds only the rows kept (columns compared with = first, then at most one range).`,
+            `If the filter always uses the same values, a partial index (... WHERE ${filter}) is smaller.`,
+            node.nodeType === 'Index Only Scan' ? '' : 'Adding the columns the query returns as INCLUDE columns can make it an index-only scan.',
+          ]
+            .filter((step) => step !== '')
+            .join(' '),
+          impactMs: exclusiveMs(node) * share,
+        }),
+      );
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * What a warning rule is: data for documentation (id, title, description, thresholds) plus one
+ * pure function from an analysed plan to findings. Every rule lives in its own file beside this one.
+ */
+import type { AnalyzedPlan, PlanNode } from '../../plan/model';
+import type { Finding, Severity } from '../advice-model';
+
+/** A number a rule compares against, exported as a constant by the rule's file and listed here for documentation. */
+export interface RuleThreshold {
+  /** The exported constant's name, e.g. "SEQ_SCAN_MIN_ROWS_READ". */
+  name: string;
+  value: number;
+  /** What crossing it means, in a sentence. */
+  meaning: string;
+}
+
+export interface RuleContext {
+  /** Execution time the statement should stay under, ms. */
+  executionTargetMs: number;
+}
+
+export interface Rule {
+  /** Stable: the editor shows it as the diagnostic code and users may filter on it. */
+  id: string;
+  title: string;
+  description: string;
+  /**
+   * 'actuals': fires only on EXPLAIN ANALYZE plans. 'estimates': also fires, at a lower severity,
+   * on estimate-only plans, whose row counts are the planner's guesses.
+   */
+  needs: 'actuals' | 'estimates';
+  thresholds: readonly RuleThreshold[];
+  /**
+   * Rules that say the same about a node more precisely: when one of them fired on a node, this
+   * rule's finding on that node is dropped, so one problem is reported once.
+   */
+  supersededBy?: readonly string[];
+  evaluate(plan: AnalyzedPlan, context: RuleContext): Finding[];
+}
+
+/** Higher is worse: the tie-break after impact. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
+
+export interface FindingText {
+  severity: Severity;
+  title: string;
+  explanation: string;
+  fix: string;
+  impactMs: number;
+}
+
+export function nodeFinding(ruleId: string, node: PlanNode, text: FindingText): Finding {
+  return { ruleId, nodeId: node.id, ...text, impactMs: roundImpact(text.impactMs), suggestionIds: [] };
+}
+
+export function planFinding(ruleId: string, text: FindingText): Finding {
+  return { ruleId, nodeId: null, ...text, impactMs: roundImpact(text.impactMs), suggestionIds: [] };
+}
+
+/** Microsecond precision is all EXPLAIN reports; more digits would only be noise in the JSON. */
+function roundImpact(ms: number): number {
+  return Number.isFinite(ms) && ms > 0 ? Math.round(ms * 1000) / 1000 : 0;
+}
