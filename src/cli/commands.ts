@@ -3,14 +3,16 @@
  * and database layer the extension uses, and maps every failure to a sentence and an exit code.
  */
 import { readFileSync } from 'node:fs';
-import { analyzePlan, parseExplainJson, PlanParseError } from '../core/plan';
+import { analyzeExplainOutput, withSuggestions } from '../core/analyze';
+import { PlanParseError } from '../core/plan';
 import { buildPlanReport } from '../core/plan-report';
 import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
 import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
 import { describeConnectionError } from '../db/connection-errors';
-import { COLOR_STYLE, PLAIN_STYLE, renderPlanText } from './plan-text';
+import { adviseIndexes } from '../db/advise-indexes';
+import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText } from './plan-text';
 
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
 
@@ -26,6 +28,8 @@ export interface ExplainCommandOptions {
   estimate: boolean;
   json: boolean;
   timeout?: string;
+  /** Look for indexes that would help (default true). */
+  indexes: boolean;
 }
 
 interface SqlInput {
@@ -118,15 +122,17 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   process.on('SIGINT', onInterrupt);
   try {
     const run = await runExplain(pool, statement.text, { analyze: !options.estimate, timeoutMs, signal: abort.signal });
-    const raw = parseExplainJson(run.explainJson);
-    const analyzed = analyzePlan(raw);
+    const analysis = analyzeExplainOutput(run.explainJson);
+    const suggestions = options.indexes ? await adviseIndexes(pool, statement.text, analysis.plan, { timeoutMs }) : [];
+    const advice = withSuggestions(analysis.advice, suggestions);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(buildPlanReport(raw, analyzed, { server: run.serverVersion, statement: statement.text }), null, 2)}\n`);
+      const report = buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.text, advice });
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
-      process.stdout.write(`${run.serverVersion} at ${target}\n\n${renderPlanText(analyzed, style)}\n`);
+      process.stdout.write(`${run.serverVersion} at ${target}\n\n${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, advice, style)}\n`);
       if (info.kind === 'data-modifying' && !options.estimate) {
-        process.stdout.write('The statement ran inside a transaction that was rolled back: no data changed.\n');
+        process.stdout.write('\nThe statement ran inside a transaction that was rolled back: no data changed.\n');
       }
     }
     return EXIT.ok;
@@ -164,19 +170,18 @@ export interface AnalyzeCommandOptions {
 
 export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise<number> {
   const input = readInput(options.file, undefined, 'plan');
-  let raw;
+  let analysis;
   try {
-    raw = parseExplainJson(input.text);
+    analysis = analyzeExplainOutput(input.text);
   } catch (error) {
     if (error instanceof PlanParseError) return fail(`${input.name}: ${error.message}`, EXIT.usage);
     throw error;
   }
-  const analyzed = analyzePlan(raw);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(buildPlanReport(raw, analyzed), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice }), null, 2)}\n`);
   } else {
     const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
-    process.stdout.write(`${renderPlanText(analyzed, style)}\n`);
+    process.stdout.write(`${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style)}\n`);
   }
   return EXIT.ok;
 }

@@ -9,17 +9,20 @@ import { runExplainCommand, runAnalyzeCommand, UsageError, EXIT } from './comman
 const HELP = `plan-lens: understand PostgreSQL query plans
 
 Usage:
-  plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS]
+  plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS] [--no-indexes]
   plan-lens analyze [FILE | -] [--json]
   plan-lens --help | --version
 
 explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a transaction
-          that is always rolled back, and prints the plan with the time each node took.
+          that is always rolled back, and prints the plan with the time each node took, what
+          looks wrong (findings) and the indexes that would help (verified with HypoPG).
           --db URL      connection URL (else DATABASE_URL, else the PG* variables, else the demo)
           --demo        use the embedded demo database (PGlite), built on first use
           --estimate    plan only (EXPLAIN without ANALYZE): nothing is executed
           --timeout MS  statement timeout in milliseconds (default 30000)
           --json        print the versioned JSON report instead of text
+          --no-indexes  skip the index advisor (it reads the catalog and, with HypoPG,
+                        re-plans the statement with hypothetical indexes; nothing is created)
 analyze   Reads a saved EXPLAIN (FORMAT JSON) plan (a file, or - for standard input) and prints
           the same report without any database.
 
@@ -47,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         estimate: { type: 'boolean' },
         json: { type: 'boolean' },
         timeout: { type: 'string' },
+        'no-indexes': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -77,9 +81,10 @@ export async function main(argv: string[]): Promise<number> {
           estimate: values.estimate ?? false,
           json: values.json ?? false,
           timeout: values.timeout,
+          indexes: !values['no-indexes'],
         });
       case 'analyze':
-        if (values.sql || values.db || values.demo || values.estimate || values.timeout) {
+        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes']) {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });

@@ -2,7 +2,9 @@
  * The terminal view of an analysed plan: an indented tree, one node a line, with the numbers a
  * reader needs to see where the time went and what the planner misjudged.
  */
+import type { IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
+import { formatCount, formatMs, formatPercent, nodeName } from '../core/text-format';
 
 export interface TextStyle {
   bold(text: string): string;
@@ -20,36 +22,18 @@ const HOT_SHARE = 0.25;
 /** Misestimates at or above this factor are flagged, as the planner's choices start to go wrong there. */
 const MISESTIMATE_FLAG = 10;
 
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return '-';
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
-}
-
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
 function formatShare(share: number | undefined): string {
-  return share === undefined ? '' : `${(share * 100).toFixed(1)}%`;
+  return share === undefined ? '' : formatPercent(share);
+}
+
+/** Times are absent with EXPLAIN (ANALYZE, TIMING OFF). */
+function timeText(ms: number | undefined): string {
+  return ms === undefined ? '-' : formatMs(ms);
 }
 
 function nodeTitle(node: PlanNode): string {
-  let title = node.label;
-  if (node.index) title += ` using ${node.index}`;
-  if (node.relation) {
-    const name = node.schema && node.schema !== 'public' ? `${node.schema}.${node.relation}` : node.relation;
-    title += ` on ${name}`;
-    if (node.alias && node.alias !== node.relation) title += ` ${node.alias}`;
-  } else if (node.cteName) {
-    title += ` on ${node.cteName}`;
-  } else if (node.functionName) {
-    title += ` on ${node.functionName}`;
-  }
-  if (node.subplanName) title = `${node.subplanName}: ${title}`;
-  return title;
+  const name = nodeName(node);
+  return node.subplanName ? `${node.subplanName}: ${name}` : name;
 }
 
 function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): string {
@@ -59,9 +43,9 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   if (!node.executed) return style.dim('never executed');
   const parts: string[] = [];
   const share = formatShare(node.exclusiveShare);
-  const self = `self ${formatMs(node.exclusiveMs)}${share ? ` ${share}` : ''}`;
+  const self = `self ${timeText(node.exclusiveMs)}${share ? ` ${share}` : ''}`;
   parts.push((node.exclusiveShare ?? 0) >= HOT_SHARE ? style.hot(self) : self);
-  parts.push(`total ${formatMs(node.inclusiveMs)}`);
+  parts.push(`total ${timeText(node.inclusiveMs)}`);
   let rows = `rows ${formatCount(node.actualRowsTotal ?? 0)} of ${formatCount(node.planRowsTotal)} est`;
   if (node.misestimate && node.misestimate.factor >= MISESTIMATE_FLAG) {
     rows += style.warn(` (x${formatCount(node.misestimate.factor)} ${node.misestimate.direction}estimated)`);
@@ -98,5 +82,41 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
   }
   if (plan.jit) lines.push(`JIT: ${plan.jit.functions} functions, ${formatMs(plan.jit.totalMs)}`);
   if (!plan.analyzed) lines.push(style.dim('Estimates only: the statement was planned, not run.'));
+  return lines.join('\n');
+}
+
+const SEVERITY_MARK: Record<Severity, string> = { critical: 'critical', warning: 'warning ', info: 'info    ' };
+
+function describeVerification(suggestion: IndexSuggestion): string {
+  const { method, costBefore, costAfter, usedByPlanner, note } = suggestion.verification;
+  if (method === 'hypopg' && costBefore !== undefined && costAfter !== undefined) {
+    const drop = costBefore > 0 ? ` (${(((costAfter - costBefore) / costBefore) * 100).toFixed(0)}%)` : '';
+    return `verified with HypoPG: estimated cost ${formatCount(costBefore)} -> ${formatCount(costAfter)}${drop}${usedByPlanner ? ', the planner uses it' : ''}`;
+  }
+  return `unverified${note ? `: ${note}` : ''}`;
+}
+
+/** Findings by time at stake, then the index suggestions with their DDL, as the text report's tail. */
+export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: TextStyle = PLAIN_STYLE): string {
+  const lines: string[] = [];
+  if (advice.findings.length > 0) {
+    lines.push(style.bold(`Findings (${advice.findings.length}, largest time at stake first):`));
+    for (const finding of advice.findings) {
+      const where = finding.nodeId === null ? 'plan' : `#${finding.nodeId} ${nodeTitle(plan.nodes[finding.nodeId])}`;
+      const mark = finding.severity === 'critical' ? style.hot(SEVERITY_MARK.critical) : finding.severity === 'warning' ? style.warn(SEVERITY_MARK.warning) : SEVERITY_MARK.info;
+      lines.push(`  ${mark}  ${finding.title}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`);
+      lines.push(`            Fix: ${finding.fix}`);
+    }
+  } else {
+    lines.push('No findings.');
+  }
+  if (advice.suggestions.length > 0) {
+    lines.push('', style.bold(`Index suggestions (${advice.suggestions.length}):`));
+    for (const suggestion of advice.suggestions) {
+      lines.push(`  ${suggestion.ddl}`);
+      lines.push(style.dim(`    ${suggestion.reason}`));
+      lines.push(style.dim(`    ${describeVerification(suggestion)}`));
+    }
+  }
   return lines.join('\n');
 }

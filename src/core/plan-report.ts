@@ -3,6 +3,7 @@
  * --json` print. Scripts depend on it: add fields freely, but rename or remove one only with a
  * new `version`. The README documents every field.
  */
+import type { IndexKind, PlanAdvice, Severity } from './advice/advice-model';
 import type { AnalyzedPlan, MisestimateDirection } from './plan/model';
 import type { RawExplainResult } from './plan/explain-json';
 
@@ -41,6 +42,40 @@ export interface PlanReportNode {
   executed: boolean;
 }
 
+export interface PlanReportWarning {
+  /** The rule's stable id, e.g. "seq-scan-large-table". */
+  id: string;
+  severity: Severity;
+  /** The node it is about; null for a plan-wide finding. */
+  nodeId: number | null;
+  message: string;
+  explanation: string;
+  fix: string;
+  /** Execution time at stake, ms: what fixing it could save at most. */
+  impactMs: number;
+  /** Names of the index suggestions that address it. */
+  suggestions: string[];
+}
+
+export interface PlanReportSuggestion {
+  name: string;
+  schema: string | null;
+  table: string;
+  /** Key columns in order, "created_at DESC" for a descending one. */
+  columns: string[];
+  include: string[];
+  where: string | null;
+  kind: IndexKind[];
+  ddl: string;
+  reason: string;
+  /** Estimated plan cost before and with the index (HypoPG); null when unverified. */
+  costBefore: number | null;
+  costAfter: number | null;
+  /** True when the planner was shown the index (HypoPG) and chose it. */
+  verified: boolean;
+  nodeIds: number[];
+}
+
 export interface PlanReport {
   version: typeof PLAN_REPORT_VERSION;
   /** The server's version string, e.g. "PostgreSQL 15.18"; null for a plan read from a file. */
@@ -55,11 +90,16 @@ export interface PlanReport {
   /** The EXPLAIN (FORMAT JSON) object exactly as PostgreSQL returned it. */
   plan: RawExplainResult;
   nodes: PlanReportNode[];
+  /** Findings of the warning rules, largest time at stake first. */
+  warnings: PlanReportWarning[];
+  /** Index suggestions, best verified improvement first; empty without a database. */
+  suggestions: PlanReportSuggestion[];
 }
 
 export interface PlanReportContext {
   server?: string;
   statement?: string;
+  advice?: PlanAdvice;
 }
 
 export function buildPlanReport(raw: RawExplainResult, analyzed: AnalyzedPlan, context: PlanReportContext = {}): PlanReport {
@@ -101,6 +141,31 @@ export function buildPlanReport(raw: RawExplainResult, analyzed: AnalyzedPlan, c
       sharedReadBlocks: node.buffers?.sharedRead ?? null,
       cacheHitRatio: node.cacheHitRatio ?? null,
       executed: node.executed,
+    })),
+    warnings: (context.advice?.findings ?? []).map((finding) => ({
+      id: finding.ruleId,
+      severity: finding.severity,
+      nodeId: finding.nodeId,
+      message: finding.title,
+      explanation: finding.explanation,
+      fix: finding.fix,
+      impactMs: finding.impactMs,
+      suggestions: finding.suggestionIds,
+    })),
+    suggestions: (context.advice?.suggestions ?? []).map((suggestion) => ({
+      name: suggestion.name,
+      schema: suggestion.schema ?? null,
+      table: suggestion.table,
+      columns: suggestion.columns.map((c) => (c.descending ? `${c.name} DESC` : c.name)),
+      include: suggestion.include,
+      where: suggestion.where ?? null,
+      kind: suggestion.kinds,
+      ddl: suggestion.ddl,
+      reason: suggestion.reason,
+      costBefore: suggestion.verification.costBefore ?? null,
+      costAfter: suggestion.verification.costAfter ?? null,
+      verified: suggestion.verification.method === 'hypopg' && suggestion.verification.usedByPlanner === true,
+      nodeIds: suggestion.nodeIds,
     })),
   };
 }

@@ -34,6 +34,11 @@ export interface IndexVerification {
   costAfter?: number;
   /** Whether the planner chose the hypothetical index. */
   usedByPlanner?: boolean;
+  /**
+   * Estimated total cost with this index and every higher-ranked suggestion in place together: a
+   * suggestion is kept only when it still lowers the cost on top of the ones ranked above it.
+   */
+  costAfterCombined?: number;
   /** Why it was not verified and how to enable verification, when method is 'unverified'. */
   note?: string;
 }
@@ -43,8 +48,11 @@ export interface IndexSuggestion {
   id: string;
   schema?: string;
   table: string;
-  /** Key columns in order, each with its direction. */
-  columns: Array<{ name: string; descending: boolean }>;
+  /**
+   * Key columns in order, each with its direction; `nullsFirst` only where the NULLS order differs
+   * from the direction's default (an ORDER BY ... NULLS LAST on a descending key).
+   */
+  columns: Array<{ name: string; descending: boolean; nullsFirst?: boolean }>;
   /** INCLUDE columns of a covering index. */
   include: string[];
   /** Partial index predicate (SQL), e.g. "is_active = true". */

@@ -332,8 +332,10 @@ function gatherDivisor(raw: RawPlanNode, leaderParticipates: boolean): number {
 }
 
 function misestimate(actualRows: number, planRows: number, cutByLimit: boolean): Misestimate {
-  const actual = actualRows === 0 ? 1 : actualRows;
-  const planned = planRows === 0 ? 1 : planRows;
+  // PostgreSQL never estimates below one row, and PostgreSQL 18 reports fractions of a row per
+  // loop (0.01 when one loop in a hundred found a row): below one, both count as one.
+  const actual = Math.max(1, actualRows);
+  const planned = Math.max(1, planRows);
   // PostgreSQL estimates a node's rows as if it ran to the end; under a Limit that stopped it
   // early, fewer rows are expected and say nothing about the estimate.
   if (actual === planned || (cutByLimit && actual < planned)) return { factor: 1, direction: 'exact' };

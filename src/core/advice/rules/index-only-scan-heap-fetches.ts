@@ -6,7 +6,7 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
 import { exclusiveMs, rawNumber } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatPercent, nodeName, tableName } from './rule-text';
+import { formatCount, formatPercent, nodeName, tableName } from '../../text-format';
 
 export const INDEX_ONLY_SCAN_HEAP_FETCHES = 'index-only-scan-heap-fetches';
 

@@ -8,7 +8,7 @@ import type { AnalyzedPlan } from '../../plan/model';
 import { columnsOf } from './condition-columns';
 import { exclusiveMs, rawText } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatPercent, nodeName, tableName } from './rule-text';
+import { formatCount, formatPercent, nodeName, tableName } from '../../text-format';
 
 export const INDEX_SCAN_FILTER_NOT_SELECTIVE = 'index-scan-filter-not-selective';
 

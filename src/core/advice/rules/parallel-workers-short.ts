@@ -7,7 +7,7 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
 import { inclusiveMs } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, nodeName } from './rule-text';
+import { formatCount, nodeName } from '../../text-format';
 
 export const PARALLEL_WORKERS_SHORT = 'parallel-workers-short';
 

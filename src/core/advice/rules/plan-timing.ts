@@ -5,7 +5,7 @@
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
 import { planFinding, type Rule, type RuleContext } from './rule';
-import { formatCount, formatMs, formatPercent, nodeName } from './rule-text';
+import { formatCount, formatMs, formatPercent, nodeName } from '../../text-format';
 
 export const JIT_OVERHEAD = 'jit-overhead';
 export const PLANNING_SLOWER_THAN_EXECUTION = 'planning-slower-than-execution';

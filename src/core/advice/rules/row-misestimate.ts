@@ -11,7 +11,7 @@ import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import { columnsOf } from './condition-columns';
 import { inclusiveMs, rawText, rowChildren } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatFactor, formatRows, nodeName, rowsPhrase, tableName } from './rule-text';
+import { formatFactor, formatRows, nodeName, rowsPhrase, tableName } from '../../text-format';
 
 export const ROW_MISESTIMATE = 'row-misestimate';
 

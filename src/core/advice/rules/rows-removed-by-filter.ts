@@ -9,7 +9,7 @@ import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import { columnsOf } from './condition-columns';
 import { exclusiveMs, rawNumber, rawText, rowsExamined } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatPercent, nodeName, tableName } from './rule-text';
+import { formatCount, formatPercent, nodeName, tableName } from '../../text-format';
 import { SEQ_SCAN_LARGE_TABLE } from './seq-scan-large-table';
 import { INDEX_SCAN_FILTER_NOT_SELECTIVE } from './index-scan-filter-not-selective';
 import { LOSSY_BITMAP_HEAP_SCAN } from './lossy-bitmap-heap-scan';

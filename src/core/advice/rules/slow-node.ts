@@ -7,7 +7,7 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import { exclusiveMs } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatMs, formatPercent, nodeName } from './rule-text';
+import { formatCount, formatMs, formatPercent, nodeName } from '../../text-format';
 import { SEQ_SCAN_LARGE_TABLE } from './seq-scan-large-table';
 import { ROWS_REMOVED_BY_FILTER } from './rows-removed-by-filter';
 import { NESTED_LOOP_MANY_LOOPS } from './nested-loop-many-loops';

@@ -1,8 +1,8 @@
 /**
- * How findings write numbers and nodes: the same way everywhere, so a reader can match a title
+ * How Plan Lens writes numbers and nodes (findings, the CLI): the same way everywhere, so a reader can match a title
  * against the plan ("Seq Scan on products reads 200,000 rows to keep 1,240 (0.6%)").
  */
-import type { PlanNode } from '../../plan/model';
+import type { PlanNode } from './plan/model';
 
 /** A whole count with thousands separators: 200000 -> "200,000". */
 export function formatCount(n: number): string {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { columnsOf, conditionColumns } from '../../../src/core/advice/rules/condition-columns';
-import { formatCount, formatPercent, formatRows, memorySetting } from '../../../src/core/advice/rules/rule-text';
+import { columnsOf, conditionColumns } from '../../src/core/advice/rules/condition-columns';
+import { formatCount, formatPercent, formatRows, memorySetting } from '../../src/core/text-format';
 
 describe('rule texts', () => {
   it('counts with thousands separators', () => {
