@@ -55,7 +55,7 @@ export interface IndexSuggestion {
   columns: Array<{ name: string; descending: boolean; nullsFirst?: boolean }>;
   /** INCLUDE columns of a covering index. */
   include: string[];
-  /** Partial index predicate (SQL), e.g. "is_active = true". */
+  /** Partial index predicate (SQL) as PostgreSQL stores it, e.g. "is_active" or "status = 'open'::text". */
   where?: string;
   kinds: IndexKind[];
   name: string;

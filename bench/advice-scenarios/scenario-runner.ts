@@ -1,0 +1,79 @@
+/**
+ * Building a scenario's schema on a PostgreSQL server, timing its query with EXPLAIN ANALYZE,
+ * and creating suggested indexes for real: shared by the benchmark and the PostgreSQL tests.
+ */
+import type { IndexSuggestion } from '../../src/core/advice/advice-model';
+import { formatCreateIndex } from '../../src/core/advice/index-ddl';
+import { analyzePlan, parseExplainJson, type AnalyzedPlan } from '../../src/core/plan';
+import { runExplain } from '../../src/db/explain-runner';
+import type { PlanLensPool } from '../../src/db/pool';
+import { scenarioSchema, type AdviceScenario } from './scenarios';
+
+/** Generous: building a table on a busy two-core machine takes seconds. */
+const SETUP_TIMEOUT_MS = 120_000;
+
+export async function execute(pool: PlanLensPool, sql: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    client.release();
+  }
+}
+
+/** Creates the scenario's schema afresh, fills it and gives the planner statistics and a visibility map. */
+export async function buildScenario(pool: PlanLensPool, scenario: AdviceScenario, schema = scenarioSchema(scenario)): Promise<string> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SET statement_timeout = ${SETUP_TIMEOUT_MS}`);
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`);
+    await client.query(scenario.setup(schema));
+    // VACUUM cannot run inside the implicit transaction of a multi-statement query: one table at a time.
+    const tables = await client.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r' ORDER BY relname`,
+      [schema],
+    );
+    for (const { name } of tables.rows) await client.query(`VACUUM (ANALYZE) ${schema}.${name}`);
+    await client.query('RESET statement_timeout');
+  } finally {
+    client.release();
+  }
+  return schema;
+}
+
+export async function dropScenario(pool: PlanLensPool, scenario: AdviceScenario, schema = scenarioSchema(scenario)): Promise<void> {
+  await execute(pool, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+}
+
+export async function explainAnalyzed(pool: PlanLensPool, sql: string): Promise<AnalyzedPlan> {
+  const run = await runExplain(pool, sql, { analyze: true, buffers: true, timeoutMs: 60_000 });
+  return analyzePlan(parseExplainJson(run.explainJson));
+}
+
+export interface TimedRuns {
+  /** Median execution time (EXPLAIN ANALYZE's "Execution Time"), ms. */
+  medianMs: number;
+  /** The plan of the last run. */
+  plan: AnalyzedPlan;
+}
+
+/** One warm-up run (so the table is in the cache either way), then the median of `runs`. */
+export async function timeQuery(pool: PlanLensPool, sql: string, runs: number): Promise<TimedRuns> {
+  let plan = await explainAnalyzed(pool, sql);
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    plan = await explainAnalyzed(pool, sql);
+    times.push(plan.executionMs ?? plan.totalMs ?? 0);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)]!, plan };
+}
+
+/** The suggestion's index, built for real (without CONCURRENTLY, so it can run anywhere). */
+export async function createForReal(pool: PlanLensPool, suggestion: IndexSuggestion): Promise<void> {
+  await execute(pool, formatCreateIndex({ ...suggestion, concurrently: false }));
+}
+
+export function planUsesIndex(plan: AnalyzedPlan, indexName: string): boolean {
+  return plan.nodes.some((node) => node.index === indexName);
+}
