@@ -133,6 +133,20 @@ describe('plan-lens CLI', function () {
       }
     });
 
+    it('adds the warning rules\' findings, and no index suggestions without a database', async function () {
+      const result = await run(['analyze', '--json', join(fixtures, 'sort-spill-disk-n3.json')]);
+      assert.equal(result.code, 0, result.stderr);
+      const report = JSON.parse(result.stdout);
+      const spill = report.warnings.find((w: { id: string }) => w.id === 'sort-spill-to-disk');
+      assert.ok(spill, JSON.stringify(report.warnings.map((w: { id: string }) => w.id)));
+      assert.equal(report.nodes[spill.nodeId].nodeType, 'Sort');
+      assert.match(spill.fix, /work_mem/);
+      assert.deepEqual(report.suggestions, []);
+      const text = await run(['analyze', join(fixtures, 'sort-spill-disk-n3.json')]);
+      assert.match(text.stdout, /Findings \(\d+, largest time at stake first\):/);
+      assert.match(text.stdout, /work_mem/);
+    });
+
     it('says why a file is not a plan, with exit 2', async function () {
       const notJson = await run(['analyze', file('broken.json', '[{"Plan": {"Node Type": "Seq Scan",')]);
       assert.equal(notJson.code, 2);
@@ -280,6 +294,32 @@ describe('plan-lens CLI', function () {
       const update = await run(['explain', '--sql', `UPDATE ${table} SET v = 'changed'`]);
       assert.equal(update.code, 0, update.stderr);
       assert.equal(await checksum(), before);
+    });
+
+    it('proposes a verified index where one helps, and none where none can', async function () {
+      await admin.query(`CREATE TABLE ${table}_orders AS SELECT g AS id, g % 5000 AS customer_id, now() - g * interval '1 minute' AS created_at FROM generate_series(1, 200000) g`);
+      await admin.query(`ANALYZE ${table}_orders`);
+      try {
+        const selective = await run(['explain', '--json', '--sql', `SELECT * FROM ${table}_orders WHERE customer_id = 42`]);
+        assert.equal(selective.code, 0, selective.stderr);
+        const report = JSON.parse(selective.stdout);
+        assert.ok(report.warnings.some((w: { id: string }) => w.id === 'seq-scan-large-table' || w.id === 'rows-removed-by-filter'));
+        assert.equal(report.suggestions.length, 1, JSON.stringify(report.suggestions));
+        const [suggestion] = report.suggestions;
+        assert.equal(suggestion.table, `${table}_orders`);
+        assert.deepEqual(suggestion.columns, ['customer_id']);
+        assert.match(suggestion.ddl, new RegExp(`^CREATE INDEX CONCURRENTLY \\S+ ON public\\.${table}_orders \\(customer_id\\);$`));
+        assert.equal(suggestion.verified, true);
+        assert.ok(suggestion.costAfter < suggestion.costBefore / 5, `${suggestion.costBefore} -> ${suggestion.costAfter}`);
+        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = '${table}_orders'`);
+        assert.equal(rows[0].n, 0, 'verification creates nothing on the server');
+
+        const everything = await run(['explain', '--json', '--sql', `SELECT count(*) FROM ${table}_orders WHERE customer_id >= 0`]);
+        assert.equal(everything.code, 0, everything.stderr);
+        assert.deepEqual(JSON.parse(everything.stdout).suggestions, []);
+      } finally {
+        await admin.query(`DROP TABLE ${table}_orders`);
+      }
     });
 
     it('a statement timeout is reported as such, with exit 1', async function () {
