@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     'planLens.showLog': () => log.show(),
   };
   for (const [id, run] of Object.entries(commands)) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, run));
+    context.subscriptions.push(vscode.commands.registerCommand(id, () => runReportingFailure(id, run, log)));
   }
   context.subscriptions.push(
     log,
@@ -41,6 +41,20 @@ export function activate(context: vscode.ExtensionContext): void {
       deserializeWebviewPanel: async (panel, state) => PlanPanel.revive(panel, state, context.extensionUri, selectNode, panelLog),
     }),
   );
+}
+
+/**
+ * Runs a command and tells the user when it fails unexpectedly: VS Code only logs an error thrown
+ * by a command chosen from a menu or bound to a key, so without this nothing would be shown.
+ */
+async function runReportingFailure(id: string, run: () => Promise<void> | void, log: OutputLog): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`${id} failed: ${error instanceof Error && error.stack ? error.stack : message}`);
+    void vscode.window.showErrorMessage(`Plan Lens: ${message}`, 'Show Log').then((pick) => pick && log.show());
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -123,7 +123,9 @@ export class ConnectionManager implements vscode.Disposable {
   private async activate(): Promise<ActiveDatabase> {
     const active = await this.connect();
     this.active = active;
-    active.pool.onChange(() => this.renderStatus());
+    // pg-pool announces a release before it puts the connection back among the idle ones: count
+    // once it has, or the status bar keeps showing the connection in use.
+    active.pool.onChange(() => queueMicrotask(() => this.renderStatus()));
     this.renderStatus();
     this.log.info(`Using ${active.name} (${active.target})`);
     return active;

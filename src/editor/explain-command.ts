@@ -79,10 +79,13 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
   if (!checked.ok) {
     const error = checked.error;
     if (error instanceof SqlSyntaxError) {
+      // The error's own line and column count from the statement's start: report the document's.
       const end = target.offset + target.text.length;
-      deps.diagnostics.report(target.document, rangeAtOffset(target.document, target.offset + error.offset, end), error.message, 'syntax-error');
-      const line = target.document.positionAt(target.offset + error.offset).line + 1;
-      void vscode.window.showErrorMessage(`Plan Lens: syntax error on line ${line}: ${error.message}. Fix the statement and explain again.`);
+      const at = target.document.positionAt(target.offset + error.offset);
+      deps.diagnostics.report(target.document, rangeAtOffset(target.document, target.offset + error.offset, end), error.postgresMessage, 'syntax-error');
+      void vscode.window.showErrorMessage(
+        `Plan Lens: ${error.postgresMessage} (line ${at.line + 1}, column ${at.character + 1}). Fix the statement and explain again.`,
+      );
     } else {
       void vscode.window.showErrorMessage(`Plan Lens: ${error.message}`);
     }

@@ -1,0 +1,101 @@
+/**
+ * Plan Lens inside a real extension host: activation, its commands, and Explain Query against
+ * the PostgreSQL server of the active connection (set in the user settings by the runner).
+ *
+ * When PLAN_LENS_E2E_METRICS names a file, the activation time is written there as JSON, for the
+ * runner to print.
+ */
+'use strict';
+
+const assert = require('assert');
+const fs = require('fs');
+const vscode = require('vscode');
+const { SHOP_FILE } = require('./shop-fixture');
+
+const EXTENSION_ID = 'plan-lens.plan-lens';
+const PLAN_VIEW_TYPE = 'planLens.plan';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
+async function until(what, probe, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+function planTabs() {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes(PLAN_VIEW_TYPE));
+}
+
+async function putCursorAt(document, text) {
+  const offset = document.getText().indexOf(text);
+  assert.ok(offset >= 0, `"${text}" is not in ${document.uri.fsPath}`);
+  const editor = await vscode.window.showTextDocument(document);
+  const position = document.positionAt(offset + 1);
+  editor.selection = new vscode.Selection(position, position);
+}
+
+describe('Plan Lens in the extension host', () => {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  let document;
+
+  it('activates when a .sql file is opened', async () => {
+    assert.ok(extension, `${EXTENSION_ID} is not installed`);
+    assert.strictEqual(extension.isActive, false, 'active before any SQL file was opened');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'no workspace folder is open');
+    const started = Date.now();
+    document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, SHOP_FILE));
+    assert.strictEqual(document.languageId, 'sql');
+    await until('the extension activated', () => extension.isActive);
+    const metricsFile = process.env.PLAN_LENS_E2E_METRICS;
+    if (metricsFile) fs.writeFileSync(metricsFile, JSON.stringify({ openToActiveMs: Date.now() - started }));
+  });
+
+  it('registers every command it contributes', async () => {
+    const contributed = extension.packageJSON.contributes.commands.map((c) => c.command).sort();
+    assert.ok(contributed.includes('planLens.explainQuery') && contributed.includes('planLens.addConnection'), JSON.stringify(contributed));
+    const registered = (await vscode.commands.getCommands(true)).filter((id) => id.startsWith('planLens.')).sort();
+    assert.deepStrictEqual(registered, contributed);
+  });
+
+  it('Explain Query on the statement at the cursor opens one plan panel, reused by the next explain', async () => {
+    assert.deepStrictEqual(planTabs(), [], 'a plan panel is open already');
+    const connection = vscode.workspace.getConfiguration('planLens').get('activeConnection');
+    assert.ok(connection, 'the runner set no planLens.activeConnection');
+    await putCursorAt(document, 'JOIN');
+    await vscode.commands.executeCommand('planLens.explainQuery');
+    const tab = await until('a plan tab titled after the statement', () =>
+      planTabs().find((t) => t.label === `Plan Lens: ${connection}: SELECT`),
+    );
+    assert.ok(tab.input.viewType.endsWith(PLAN_VIEW_TYPE), tab.input.viewType);
+
+    await vscode.commands.executeCommand('planLens.explainQueryEstimate');
+    assert.strictEqual(planTabs().length, 1, 'a second plan panel was opened');
+  });
+
+  it('a syntax error is underlined on the offending token, and cleared by an edit', async () => {
+    await putCursorAt(document, 'WHERE AND');
+    await vscode.commands.executeCommand('planLens.explainQuery');
+    const diagnostics = vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'Plan Lens');
+    assert.strictEqual(diagnostics.length, 1, JSON.stringify(diagnostics));
+    const [diagnostic] = diagnostics;
+    assert.strictEqual(diagnostic.message, 'syntax error at or near "AND"');
+    assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.strictEqual(document.getText(diagnostic.range), 'AND');
+
+    const editor = await vscode.window.showTextDocument(document);
+    await editor.edit((edit) => edit.insert(diagnostic.range.start, ' '));
+    await until('the diagnostic cleared after the edit', () =>
+      vscode.languages.getDiagnostics(document.uri).every((d) => d.source !== 'Plan Lens'),
+    );
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+});
