@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { addConnection, removeConnection, selectConnection } from './editor/connection-commands';
 import { ConnectionManager } from './editor/connection-manager';
+import { AdviceDiagnostics } from './editor/advice-diagnostics';
 import { explainQuery, StatementDiagnostics, type ExplainDependencies } from './editor/explain-command';
 import { OutputLog } from './editor/output-log';
 import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost, type ShowPlanRequest } from './panel/plan-panel';
@@ -15,12 +16,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new OutputLog();
   connections = new ConnectionManager(context, log);
   const diagnostics = new StatementDiagnostics();
-  const selectNode = () => undefined;
+  // Quick fixes wherever Explain Query works: SQL files, and SQL selected in any other file.
+  const advice = new AdviceDiagnostics({ scheme: '*' });
   const panelLog = (message: string) => log.info(message);
   const panels: PlanPanelHost = {
-    showPlan: (request: ShowPlanRequest) => PlanPanel.show(context.extensionUri, request, selectNode, panelLog),
+    showPlan: (request: ShowPlanRequest) => PlanPanel.show(context.extensionUri, request, panelLog),
   };
-  const deps: ExplainDependencies = { connections, diagnostics, log, panels, state: context.workspaceState };
+  const deps: ExplainDependencies = { connections, diagnostics, advice, log, panels, state: context.workspaceState };
   const manager = connections;
 
   const commands: Record<string, () => Promise<void> | void> = {
@@ -37,8 +39,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     log,
     diagnostics,
+    advice,
     vscode.window.registerWebviewPanelSerializer(PLAN_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => PlanPanel.revive(panel, state, context.extensionUri, selectNode, panelLog),
+      deserializeWebviewPanel: async (panel, state) => PlanPanel.revive(panel, state, context.extensionUri, panelLog),
     }),
   );
 }

@@ -38,6 +38,12 @@ export interface ExplainConfig {
   wal: boolean;
 }
 
+export interface AdviceConfig {
+  executionTargetMs: number;
+  suggestIndexes: boolean;
+  createIndexConcurrently: boolean;
+}
+
 const SECTION = 'planLens';
 
 /** Settings whose change invalidates the open pools. */
@@ -97,4 +103,13 @@ export function readExplainConfig(): ExplainConfig {
 
 export async function writeConfirmDataModifying(value: boolean): Promise<void> {
   await section().update('explain.confirmDataModifying', value, vscode.ConfigurationTarget.Global);
+}
+
+export function readAdviceConfig(): AdviceConfig {
+  const s = section();
+  return {
+    executionTargetMs: s.get<number>('advice.executionTargetMs', 100),
+    suggestIndexes: s.get<boolean>('advice.suggestIndexes', true),
+    createIndexConcurrently: s.get<boolean>('advice.createIndexConcurrently', true),
+  };
 }

@@ -5,11 +5,17 @@
  * message naming the cause and the fix; syntax and server errors are also underlined in place.
  */
 import * as vscode from 'vscode';
-import { analyzePlan, parseExplainJson } from '../core/plan';
+import type { PlanAdvice } from '../core/advice/advice-model';
+import { withSuggestions } from '../core/analyze';
+import type { AnalyzedPlan } from '../core/plan/model';
 import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
 import { describeConnectionError } from '../db/connection-errors';
-import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, getServerVersionNum, runExplain } from '../db/explain-runner';
-import { readExplainConfig, writeConfirmDataModifying } from './config';
+import { adviseIndexes } from '../db/advise-indexes';
+import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, getServerVersionNum } from '../db/explain-runner';
+import type { AdviceDiagnostics } from './advice-diagnostics';
+import { readAdviceConfig, readExplainConfig, writeConfirmDataModifying } from './config';
+import { explainStatement, type ExplainedStatement } from './explained-statement';
+import { planActionsFor } from './index-actions';
 import { NoConnectionChosenError, type ConnectionManager } from './connection-manager';
 import type { OutputLog } from './output-log';
 import { askForPlaceholderValues } from './placeholder-values';
@@ -55,6 +61,7 @@ function rangeAtOffset(document: vscode.TextDocument, offset: number, limit: num
 export interface ExplainDependencies {
   connections: ConnectionManager;
   diagnostics: StatementDiagnostics;
+  advice: AdviceDiagnostics;
   log: OutputLog;
   panels: PlanPanelHost;
   state: vscode.Memento;
@@ -74,6 +81,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
   }
   const target = lookup.statement;
   deps.diagnostics.clear(target.document);
+  deps.advice.clear(target.document.uri);
 
   const checked = checkSingleStatement(target.text);
   if (!checked.ok) {
@@ -92,10 +100,12 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     return;
   }
   // checkSingleStatement trims comments and blank lines around the statement: keep offsets exact.
+  const offset = target.offset + checked.statement.start;
   const statement: EditorStatement = {
     ...target,
     text: checked.statement.text,
-    offset: target.offset + checked.statement.start,
+    offset,
+    range: new vscode.Range(target.document.positionAt(offset), target.document.positionAt(offset + checked.statement.text.length)),
   };
   const info = classifyStatement(statement.text);
   if (!info.explainable) {
@@ -163,43 +173,53 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
   }
 
   const started = Date.now();
-  const verb = mode === 'analyze' ? 'EXPLAIN ANALYZE' : 'EXPLAIN';
+  const verb = mode === 'analyze' && !genericPlan ? 'EXPLAIN ANALYZE' : 'EXPLAIN';
+  const adviceConfig = readAdviceConfig();
+  const explained: ExplainedStatement = {
+    document: statement.document,
+    range: statement.range,
+    version: statement.document.version,
+    sqlText,
+    displayText: statement.text,
+    values,
+    genericPlan,
+    analyze: mode === 'analyze',
+    commandTag: info.commandTag,
+    database,
+    explainConfig: config,
+    executionTargetMs: adviceConfig.executionTargetMs,
+  };
   try {
-    const run = await vscode.window.withProgress(
+    const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Plan Lens: ${verb} on ${database.name}`, cancellable: true },
       async (_progress, token) => {
         const abort = new AbortController();
         const subscription = token.onCancellationRequested(() => abort.abort());
         try {
-          return await runExplain(database.pool, sqlText, {
-            analyze: mode === 'analyze',
-            verbose: config.verbose,
-            settings: config.settings,
-            wal: config.wal,
-            genericPlan,
-            values,
-            timeoutMs: config.timeoutMs,
-            signal: abort.signal,
-          });
+          return await explainStatement(explained, abort.signal);
         } finally {
           subscription.dispose();
         }
       },
     );
-    const raw = parseExplainJson(run.explainJson);
-    const plan = analyzePlan(raw);
-    deps.log.info(`${verb} on ${database.target} (${run.serverVersion}): ${run.durationMs.toFixed(0)} ms, ${plan.nodes.length} nodes, ok`);
-    deps.panels.showPlan({
-      plan,
-      meta: {
-        statement: statement.text,
-        server: `${run.serverVersion} · ${database.name}`,
-        ranAt: new Date(started).toISOString(),
-        mode: mode === 'analyze' && !genericPlan ? 'analyze' : 'estimate',
-        durationMs: run.durationMs,
-        title: `${database.name}: ${info.commandTag}`,
-      },
+    const { run, analysis, meta } = outcome;
+    deps.log.info(
+      `${verb} on ${database.target} (${run.serverVersion}): ${run.durationMs.toFixed(0)} ms, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
+    );
+    const shown = deps.panels.showPlan({
+      plan: analysis.plan,
+      meta,
+      advice: analysis.advice,
+      actions: planActionsFor({ log: deps.log, advice: deps.advice }, explained),
     });
+    deps.advice.show(statement.document, statement.range, analysis.advice);
+    if (adviceConfig.suggestIndexes) {
+      void suggestIndexes(deps, explained, analysis.plan, analysis.advice, adviceConfig.createIndexConcurrently).then((advice) => {
+        if (!advice) return;
+        shown.showAdvice(advice);
+        if (statement.document.version === explained.version) deps.advice.show(statement.document, statement.range, advice);
+      });
+    }
   } catch (error) {
     const elapsed = Date.now() - started;
     if (error instanceof ExplainCancelledError) {
@@ -263,4 +283,28 @@ function reportConnectionFailure(deps: ExplainDependencies, error: unknown, targ
     if (pick === 'Show Log') deps.log.show();
   });
   void deps.connections.reset('connection failed');
+}
+
+/** Index suggestions, verified with HypoPG where the server has it; logged and skipped on failure. */
+async function suggestIndexes(
+  deps: ExplainDependencies,
+  explained: ExplainedStatement,
+  plan: AnalyzedPlan,
+  advice: PlanAdvice,
+  concurrently: boolean,
+): Promise<PlanAdvice | undefined> {
+  const started = Date.now();
+  try {
+    const suggestions = await adviseIndexes(explained.database.pool, explained.sqlText, plan, {
+      values: explained.values,
+      timeoutMs: explained.explainConfig.timeoutMs,
+      concurrently,
+    });
+    const verified = suggestions.filter((s) => s.verification.method === 'hypopg').length;
+    deps.log.info(`Index advice on ${explained.database.target}: ${suggestions.length} suggestions (${verified} verified with HypoPG) in ${Date.now() - started} ms`);
+    return withSuggestions(advice, suggestions);
+  } catch (error) {
+    deps.log.warn(`Index advice failed on ${explained.database.target}: ${(error as Error).message}`);
+    return undefined;
+  }
 }

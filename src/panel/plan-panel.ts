@@ -1,12 +1,15 @@
 /**
  * The plan webview panel: one panel beside the editor, reused for each explain. It owns the HTML
- * (strict CSP, nonce script), the ready handshake, and the answers to the webview's requests.
- * State survives hiding and reloads through the webview's own setState plus a serializer, not
- * retainContextWhenHidden.
+ * (strict CSP, nonce script), the ready handshake, and the answers to the webview's requests:
+ * plan JSON, and the actions on index suggestions (copy, insert, create now with a before/after
+ * comparison). State survives hiding and reloads through the webview's own setState plus a
+ * serializer, not retainContextWhenHidden.
  */
 import * as vscode from 'vscode';
+import type { IndexSuggestion, PlanAdvice } from '../core/advice/advice-model';
 import type { AnalyzedPlan } from '../core/plan/model';
 import { rawPlanJson } from '../core/plan/raw-plan';
+import type { CreatedIndexComparison, PlanActions } from '../editor/index-actions';
 import { isWebviewState, isWebviewToHost, type HostToWebview, type PlanMeta, type ShowPlanMessage, type WebviewToHost } from '../protocol';
 import { createNonce, renderWebviewHtml } from './webview-html';
 
@@ -15,29 +18,41 @@ export const PLAN_VIEW_TYPE = 'planLens.plan';
 export interface ShowPlanRequest {
   plan: AnalyzedPlan;
   meta: PlanMeta;
+  advice?: PlanAdvice;
+  /** What the suggestions' buttons do; absent for a plan restored after a reload. */
+  actions?: PlanActions;
 }
 
 /** What the editor side needs from the panel. */
 export interface PlanPanelHost {
-  showPlan(request: ShowPlanRequest): void;
+  /** Shows a plan; returns a handle to send its advice later. */
+  showPlan(request: ShowPlanRequest): ShownPlan;
+}
+
+export interface ShownPlan {
+  /** Replaces the advice of this plan, if the panel still shows it. */
+  showAdvice(advice: PlanAdvice): void;
 }
 
 export class PlanPanel implements vscode.Disposable {
   private static current: PlanPanel | undefined;
 
   private ready = false;
-  private pending: HostToWebview | undefined;
+  private queue: HostToWebview[] = [];
   private lastPlan: ShowPlanMessage | undefined;
+  private advice: PlanAdvice | undefined;
+  private actions: PlanActions | undefined;
+  private readonly creations = new Map<string, AbortController>();
   private readonly disposables: vscode.Disposable[] = [];
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
-    private readonly onNodeSelected: (nodeId: number) => void,
     private readonly log: (message: string) => void,
-    restored?: ShowPlanMessage,
+    restored?: { plan?: ShowPlanMessage; advice?: PlanAdvice },
   ) {
-    this.lastPlan = restored;
+    this.lastPlan = restored?.plan;
+    this.advice = restored?.advice;
     panel.webview.options = PlanPanel.webviewOptions(extensionUri);
     panel.webview.html = this.html();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'plan-lens.svg');
@@ -54,41 +69,56 @@ export class PlanPanel implements vscode.Disposable {
     };
   }
 
-  static show(
-    extensionUri: vscode.Uri,
-    request: ShowPlanRequest,
-    onNodeSelected: (nodeId: number) => void,
-    log: (message: string) => void,
-  ): PlanPanel {
+  static show(extensionUri: vscode.Uri, request: ShowPlanRequest, log: (message: string) => void): ShownPlan {
     let current = PlanPanel.current;
     if (!current) {
       const panel = vscode.window.createWebviewPanel(PLAN_VIEW_TYPE, 'Plan Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, PlanPanel.webviewOptions(extensionUri));
-      current = new PlanPanel(panel, extensionUri, onNodeSelected, log);
+      current = new PlanPanel(panel, extensionUri, log);
       PlanPanel.current = current;
     } else {
       current.panel.reveal(undefined, true);
     }
-    current.post({ type: 'showPlan', plan: request.plan, meta: request.meta });
-    return current;
+    const panel = current;
+    const message: ShowPlanMessage = { type: 'showPlan', plan: request.plan, meta: request.meta, advice: request.advice };
+    panel.actions = request.actions;
+    panel.advice = request.advice;
+    panel.post(message);
+    return {
+      showAdvice: (advice) => {
+        if (PlanPanel.current !== panel || panel.lastPlan !== message) return;
+        panel.advice = advice;
+        panel.post({ type: 'showAdvice', advice });
+      },
+    };
   }
 
   /** Called by the serializer after a window reload: the webview restores its own view from its state. */
-  static revive(panel: vscode.WebviewPanel, state: unknown, extensionUri: vscode.Uri, onNodeSelected: (nodeId: number) => void, log: (message: string) => void): void {
-    const restored = isWebviewState(state) ? state.lastShowPlan : undefined;
+  static revive(panel: vscode.WebviewPanel, state: unknown, extensionUri: vscode.Uri, log: (message: string) => void): void {
+    const restored = isWebviewState(state) ? { plan: state.lastShowPlan, advice: state.lastAdvice } : undefined;
     PlanPanel.current?.dispose();
-    PlanPanel.current = new PlanPanel(panel, extensionUri, onNodeSelected, log, restored);
+    PlanPanel.current = new PlanPanel(panel, extensionUri, log, restored);
   }
 
   private post(message: HostToWebview): void {
     if (message.type === 'showPlan') {
       this.lastPlan = message;
       this.panel.title = `Plan Lens: ${message.meta.title ?? 'plan'}`;
+      // A new plan makes whatever was waiting for the old one moot.
+      if (!this.ready) this.queue = [];
     }
     if (!this.ready) {
-      this.pending = message;
+      this.queue.push(message);
       return;
     }
     void this.panel.webview.postMessage(message);
+  }
+
+  private reply(id: number, error?: string): void {
+    this.post(error === undefined ? { type: 'reply', id, ok: true } : { type: 'reply', id, ok: false, error });
+  }
+
+  private suggestion(id: string): IndexSuggestion | undefined {
+    return this.advice?.suggestions.find((s) => s.id === id);
   }
 
   private async receive(message: unknown): Promise<void> {
@@ -96,22 +126,24 @@ export class PlanPanel implements vscode.Disposable {
       this.log(`Ignored a malformed message from the plan view: ${JSON.stringify(message)?.slice(0, 200)}`);
       return;
     }
-    await this.handle(message);
+    try {
+      await this.handle(message);
+    } catch (error) {
+      this.log(`The plan view's ${message.type} request failed: ${(error as Error).message}`);
+      if ('id' in message) this.reply(message.id, (error as Error).message);
+    }
   }
 
   private async handle(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        if (this.pending) {
-          void this.panel.webview.postMessage(this.pending);
-          this.pending = undefined;
-        }
+        for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
         return;
       case 'copyPlanJson':
       case 'openRawPlan': {
         if (!this.lastPlan) {
-          void this.panel.webview.postMessage({ type: 'reply', id: message.id, ok: false, error: 'There is no plan to copy yet.' } satisfies HostToWebview);
+          this.reply(message.id, 'There is no plan to copy yet.');
           return;
         }
         const json = rawPlanJson(this.lastPlan.plan);
@@ -121,16 +153,69 @@ export class PlanPanel implements vscode.Disposable {
           const document = await vscode.workspace.openTextDocument({ language: 'json', content: json });
           await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Active, preview: false });
         }
-        void this.panel.webview.postMessage({ type: 'reply', id: message.id, ok: true } satisfies HostToWebview);
+        this.reply(message.id);
         return;
       }
+      case 'copyDdl':
+      case 'insertDdl': {
+        const suggestion = this.suggestion(message.suggestionId);
+        if (!suggestion) {
+          this.reply(message.id, 'That suggestion belongs to an older plan; explain the statement again.');
+          return;
+        }
+        if (message.type === 'copyDdl') {
+          await vscode.env.clipboard.writeText(suggestion.ddl);
+        } else if (this.actions) {
+          await this.actions.insertDdl(suggestion);
+        } else {
+          const document = await vscode.workspace.openTextDocument({ language: 'sql', content: `${suggestion.ddl}\n` });
+          await vscode.window.showTextDocument(document, { preview: false });
+        }
+        this.reply(message.id);
+        return;
+      }
+      case 'createIndex':
+        await this.createIndex(message.suggestionId);
+        return;
+      case 'cancelIndexCreation':
+        this.creations.get(message.suggestionId)?.abort();
+        return;
       case 'selectNode':
-        this.onNodeSelected(message.nodeId);
         return;
       case 'log':
         this.log(`plan view: ${message.message}`);
         return;
     }
+  }
+
+  private async createIndex(suggestionId: string): Promise<void> {
+    const progress = (state: 'running' | 'done' | 'failed' | 'cancelled', text: string) =>
+      this.post({ type: 'indexCreation', suggestionId, state, message: text });
+    const suggestion = this.suggestion(suggestionId);
+    const actions = this.actions;
+    const before = this.lastPlan;
+    if (!suggestion || !actions || !before) {
+      progress('failed', 'This plan was restored after a reload: explain the statement again to create its indexes from here.');
+      return;
+    }
+    if (this.creations.has(suggestionId)) return;
+    const abort = new AbortController();
+    this.creations.set(suggestionId, abort);
+    let comparison: CreatedIndexComparison | undefined;
+    try {
+      comparison = await actions.createIndex(suggestion, progress, abort.signal);
+    } catch (error) {
+      progress('failed', `The index was created, but explaining the statement again failed: ${(error as Error).message}`);
+      return;
+    } finally {
+      this.creations.delete(suggestionId);
+    }
+    if (!comparison || PlanPanel.current !== this) return;
+    const after: ShowPlanMessage = { type: 'showPlan', plan: comparison.after.plan, meta: comparison.after.meta, advice: comparison.afterAdvice };
+    this.lastPlan = after;
+    this.advice = comparison.afterAdvice;
+    this.post({ type: 'showComparison', index: comparison.index, before: { plan: before.plan, meta: before.meta }, after: comparison.after });
+    this.post({ type: 'showAdvice', advice: comparison.afterAdvice });
   }
 
   private html(): string {
@@ -146,6 +231,7 @@ export class PlanPanel implements vscode.Disposable {
 
   dispose(): void {
     if (PlanPanel.current === this) PlanPanel.current = undefined;
+    for (const creation of this.creations.values()) creation.abort();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

@@ -1,0 +1,96 @@
+/**
+ * The plan's findings in the editor: diagnostics on the explained statement (source "Plan Lens",
+ * the rule id as code) and quick fixes that insert a suggested CREATE INDEX below the statement.
+ * Both come from the same analysis the plan panel shows.
+ */
+import * as vscode from 'vscode';
+import type { Finding, IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
+import { insertDdlBelow } from './ddl-insertion';
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  critical: vscode.DiagnosticSeverity.Warning,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+interface StatementAdvice {
+  range: vscode.Range;
+  version: number;
+  findings: Map<vscode.Diagnostic, Finding>;
+  suggestions: Map<string, IndexSuggestion>;
+}
+
+export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
+
+  private readonly collection = vscode.languages.createDiagnosticCollection('planLens.advice');
+  private readonly byDocument = new Map<string, StatementAdvice>();
+  private readonly disposables: vscode.Disposable[] = [
+    this.collection,
+    // Findings belong to the statement as it was explained; an edit makes them stale.
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.contentChanges.length > 0) this.clear(event.document.uri);
+    }),
+    vscode.workspace.onDidCloseTextDocument((document) => this.clear(document.uri)),
+  ];
+
+  constructor(selector: vscode.DocumentSelector) {
+    this.disposables.push(vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: AdviceDiagnostics.providedCodeActionKinds }));
+  }
+
+  show(document: vscode.TextDocument, range: vscode.Range, advice: PlanAdvice): void {
+    const findings = new Map<vscode.Diagnostic, Finding>();
+    for (const finding of advice.findings) {
+      const diagnostic = new vscode.Diagnostic(range, `${finding.title}. ${finding.fix}`, SEVERITY[finding.severity]);
+      diagnostic.source = 'Plan Lens';
+      diagnostic.code = finding.ruleId;
+      findings.set(diagnostic, finding);
+    }
+    this.byDocument.set(document.uri.toString(), {
+      range,
+      version: document.version,
+      findings,
+      suggestions: new Map(advice.suggestions.map((s) => [s.id, s])),
+    });
+    this.collection.set(document.uri, [...findings.keys()]);
+  }
+
+  clear(uri: vscode.Uri): void {
+    this.byDocument.delete(uri.toString());
+    this.collection.delete(uri);
+  }
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const entry = this.byDocument.get(document.uri.toString());
+    if (!entry || entry.version !== document.version) return [];
+    const actions: vscode.CodeAction[] = [];
+    const offered = new Set<string>();
+    for (const diagnostic of context.diagnostics) {
+      const finding = diagnostic.source === 'Plan Lens' ? this.findingFor(entry, diagnostic) : undefined;
+      for (const id of finding?.suggestionIds ?? []) {
+        const suggestion = entry.suggestions.get(id);
+        if (!suggestion || offered.has(id)) continue;
+        offered.add(id);
+        const columns = suggestion.columns.map((c) => (c.descending ? `${c.name} DESC` : c.name)).join(', ');
+        const action = new vscode.CodeAction(`Create index ${suggestion.name} on ${suggestion.table} (${columns})`, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        action.isPreferred = actions.length === 0;
+        action.edit = insertDdlBelow(document, entry.range, suggestion.ddl);
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  /** Diagnostics come back to providers as copies: match them by code and message. */
+  private findingFor(entry: StatementAdvice, diagnostic: vscode.Diagnostic): Finding | undefined {
+    for (const [shown, finding] of entry.findings) {
+      if (shown.message === diagnostic.message && shown.code === diagnostic.code) return finding;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
