@@ -5,9 +5,7 @@
  * and a display (on Linux without one: `xvfb-run -a node ...`). `npm test` runs the same suite in
  * code-server instead (test/e2e/plan-lens.test.ts) and does not run this file.
  *
- *   npm install --no-save @vscode/test-electron      # unless it is a devDependency
- *   npm run build
- *   PGHOST=127.0.0.1 PGUSER=planlens PGPASSWORD=... PGDATABASE=planlens_test node test/e2e/electron/run-tests.js
+ *   PGHOST=127.0.0.1 PGUSER=planlens PGPASSWORD=... PGDATABASE=planlens_test npm run test:vscode-desktop
  *
  * The PG* variables (or DATABASE_URL) name a superuser connection: the run creates a schema and a
  * login role of its own there and drops both at the end. VS Code gets only the role's password,
