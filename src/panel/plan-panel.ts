@@ -59,6 +59,11 @@ export class PlanPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview's page is discarded (no retainContextWhenHidden) and reloaded when shown
+        // again: what is posted meanwhile would be lost, so it waits for the new page's ready.
+        if (!panel.visible) this.ready = false;
+      }),
     );
   }
 

@@ -5,7 +5,10 @@
  *   Query through the API), loaded from the repository's build (dist/);
  * - mode B: the .vsix that `npm run package` makes, installed and driven in Chromium like a user:
  *   add a connection through the palette, explain from the editor's context menu, confirm a
- *   data-changing statement, see a syntax error, reload the window.
+ *   data-changing statement, see a syntax error, reload the window; then the advice on a
+ *   statement an index speeds up: badges and findings, a suggestion verified with HypoPG, the
+ *   editor's problem and its quick fix, Insert into editor, Create index now and the plan before
+ *   and after.
  *
  * Both work on a schema and a login role of their own (extension-host/shop-fixture.js). VS Code
  * never sees this run's PG* variables or DATABASE_URL: the extension must use the connection the
@@ -18,7 +21,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Client } from 'pg';
 import type { Frame, Locator } from 'playwright-core';
+import { scenarioNamed } from '../../bench/advice-scenarios/scenarios';
 import { e2eUnavailableReason, openWorkbench, REPO_ROOT, runExtensionTests, type Workbench } from './harness';
 import {
   CONNECTION_NAME,
@@ -209,11 +214,15 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
     const statementText = (key: StatementKey): string =>
       fs.readFileSync(path.join(wb.workspace, SHOP_FILE), 'utf8').split('\n')[lines[key] - 1];
 
-    /** Brings the .sql file's editor back to the front, as a click on its tab does. */
-    async function focusSqlEditor(): Promise<void> {
-      await wb.page.locator('.tabs-container .tab', { hasText: SHOP_FILE }).first().click();
+    /** Brings a file's editor back to the front, as a click on its tab does. */
+    async function focusSqlEditor(file = SHOP_FILE): Promise<void> {
+      await wb.page.locator('.tabs-container .tab', { hasText: file }).first().click();
       await wb.page.locator(ACTIVE_EDITOR).first().waitFor({ state: 'visible', timeout: 10_000 });
     }
+
+    /** The text the active editor shows (all of it, for a file as short as these). */
+    const editorText = async (): Promise<string> =>
+      (await wb.page.locator(`${ACTIVE_EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
 
     /** Right-clicks the first line of a statement + `lineOffset` and chooses `item` from the menu. */
     async function explainFromContextMenu(key: StatementKey, item: string, lineOffset = 0): Promise<void> {
@@ -375,7 +384,6 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
 
       // The extension has the plan back too: it opens the JSON PostgreSQL returned in an editor.
       await plan.locator('.toolbar .open-raw').click();
-      const editorText = async () => (await wb.page.locator(`${ACTIVE_EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
       await until('the raw plan in an editor', async () => /"Node Type": "Limit"/.test(await editorText().catch(() => '')));
     });
 
@@ -387,6 +395,272 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
       const activation = /Activation: (\d+)ms/.exec(text);
       assert.ok(activation, `no activation time in ${JSON.stringify(text)}`);
       console.log(`    VS Code measured the activation (after the reload) at ${activation[1]} ms`);
+    });
+
+    describe('advice on a statement an index speeds up', function () {
+      const ADVICE_FILE = 'orders.sql';
+      const STATEMENT_LINE = 2;
+      const RULE = 'seq-scan-large-table';
+      const scenario = scenarioNamed('single-column');
+      let admin: Client;
+      let statement: string;
+      let fileText: string;
+      let index: { name: string; ddl: string } | undefined;
+
+      before(async function () {
+        this.timeout(60_000);
+        admin = new Client(process.env.DATABASE_URL ? { connectionString: process.env.DATABASE_URL } : {});
+        await admin.connect();
+        const started = Date.now();
+        await admin.query(scenario.setup(shop.schema));
+        await admin.query(`VACUUM (ANALYZE) ${shop.schema}.orders`);
+        // The role becomes what a developer on their own database is: HypoPG is not a trusted
+        // extension, so only a superuser may create it (the advisor does, in the transaction it
+        // rolls back), and creating an index takes the table's owner.
+        await admin.query(`ALTER ROLE ${shop.role} SUPERUSER`);
+        console.log(`      ${shop.schema}.orders: 200,000 rows built in ${Date.now() - started} ms`);
+        statement = scenario.query(shop.schema);
+        fileText = `-- One customer's orders: an equality on a column no index covers\n${statement};\n`;
+        fs.writeFileSync(path.join(wb.workspace, ADVICE_FILE), fileText);
+      });
+
+      after(async function () {
+        if (!admin) return;
+        try {
+          if (index) await admin.query(`DROP INDEX IF EXISTS ${shop.schema}.${index.name}`);
+          await admin.query(`DROP TABLE IF EXISTS ${shop.schema}.orders`);
+          await admin.query(`ALTER ROLE ${shop.role} NOSUPERUSER`);
+        } finally {
+          await admin.end();
+        }
+      });
+
+      const scanCard = (): Locator => plan.locator('.card').filter({ has: plan.locator('.card-sub', { hasText: /^on orders$/ }) });
+      const suggestionCard = (): Locator => plan.locator('.details-pane .suggestion');
+      const savedText = (): string => fs.readFileSync(path.join(wb.workspace, ADVICE_FILE), 'utf8');
+      /** The file with the CREATE INDEX on its own lines right below the statement. */
+      const withDdlBelow = (): string => fileText.replace(`${statement};\n`, `${statement};\n\n${suggested().ddl}\n`);
+      /** The suggestion the first test found, which the others act on. */
+      const suggested = (): { name: string; ddl: string } => {
+        if (!index) throw new Error('no index suggestion: the explain before found none');
+        return index;
+      };
+
+      /** Explains the statement from the editor's context menu; resolves with the plan of this run. */
+      async function explainOrders(): Promise<Frame> {
+        const ranAt = (frame: Frame) => frame.locator('.plan-header time.ran-at').getAttribute('datetime', { timeout: 5_000 }).catch(() => null);
+        const before = plan ? await ranAt(plan) : null;
+        await focusSqlEditor(ADVICE_FILE);
+        await wb.rightClickEditorAndChoose('Explain Query', { line: STATEMENT_LINE });
+        const frame = await waitForPlan(`${CONNECTION_NAME}: SELECT`, 'ANALYZE');
+        await frame.locator('.plan-header .statement-text', { hasText: statement }).waitFor({ timeout: 30_000 });
+        await until('the plan of this run', async () => (await ranAt(frame)) !== before, 30_000);
+        return frame;
+      }
+
+      /** Hides the panel below the editors (Problems and the like), leaving the plan more height. */
+      async function hidePanel(): Promise<void> {
+        if (await wb.page.locator('.part.panel').isVisible()) await runCommand('View: Hide Panel');
+        await wb.page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 5_000 });
+      }
+
+      /** Saves the editor and waits until the file on disk reads `text`. */
+      async function saveAndExpect(text: string): Promise<void> {
+        await wb.page.keyboard.press('Control+S');
+        await until(`${ADVICE_FILE} saved as expected`, () => savedText() === text, 10_000).catch((error: Error) => {
+          throw new Error(`${error.message}; it reads:\n${savedText()}`);
+        });
+      }
+
+      it('Explain Query with the plan panel out of sight: the panel comes back with the plan, a critical badge on the Seq Scan card and in the findings bar, then an index suggestion verified with HypoPG', async function () {
+        await hidePanel();
+        // Another editor in front of the plan in its group, as after working there for a while.
+        const planTab = wb.page.locator('.tabs-container .tab', { hasText: 'Plan Lens:' });
+        await planTab.click();
+        await runCommand('File: New Untitled Text File');
+        await until('the plan panel behind another editor', async () => (await planTab.getAttribute('aria-selected')) === 'false');
+        await focusSqlEditor(SHOP_FILE);
+        await openFile(ADVICE_FILE);
+        plan = await explainOrders();
+        assert.strictEqual(await planTab.getAttribute('aria-selected'), 'true', 'the plan is in front again');
+        const shownAt = Date.now();
+
+        const scan = scanCard();
+        assert.strictEqual(await scan.count(), 1, 'one card reads orders');
+        assert.strictEqual((await scan.locator('.card-title').innerText()).trim(), 'Seq Scan');
+        const nodeId = await scan.getAttribute('data-node-id');
+        const badge = scan.locator('.finding-badge');
+        await badge.waitFor({ state: 'visible', timeout: 10_000 });
+        assert.strictEqual(await badge.getAttribute('data-severity'), 'critical');
+        // The other cards are fine: the scan is the one problem.
+        assert.strictEqual(await plan.locator('.card .finding-badge').count(), 1);
+
+        const bar = plan.locator('.findings-bar');
+        await bar.waitFor({ state: 'visible', timeout: 10_000 });
+        const entry = bar.locator(`.finding-entry[data-node-id="${nodeId}"][data-severity="critical"]`);
+        assert.ok((await entry.count()) >= 1, `a critical finding on node #${nodeId} in the bar: ${await bar.innerText()}`);
+        assert.match(await entry.first().innerText(), /Seq Scan on orders reads 200,000 rows to keep \d+ \(<?[\d.]+%\)/);
+
+        // The index advisor runs after the plan is shown; its suggestion joins the findings when verified.
+        const link = bar.locator('.suggestions-link');
+        await until('the index advice', () => link.isVisible(), 60_000);
+        const adviceMs = Date.now() - shownAt;
+        assert.strictEqual((await link.innerText()).trim(), '1 index suggestion');
+        // VS Code keeps a progress notification up for at least 800 ms; the explain's goes then.
+        await until('the explain\'s progress notification closed', async () => !(await wb.notifications()).some((text) => text.includes('EXPLAIN ANALYZE on')), 10_000);
+        await wb.screenshot('plan-lens-advice-badges');
+
+        await scan.click();
+        const details = plan.locator('.details-pane');
+        await details.waitFor({ state: 'visible' });
+        await details.locator(`article.finding[data-rule-id="${RULE}"]`).waitFor({ state: 'visible', timeout: 10_000 });
+        const suggestion = suggestionCard();
+        await suggestion.waitFor({ state: 'visible', timeout: 10_000 });
+        assert.strictEqual(await suggestion.count(), 1);
+        index = {
+          name: (await suggestion.locator('.suggestion-name').innerText()).trim(),
+          ddl: (await suggestion.locator('.suggestion-ddl').innerText()).trim(),
+        };
+        assert.strictEqual(index.name, 'idx_orders_customer_id');
+        assert.strictEqual(index.ddl, `CREATE INDEX CONCURRENTLY ${index.name} ON ${shop.schema}.orders (customer_id);`);
+        const verification = (await suggestion.locator('.suggestion-verification').innerText()).trim();
+        assert.match(verification, /^Verified with HypoPG: cost [\d,.]+ → [\d,.]+ \(−\d+(\.\d)?%\), planner uses it$/);
+        assert.strictEqual(await suggestion.locator('.suggestion-verification.verified').count(), 1);
+        // The card at the top of the pane (scrollIntoView would scroll the page with it).
+        await suggestion.evaluate((card) => {
+          const body = card.closest('.details-body') as HTMLElement;
+          body.scrollTop += card.getBoundingClientRect().top - body.getBoundingClientRect().top;
+        });
+        await wb.screenshot('plan-lens-advice-suggestion');
+        console.log(`      the verified suggestion arrived ${adviceMs} ms after the plan; ${verification}`);
+      });
+
+      it('the editor: a Plan Lens problem on the statement, whose quick fix inserts the CREATE INDEX below it', async function () {
+        const { name, ddl } = suggested();
+        await runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+        const problem = wb.page.locator('.markers-panel .monaco-list-row', { hasText: RULE });
+        await problem.first().waitFor({ state: 'visible', timeout: 10_000 });
+        const problemText = await problem.first().innerText();
+        assert.match(problemText, /Seq Scan on orders reads 200,000 rows/);
+        // Shown as "Plan Lens(seq-scan-large-table)": the source, then the code in its own element.
+        assert.match(problemText, new RegExp(`Plan Lens\\W*${RULE}`));
+        assert.match(problemText, new RegExp(`\\[Ln ${STATEMENT_LINE}, Col 1\\]`));
+
+        await focusSqlEditor(ADVICE_FILE);
+        await wb.rightClickEditor({ line: STATEMENT_LINE });
+        await wb.page.keyboard.press('Escape');
+        await wb.page.keyboard.press('Control+.');
+        const fixes = wb.page.locator('.action-widget .monaco-list-row.action');
+        await fixes.first().waitFor({ state: 'visible', timeout: 10_000 });
+        const label = `Create index ${name} on orders (customer_id)`;
+        const offered = (await fixes.allInnerTexts()).map((text) => text.trim());
+        assert.ok(offered.includes(label), `the quick fixes offered: ${JSON.stringify(offered)}`);
+        await wb.screenshot('plan-lens-advice-quick-fix');
+        // Until the mouse moves, a layer over the window keeps the pointer from the menu (as for context menus).
+        const fix = fixes.filter({ hasText: label });
+        const box = (await fix.boundingBox())!;
+        await wb.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await fix.click();
+        await wb.page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+
+        await until('the CREATE INDEX in the editor', async () => (await editorText()).includes(ddl));
+        await saveAndExpect(withDdlBelow());
+        // The problems described the statement as explained: an edit makes them stale.
+        await problem.first().waitFor({ state: 'detached', timeout: 10_000 });
+
+        await focusSqlEditor(ADVICE_FILE);
+        await wb.page.keyboard.press('Control+Z');
+        await saveAndExpect(fileText);
+        await hidePanel();
+      });
+
+      it('"Insert into editor" on the suggestion card puts the same CREATE INDEX below the statement', async function () {
+        // The edit and its undo left the document at a newer version than the plan: explain again.
+        const { ddl } = suggested();
+        plan = await explainOrders();
+        await scanCard().click();
+        const suggestion = suggestionCard();
+        await suggestion.waitFor({ state: 'visible', timeout: 60_000 });
+        // Working in the panel can make its editor group the active one; a click on its tab always does.
+        const planTab = wb.page.locator('.tabs-container .tab', { hasText: 'Plan Lens:' });
+        await planTab.click();
+        await wb.page.locator('.editor-group-container.active .tab.active', { hasText: 'Plan Lens:' }).waitFor({ timeout: 10_000 });
+        await suggestion.locator('.insert-ddl').click();
+        await plan.locator('.toolbar .toast', { hasText: 'CREATE INDEX inserted into the editor' }).waitFor({ timeout: 10_000 });
+        // The statement's own editor takes the DDL; the plan stays in view beside it.
+        await wb.page.locator('.editor-group-container.active .tab.active', { hasText: ADVICE_FILE }).waitFor({ timeout: 10_000 });
+        assert.strictEqual(await wb.page.locator('.tabs-container .tab', { hasText: ADVICE_FILE }).count(), 1, `${ADVICE_FILE} is open once`);
+        assert.strictEqual(await planTab.getAttribute('aria-selected'), 'true', 'the plan is still the front tab of its group');
+        assert.strictEqual(await plan.locator('.plan-title').count(), 1, 'the plan is still shown');
+        await until('the CREATE INDEX in the editor', async () => (await editorText()).includes(ddl));
+        await saveAndExpect(withDdlBelow());
+      });
+
+      it('"Create index now": a confirmation, the build\'s progress, then the plan before and after; the index is on the server and in the plan', async function () {
+        const { name, ddl } = suggested();
+        const suggestion = suggestionCard();
+        // The card's progress line changes as the host reports; record every state it shows.
+        await plan.evaluate(() => {
+          const seen: string[] = [];
+          Object.assign(window, { planLensCreationSeen: seen });
+          new MutationObserver(() => {
+            for (const message of document.querySelectorAll('.suggestion .creation-message')) {
+              const state = (message.closest('.suggestion') as HTMLElement).dataset.creation;
+              const entry = `${state}: ${message.textContent ?? ''}`;
+              if (seen[seen.length - 1] !== entry) seen.push(entry);
+            }
+          }).observe(document.body, { subtree: true, childList: true, characterData: true });
+        });
+        await suggestion.locator('.create-index').click();
+
+        const dialog = wb.page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+        const question = await dialog.innerText();
+        assert.match(question, new RegExp(`Create index ${name} on orders\\?`));
+        assert.ok(question.includes(ddl), `the dialog shows the DDL: ${question}`);
+        await wb.screenshot('plan-lens-advice-confirm');
+        await dialog.locator('.monaco-button', { hasText: /^Create Index$/ }).click();
+
+        const comparison = plan.locator('.comparison');
+        await comparison.waitFor({ state: 'visible', timeout: 60_000 });
+        const seen = await plan.evaluate(() => (window as unknown as { planLensCreationSeen: string[] }).planLensCreationSeen);
+        assert.match(seen[0] ?? '', new RegExp(`^running: Creating ${name} \\(CONCURRENTLY\\)…$`), JSON.stringify(seen));
+        const done = seen.find((entry) => entry.startsWith('done: '));
+        assert.match(done ?? '', new RegExp(`^done: Created ${name} in [\\d.,]+ (ms|s)`), JSON.stringify(seen));
+
+        assert.strictEqual((await comparison.locator('.comparison-title').innerText()).trim(), `Before and after ${name}`);
+        const time = comparison.locator('.summary-tile.time');
+        assert.strictEqual(await time.count(), 1);
+        assert.match(await time.getAttribute('class') ?? '', /\bfaster\b/);
+        const speedUp = (await time.locator('.tile-note').innerText()).trim();
+        const times = (await time.locator('.tile-value').innerText()).trim();
+        assert.match(speedUp, /^[\d,.]+× faster$/);
+        const replaced = (await comparison.locator('.node-change.replaced').allInnerTexts()).map((text) => text.trim());
+        assert.strictEqual(replaced.length, 1, JSON.stringify(replaced));
+        assert.match(replaced[0], new RegExp(`^Seq Scan on orders → (Index Scan|Bitmap Heap Scan)`));
+        const usesIndex = comparison.locator('.comparison-side.after .outline-row', { hasText: `using ${name}` });
+        assert.strictEqual(await usesIndex.count(), 1, 'the plan after reads the new index');
+        assert.match(await usesIndex.locator('.outline-label').innerText(), /^(Index Scan|Index Only Scan|Bitmap Index Scan)$/);
+        await wb.screenshot('plan-lens-advice-comparison');
+
+        const { rows } = await admin.query<{ indexdef: string; valid: boolean }>(
+          `SELECT i.indexdef, x.indisvalid AS valid FROM pg_indexes i JOIN pg_index x ON x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
+            WHERE i.schemaname = $1 AND i.indexname = $2`,
+          [shop.schema, name],
+        );
+        assert.strictEqual(rows.length, 1, `${name} exists on the server`);
+        assert.strictEqual(rows[0].indexdef, `CREATE INDEX ${name} ON ${shop.schema}.orders USING btree (customer_id)`);
+        assert.strictEqual(rows[0].valid, true);
+
+        // Behind the comparison, the plan after is the main view: its scan uses the index, and nothing is left to suggest.
+        await comparison.locator('.comparison-back').click();
+        await comparison.waitFor({ state: 'hidden', timeout: 5_000 });
+        const indexCard = plan.locator('.card').filter({ has: plan.locator('.card-sub', { hasText: `using ${name}` }) });
+        assert.strictEqual(await indexCard.count(), 1);
+        assert.strictEqual(await plan.locator('.card .card-title', { hasText: /^Seq Scan$/ }).count(), 0, 'no Seq Scan after the index');
+        assert.strictEqual((await plan.locator('.findings-bar .findings-count').innerText()).trim(), 'No findings');
+        console.log(`      "${done!.slice('done: '.length)}"; the comparison shows ${times}, ${speedUp}`);
+      });
     });
   });
 });

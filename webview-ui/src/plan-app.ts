@@ -15,6 +15,7 @@ import {
   type WebviewState,
 } from '../../src/protocol';
 import { AdviceIndex } from './advice-index';
+import { plural } from './advice-text';
 import { HEAT_LEGEND } from './card-content';
 import { CardSizer, canvasTextMeasurer } from './card-size';
 import { ComparisonView } from './comparison-view';
@@ -294,7 +295,7 @@ export class PlanApp {
     open.sizer.setBadges(open.advice.badges(tree, open.index));
     open.layout = layoutTree(tree, open.message.plan, open.sizer);
     this.tree.show(open.message.plan, open.sizer, open.layout, anchor);
-    this.status.textContent = `${formatExact(open.message.plan.nodes.length)} nodes · ${formatExact(tree.nodeItems.size)} shown`;
+    this.status.textContent = `${plural(open.message.plan.nodes.length, 'node')} · ${formatExact(tree.nodeItems.size)} shown`;
     this.status.dataset.total = String(open.message.plan.nodes.length);
     this.status.dataset.shown = String(tree.nodeItems.size);
     this.updateMarks();

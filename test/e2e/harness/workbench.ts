@@ -160,17 +160,21 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     const deadline = Date.now() + timeoutMs;
     let labels: string[][] = [];
     while (Date.now() < deadline) {
+      // A reused row keeps the hidden label of an item it showed before (one with a detail
+      // line): read the label shown, and click the row rather than a label.
       labels = await page
         .locator(QUICK_INPUT_ROW)
         .evaluateAll((rows) =>
           rows.map((row) =>
-            ['.label-name', '.label-description'].map((sel) => ((row.querySelector(sel) as HTMLElement | null)?.innerText || '').trim()),
+            ['.label-name', '.label-description'].map((sel) =>
+              (([...row.querySelectorAll(sel)] as HTMLElement[]).find((e) => e.offsetParent !== null)?.innerText || '').trim(),
+            ),
           ),
         )
         .catch(() => []);
       const index = labels.findIndex(([label, description]) => accept(label, description));
       if (index >= 0) {
-        await page.locator(QUICK_INPUT_ROW).nth(index).locator('.label-name').click();
+        await page.locator(QUICK_INPUT_ROW).nth(index).click();
         await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
         return;
       }
