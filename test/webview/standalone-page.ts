@@ -4,6 +4,7 @@
  * messages and wait until the tree is painted.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -14,6 +15,20 @@ import type { PlanMeta, ShowPlanMessage } from '../../src/protocol';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const PLANS_DIR = join(REPO_ROOT, '..', 'shared', 'plans');
+const FIXTURE_DIRS = [join(REPO_ROOT, 'test', 'fixtures', 'plans', 'pg15'), join(REPO_ROOT, 'test', 'fixtures', 'plans', 'large')];
+
+/**
+ * A captured plan by file name: from the repository's fixtures (the large ones gzipped) so the
+ * tests need nothing outside it, else from the plans folder beside the repository.
+ */
+export function readPlanText(fileName: string): string {
+  for (const dir of FIXTURE_DIRS) {
+    const path = join(dir, fileName);
+    if (existsSync(path)) return readFileSync(path, 'utf8');
+    if (existsSync(`${path}.gz`)) return gunzipSync(readFileSync(`${path}.gz`)).toString('utf8');
+  }
+  return readFileSync(join(PLANS_DIR, fileName), 'utf8');
+}
 export const CHROMIUM_PATH = process.env.PLAN_LENS_CHROMIUM ?? '/usr/bin/chromium';
 export const STANDALONE_PATH = '/webview-ui/standalone.html';
 
@@ -147,12 +162,13 @@ export function showPlanMessage(plan: AnalyzedPlan, meta: Partial<PlanMeta> = {}
 }
 
 export function loadPlan(fileName: string): AnalyzedPlan {
-  return analyzePlan(parseExplainJson(readFileSync(join(PLANS_DIR, fileName), 'utf8')));
+  return analyzePlan(parseExplainJson(readPlanText(fileName)));
 }
 
 export function loadStatement(fileName: string): string {
-  const sql = join(PLANS_DIR, fileName.replace(/\.json$/, '.sql'));
-  return existsSync(sql) ? readFileSync(sql, 'utf8').trim() : 'SELECT 1';
+  const name = fileName.replace(/\.json$/, '.sql');
+  const sql = [...FIXTURE_DIRS, PLANS_DIR].map((dir) => join(dir, name)).find((path) => existsSync(path));
+  return sql ? readFileSync(sql, 'utf8').trim() : 'SELECT 1';
 }
 
 /**
