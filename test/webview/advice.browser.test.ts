@@ -408,7 +408,9 @@ describe('advice in the plan webview, in Chromium', function () {
 
     await actAndPaint(page, () => page.click('.comparison-back'));
     assert.equal(await page.locator('.comparison').isHidden(), true);
-    assert.equal(await page.locator('.card').count(), message.after.plan.nodes.length);
+    // The tree was hidden behind the comparison: its cards come back once the browser has sized
+    // the viewport again, which can be a frame after the paint mark.
+    await page.waitForFunction((count) => document.querySelectorAll('.card').length === count, message.after.plan.nodes.length);
     assert.equal(await page.textContent(`${nodeCard(2)} .card-title`), 'Index Scan Backward');
     // The plan after has no advice yet: the advice of the plan before does not carry over.
     assert.equal(await page.locator('.findings-bar').isHidden(), true);

@@ -43,6 +43,38 @@ describe('tree layout', () => {
     }
   });
 
+  it('sizes a card the same whether its text was measured ahead, while idle, or during the layout', () => {
+    const plan = analyzePlan(syntheticExplain(2000));
+    const index = new PlanIndex(plan);
+    const visibility = TreeVisibility.initial(index);
+    const family = plan.nodes.find((node) => node.childIds.length > 1000)!.id;
+    let measured = 0;
+    const ahead = new CardSizer(plan, { ...monospace, title: (text) => (measured++, monospace.title(text)) });
+    // Idle periods, played out at once: each callback gets a slice of the members.
+    const idle: IdleRequestCallback[] = [];
+    globalThis.requestIdleCallback = (callback) => idle.push(callback);
+    try {
+      ahead.measureWhenIdle(index.family(family).grouped);
+      while (idle.length > 0) {
+        idle.shift()!({ didTimeout: false, timeRemaining: () => 50 });
+      }
+    } finally {
+      delete (globalThis as { requestIdleCallback?: unknown }).requestIdleCallback;
+    }
+    const members = index.family(family).grouped.length;
+    assert.equal(measured, members);
+    visibility.expandGroup(family);
+    const items = visibility.build().items;
+    const fresh = new CardSizer(plan, monospace);
+    const widths = items.map((item) => fresh.width(item));
+    assert.deepEqual(items.map((item) => ahead.width(item)), widths);
+    // Every card's text measured once: the members ahead, the rest during the layout.
+    assert.equal(measured, items.length);
+    for (const item of items) {
+      assert.equal(fresh.heat(item), fresh.content(item).heat);
+    }
+  });
+
   it('scales edge width by rows on a log scale, between a hairline and the widest flow', () => {
     assert.equal(edgeWidth(0, 1000), MIN_EDGE_WIDTH);
     assert.equal(edgeWidth(1000, 1000), MAX_EDGE_WIDTH);

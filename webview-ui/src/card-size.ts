@@ -5,8 +5,8 @@
  */
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { FindingBadge } from './advice-index';
-import type { CardContent } from './card-content';
-import { describeGroup, describeNode } from './card-content';
+import type { CardContent, Heat } from './card-content';
+import { describeGroup, describeNode, heatOf } from './card-content';
 import { formatCompact } from './format';
 import type { TreeItem } from './visible-tree';
 
@@ -29,6 +29,14 @@ export const CARD = {
   badgeIconGap: 3,
 } as const;
 
+/**
+ * The most measuring done in one idle callback: an idle period can last 50 ms, and input that
+ * arrives during it waits for the callback to return.
+ */
+const IDLE_BUDGET_MS = 5;
+/** Nodes measured between looks at the clock. */
+const IDLE_SLICE = 100;
+
 export const CARD_HEIGHT = CARD.paddingY * 2 + CARD.lineHeight * CARD.lines;
 
 export interface TextMeasurer {
@@ -46,18 +54,33 @@ export interface TextMeasurer {
 export function canvasTextMeasurer(fontFamily: string): TextMeasurer {
   const context = document.createElement('canvas').getContext('2d')!;
   const inFont = (font: string) => {
-    const widths = new Map<number, number>();
+    // Plan text is almost all Latin-1 (digits, letters, "·", "×"), so those widths sit in an array
+    // indexed by code: expanding a family of thousands of cards looks up millions of characters,
+    // and a Map lookup for each was most of the time of sizing them.
+    const latin1 = new Float64Array(256).fill(NaN);
+    const others = new Map<number, number>();
+    const measureChar = (text: string, i: number) => {
+      context.font = font;
+      return context.measureText(text[i]).width;
+    };
     return (text: string) => {
       let width = 0;
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
-        let charWidth = widths.get(code);
-        if (charWidth === undefined) {
-          context.font = font;
-          charWidth = context.measureText(text[i]).width;
-          widths.set(code, charWidth);
+        if (code < 256) {
+          let charWidth = latin1[code];
+          if (Number.isNaN(charWidth)) {
+            charWidth = latin1[code] = measureChar(text, i);
+          }
+          width += charWidth;
+        } else {
+          let charWidth = others.get(code);
+          if (charWidth === undefined) {
+            charWidth = measureChar(text, i);
+            others.set(code, charWidth);
+          }
+          width += charWidth;
         }
-        width += charWidth;
       }
       return width;
     };
@@ -84,25 +107,89 @@ export function badgeText(badge: FindingBadge): string {
 
 /** Sizes cards and remembers their content, so re-laying out after a click measures only new cards. */
 export class CardSizer {
-  private readonly contents = new Map<number, CardContent>();
-  private readonly bodyWidths = new Map<number, number>();
+  // By node id, and arrays rather than Maps: a family of thousands of cards looks them all up.
+  private readonly contents: Array<CardContent | undefined>;
+  /** Widths of the text that never changes on a node's card: its title, and the lines below it (NaN until measured). */
+  private readonly titleWidths: Float64Array;
+  private readonly bodyWidths: Float64Array;
+  /** Widths of badge and button texts, which repeat across cards ("Group", "Show all"). */
+  private readonly controlWidths = new Map<string, number>();
+  /** Widths of the toggle by the number of nodes it hides: most cards of a large family share a few. */
+  private readonly toggleWidths = new Map<number, number>();
   private badges: ReadonlyMap<string, FindingBadge> = new Map();
+  /** Nodes to measure while idle, and how far into the first list that has got. */
+  private readonly idleQueue: Array<readonly number[]> = [];
+  private idleCursor = 0;
+  private idleHandle?: number;
 
   constructor(
     private readonly plan: AnalyzedPlan,
     private readonly measure: TextMeasurer,
-  ) {}
+  ) {
+    const count = plan.nodes.length;
+    this.contents = new Array<CardContent | undefined>(count);
+    this.titleWidths = new Float64Array(count).fill(NaN);
+    this.bodyWidths = new Float64Array(count).fill(NaN);
+  }
 
   content(item: TreeItem): CardContent {
     if (item.kind === 'group') {
       return describeGroup(item.memberIds, this.plan);
     }
-    let content = this.contents.get(item.nodeId);
-    if (!content) {
-      content = describeNode(this.plan.nodes[item.nodeId], this.plan);
-      this.contents.set(item.nodeId, content);
+    return (this.contents[item.nodeId] ??= describeNode(this.plan.nodes[item.nodeId], this.plan));
+  }
+
+  /** The card's heat, without formatting the rest of its text (outlines need it for every item). */
+  heat(item: TreeItem): Heat {
+    return item.kind === 'node' ? heatOf(this.plan.nodes[item.nodeId].exclusiveShare) : this.content(item).heat;
+  }
+
+  /**
+   * Measures the text of these nodes' cards while the page is idle, a slice at a time, so that
+   * showing them later (a group of thousands expanded) finds their widths ready instead of
+   * formatting and measuring them all before the next frame. Their content is not kept: most
+   * of them are never in view.
+   */
+  measureWhenIdle(nodeIds: readonly number[]): void {
+    if (!this.idleQueue.includes(nodeIds)) {
+      this.idleQueue.push(nodeIds);
     }
-    return content;
+    if (this.idleHandle === undefined) {
+      this.idleHandle = requestIdleCallback((deadline) => this.measureQueued(deadline));
+    }
+  }
+
+  /** Drops measuring still queued: the plan is being replaced. */
+  stopMeasuring(): void {
+    if (this.idleHandle !== undefined) {
+      cancelIdleCallback(this.idleHandle);
+      this.idleHandle = undefined;
+    }
+    this.idleQueue.length = 0;
+    this.idleCursor = 0;
+  }
+
+  private measureQueued(deadline: IdleDeadline): void {
+    this.idleHandle = undefined;
+    const until = performance.now() + Math.min(IDLE_BUDGET_MS, deadline.timeRemaining());
+    while (this.idleQueue.length > 0 && performance.now() < until) {
+      const ids = this.idleQueue[0];
+      // A slice between looks at the clock: reading it for each node would cost more than measuring it.
+      const end = Math.min(ids.length, this.idleCursor + IDLE_SLICE);
+      for (; this.idleCursor < end; this.idleCursor++) {
+        const id = ids[this.idleCursor];
+        if (Number.isNaN(this.bodyWidths[id])) {
+          this.measureText(id, this.contents[id] ?? describeNode(this.plan.nodes[id], this.plan));
+        }
+      }
+      if (this.idleCursor === ids.length) {
+        this.idleQueue.shift();
+        this.idleCursor = 0;
+      }
+    }
+    if (this.idleQueue.length > 0) {
+      this.idleHandle = requestIdleCallback((next) => this.measureQueued(next));
+    }
   }
 
   /** The finding badges of the items about to be laid out, by item key. */
@@ -115,31 +202,59 @@ export class CardSizer {
   }
 
   width(item: TreeItem): number {
-    const content = this.content(item);
-    let bodyWidth = item.kind === 'node' ? this.bodyWidths.get(item.nodeId) : undefined;
-    if (bodyWidth === undefined) {
-      bodyWidth = this.bodyWidth(content);
-      if (item.kind === 'node') {
-        this.bodyWidths.set(item.nodeId, bodyWidth);
+    let titleWidth: number;
+    let bodyWidth: number;
+    if (item.kind === 'node') {
+      if (Number.isNaN(this.bodyWidths[item.nodeId])) {
+        this.measureText(item.nodeId, this.content(item));
       }
+      titleWidth = this.titleWidths[item.nodeId];
+      bodyWidth = this.bodyWidths[item.nodeId];
+    } else {
+      const content = this.content(item);
+      titleWidth = this.measure.title(content.title);
+      bodyWidth = this.bodyWidth(content);
     }
-    // The head changes with collapsing (the toggle shows what it hides), so it is measured each time.
-    const headWidth = this.measure.title(content.title) + this.controlsWidth(item);
+    // The controls change with collapsing (the toggle shows what it hides), so they are measured each time.
+    const headWidth = titleWidth + this.controlsWidth(item);
     const width = Math.max(bodyWidth, headWidth) + CARD.stripe + CARD.paddingX * 2;
     return Math.ceil(Math.min(CARD.maxWidth, Math.max(CARD.minWidth, width)));
   }
 
   /** The finding badge and the buttons beside the title: toggle, Group, Show all. */
   private controlsWidth(item: TreeItem): number {
-    const control = (text: string) => CARD.gap + this.measure.badge(text) + CARD.badgePadding;
-    const badge = this.badges.get(item.key);
-    const badgeWidth = badge ? control(badgeText(badge)) + CARD.badgeIcon + CARD.badgeIconGap : 0;
+    // Most plans have a few badges or none: no need to look up thousands of keys in an empty map.
+    const badge = this.badges.size > 0 ? this.badges.get(item.key) : undefined;
+    const badgeWidth = badge ? this.controlWidth(badgeText(badge)) + CARD.badgeIcon + CARD.badgeIconGap : 0;
     if (item.kind === 'group') {
-      return badgeWidth + control(SHOW_ALL_TEXT);
+      return badgeWidth + this.controlWidth(SHOW_ALL_TEXT);
     }
-    let width = badgeWidth + (this.plan.nodes[item.nodeId].childIds.length > 0 ? control(toggleText(item.hiddenCount)) : 0);
+    let width = badgeWidth + (this.plan.nodes[item.nodeId].childIds.length > 0 ? this.toggleWidth(item.hiddenCount) : 0);
     if (item.family === 'expanded' && !item.collapsed) {
-      width += control(REGROUP_TEXT);
+      width += this.controlWidth(REGROUP_TEXT);
+    }
+    return width;
+  }
+
+  private measureText(nodeId: number, content: CardContent): void {
+    this.titleWidths[nodeId] = this.measure.title(content.title);
+    this.bodyWidths[nodeId] = this.bodyWidth(content);
+  }
+
+  private toggleWidth(hiddenCount: number): number {
+    let width = this.toggleWidths.get(hiddenCount);
+    if (width === undefined) {
+      width = this.controlWidth(toggleText(hiddenCount));
+      this.toggleWidths.set(hiddenCount, width);
+    }
+    return width;
+  }
+
+  private controlWidth(text: string): number {
+    let width = this.controlWidths.get(text);
+    if (width === undefined) {
+      width = CARD.gap + this.measure.badge(text) + CARD.badgePadding;
+      this.controlWidths.set(text, width);
     }
     return width;
   }

@@ -195,6 +195,7 @@ export class PlanApp {
     const visibility = restored
       ? new TreeVisibility(index, restored.collapsedNodeIds, restored.expandedGroupIds)
       : TreeVisibility.initial(index);
+    this.open?.sizer.stopMeasuring();
     // Progress of an index still being created stays; how earlier attempts ended belongs to the earlier plan.
     for (const [id, creation] of this.creations) {
       if (creation.state !== 'running') {
@@ -295,6 +296,10 @@ export class PlanApp {
     open.sizer.setBadges(open.advice.badges(tree, open.index));
     open.layout = layoutTree(tree, open.message.plan, open.sizer);
     this.tree.show(open.message.plan, open.sizer, open.layout, anchor);
+    // A group is one click from showing all its members: their sizes are worked out ahead, while idle.
+    for (const group of tree.groupItems.values()) {
+      open.sizer.measureWhenIdle(group.memberIds);
+    }
     this.status.textContent = `${plural(open.message.plan.nodes.length, 'node')} · ${formatExact(tree.nodeItems.size)} shown`;
     this.status.dataset.total = String(open.message.plan.nodes.length);
     this.status.dataset.shown = String(tree.nodeItems.size);

@@ -127,17 +127,8 @@ export class TreeView {
     this.plan = plan;
     this.sizer = sizer;
     this.layout = layout;
-    this.edgeGroup.replaceChildren(
-      ...layout.edges.map(({ width, path }) => {
-        const element = document.createElementNS(SVG_NS, 'path');
-        element.setAttribute('d', path);
-        element.setAttribute('stroke-width', String(width));
-        return element;
-      }),
-    );
-    this.outlineGroup.replaceChildren();
-    this.outlinesDrawn = false;
-    this.cardLayer.replaceChildren();
+    // The view moves and the cards are picked before the edges change: both measure the viewport,
+    // which after new edges would force a layout of all of them now, and again for the frame.
     const moved = anchor && itemByKey(layout.tree, anchor.key);
     if (anchor && moved) {
       const { x, y, k } = this.transform;
@@ -147,7 +138,18 @@ export class TreeView {
         this.setTransform({ x: x + dx * k, y: y + dy * k, k });
       }
     }
+    this.outlineGroup.replaceChildren();
+    this.outlinesDrawn = false;
+    this.cardLayer.replaceChildren();
     this.cull();
+    this.edgeGroup.replaceChildren(
+      ...layout.edges.map(({ width, path }) => {
+        const element = document.createElementNS(SVG_NS, 'path');
+        element.setAttribute('d', path);
+        element.setAttribute('stroke-width', String(width));
+        return element;
+      }),
+    );
   }
 
   setSelected(key: string | undefined): void {
@@ -301,7 +303,7 @@ export class TreeView {
     }
     const sizer = this.sizer;
     this.outlineGroup.replaceChildren(
-      ...silhouettes(this.layout, (item) => sizer.content(item).heat).map(({ heat, path }) => {
+      ...silhouettes(this.layout, (item) => sizer.heat(item)).map(({ heat, path }) => {
         const element = document.createElementNS(SVG_NS, 'path');
         element.setAttribute('d', path);
         element.classList.add(`heat-${heat}`);
