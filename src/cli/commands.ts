@@ -9,7 +9,7 @@ import { buildPlanReport } from '../core/plan-report';
 import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
 import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
-import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
+import { DEFAULT_EXPLAIN_TIMEOUT_MS, ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
 import { describeConnectionError } from '../db/connection-errors';
 import { adviseIndexes } from '../db/advise-indexes';
 import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText } from './plan-text';
@@ -17,8 +17,6 @@ import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText } from './pl
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
 
 export class UsageError extends Error {}
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface ExplainCommandOptions {
   file?: string;
@@ -55,7 +53,7 @@ function readInput(file: string | undefined, inline: string | undefined, what: s
 }
 
 function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  if (value === undefined) return DEFAULT_EXPLAIN_TIMEOUT_MS;
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`--timeout takes a positive whole number of milliseconds, got "${value}"`);
   return ms;

@@ -3,6 +3,7 @@
  * reader needs to see where the time went and what the planner misjudged.
  */
 import type { IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
+import { MISESTIMATE_INFO_FACTOR } from '../core/advice/rules/row-misestimate';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
 import { formatCount, formatMs, formatPercent, nodeName } from '../core/text-format';
 
@@ -19,8 +20,6 @@ export const PLAIN_STYLE: TextStyle = { bold: (t) => t, dim: (t) => t, hot: (t) 
 
 /** Shares at or above this are drawn as hot: they are where a reader should look first. */
 const HOT_SHARE = 0.25;
-/** Misestimates at or above this factor are flagged, as the planner's choices start to go wrong there. */
-const MISESTIMATE_FLAG = 10;
 
 function formatShare(share: number | undefined): string {
   return share === undefined ? '' : formatPercent(share);
@@ -47,7 +46,7 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   parts.push((node.exclusiveShare ?? 0) >= HOT_SHARE ? style.hot(self) : self);
   parts.push(`total ${timeText(node.inclusiveMs)}`);
   let rows = `rows ${formatCount(node.actualRowsTotal ?? 0)} of ${formatCount(node.planRowsTotal)} est`;
-  if (node.misestimate && node.misestimate.factor >= MISESTIMATE_FLAG) {
+  if (node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR) {
     rows += style.warn(` (x${formatCount(node.misestimate.factor)} ${node.misestimate.direction}estimated)`);
   }
   parts.push(rows);

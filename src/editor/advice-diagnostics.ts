@@ -27,11 +27,14 @@ export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionPr
   private readonly byDocument = new Map<string, StatementAdvice>();
   private readonly disposables: vscode.Disposable[] = [
     this.collection,
-    // Findings belong to the statement as it was explained; an edit makes them stale.
+    // Findings belong to the statement as it was explained; an edit makes them stale. Every
+    // keystroke of every document passes here, so only documents with findings are touched.
     vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.contentChanges.length > 0) this.clear(event.document.uri);
+      if (event.contentChanges.length > 0 && this.byDocument.has(event.document.uri.toString())) this.clear(event.document.uri);
     }),
-    vscode.workspace.onDidCloseTextDocument((document) => this.clear(document.uri)),
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      if (this.byDocument.has(document.uri.toString())) this.clear(document.uri);
+    }),
   ];
 
   constructor(selector: vscode.DocumentSelector) {

@@ -3,6 +3,9 @@
  * so names and defaults live in one place (and in package.json's contribution, which they match).
  */
 import * as vscode from 'vscode';
+import { DEFAULT_EXECUTION_TARGET_MS } from '../core/advice/rules';
+import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
+import { DEFAULT_POOL_SETTINGS, type PoolSettings } from '../db/pool';
 
 export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -23,12 +26,8 @@ export interface ConnectionSetting {
   pool?: PoolOverrides;
 }
 
-export interface PoolConfig {
-  max: number;
-  idleTimeoutMs: number;
-  connectionTimeoutMs: number;
-  maxLifetimeSeconds: number;
-}
+/** The pool settings a user can set, under the names src/db/pool.ts takes. */
+export type PoolConfig = Pick<PoolSettings, 'max' | 'idleTimeoutMillis' | 'connectionTimeoutMillis' | 'maxLifetimeSeconds'>;
 
 export interface ExplainConfig {
   timeoutMs: number;
@@ -83,17 +82,17 @@ export async function writeConnections(connections: ConnectionSetting[]): Promis
 export function readPoolConfig(overrides: PoolOverrides = {}): PoolConfig {
   const s = section();
   return {
-    max: overrides.max ?? s.get<number>('pool.max', 4),
-    idleTimeoutMs: overrides.idleTimeoutMs ?? s.get<number>('pool.idleTimeoutMs', 60_000),
-    connectionTimeoutMs: overrides.connectionTimeoutMs ?? s.get<number>('pool.connectionTimeoutMs', 10_000),
-    maxLifetimeSeconds: overrides.maxLifetimeSeconds ?? s.get<number>('pool.maxLifetimeSeconds', 1800),
+    max: overrides.max ?? s.get<number>('pool.max', DEFAULT_POOL_SETTINGS.max),
+    idleTimeoutMillis: overrides.idleTimeoutMs ?? s.get<number>('pool.idleTimeoutMs', DEFAULT_POOL_SETTINGS.idleTimeoutMillis),
+    connectionTimeoutMillis: overrides.connectionTimeoutMs ?? s.get<number>('pool.connectionTimeoutMs', DEFAULT_POOL_SETTINGS.connectionTimeoutMillis),
+    maxLifetimeSeconds: overrides.maxLifetimeSeconds ?? s.get<number>('pool.maxLifetimeSeconds', DEFAULT_POOL_SETTINGS.maxLifetimeSeconds),
   };
 }
 
 export function readExplainConfig(): ExplainConfig {
   const s = section();
   return {
-    timeoutMs: s.get<number>('explain.timeoutMs', 30_000),
+    timeoutMs: s.get<number>('explain.timeoutMs', DEFAULT_EXPLAIN_TIMEOUT_MS),
     confirmDataModifying: s.get<boolean>('explain.confirmDataModifying', true),
     verbose: s.get<boolean>('explain.verbose', false),
     settings: s.get<boolean>('explain.settings', true),
@@ -108,7 +107,7 @@ export async function writeConfirmDataModifying(value: boolean): Promise<void> {
 export function readAdviceConfig(): AdviceConfig {
   const s = section();
   return {
-    executionTargetMs: s.get<number>('advice.executionTargetMs', 100),
+    executionTargetMs: s.get<number>('advice.executionTargetMs', DEFAULT_EXECUTION_TARGET_MS),
     suggestIndexes: s.get<boolean>('advice.suggestIndexes', true),
     createIndexConcurrently: s.get<boolean>('advice.createIndexConcurrently', true),
   };

@@ -13,6 +13,7 @@ import {
   readActiveConnectionName,
   readConnections,
   readPoolConfig,
+  type PoolConfig,
   type ConnectionSetting,
 } from './config';
 import type { OutputLog } from './output-log';
@@ -162,16 +163,13 @@ export class ConnectionManager implements vscode.Disposable {
     return this.startDemo();
   }
 
-  private named(name: string, kind: DatabaseKind, resolved: ResolvedConnection, pool: ReturnType<typeof readPoolConfig>): ActiveDatabase {
+  private named(name: string, kind: DatabaseKind, resolved: ResolvedConnection, pool: PoolConfig): ActiveDatabase {
     return {
       kind,
       name,
       target: resolved.describe(),
       pool: createPool(resolved, {
-        max: pool.max,
-        idleTimeoutMillis: pool.idleTimeoutMs,
-        connectionTimeoutMillis: pool.connectionTimeoutMs,
-        maxLifetimeSeconds: pool.maxLifetimeSeconds,
+        ...pool,
         log: (message: string) => this.log.warn(message),
       }),
     };

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { PlanAdvice } from '../core/advice/advice-model';
+import type { ExplainMode } from '../protocol';
 import { withSuggestions } from '../core/analyze';
 import type { AnalyzedPlan } from '../core/plan/model';
 import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
@@ -22,8 +23,6 @@ import { askForPlaceholderValues } from './placeholder-values';
 import { statementInEditor, type EditorStatement } from './statement-at-cursor';
 import type { PlanPanelHost } from '../panel/plan-panel';
 
-export type ExplainMode = 'analyze' | 'estimate';
-
 /** Server error codes that mean "the password is missing or wrong". */
 const AUTH_FAILED = '28P01';
 const GENERIC_PLAN_MIN_VERSION = 160000;
@@ -31,7 +30,8 @@ const GENERIC_PLAN_MIN_VERSION = 160000;
 export class StatementDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('planLens');
   private readonly listener = vscode.workspace.onDidChangeTextDocument((event) => {
-    if (event.contentChanges.length > 0) this.collection.delete(event.document.uri);
+    // Every keystroke of every document passes here: only touch documents that have an error shown.
+    if (event.contentChanges.length > 0 && this.collection.has(event.document.uri)) this.collection.delete(event.document.uri);
   });
 
   report(document: vscode.TextDocument, range: vscode.Range, message: string, code: string): void {

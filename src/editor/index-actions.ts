@@ -78,7 +78,7 @@ export function planActionsFor(deps: IndexActionDependencies, statement: Explain
       }
 
       progress('running', `Created ${suggestion.name} in ${formatMs(built.durationMs)}; explaining the statement again…`);
-      const after = await explainStatement({ ...statement }, signal);
+      const after = await explainStatement(statement, signal);
       const suggestions = await adviseIndexes(database.pool, statement.sqlText, after.analysis.plan, {
         values: statement.values,
         timeoutMs: statement.explainConfig.timeoutMs,

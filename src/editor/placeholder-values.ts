@@ -5,7 +5,7 @@
  * parameters and are never spliced into SQL. It can also ask for a generic plan instead.
  */
 import * as vscode from 'vscode';
-import type { SqlPlaceholder } from '../core/sql';
+import { toDollarParameters, type SqlPlaceholder } from '../core/sql';
 
 export type PlaceholderPlan =
   | { kind: 'values'; text: string; values: string[] }
@@ -14,43 +14,6 @@ export type PlaceholderPlan =
 
 const MEMORY_KEY = 'planLens.placeholderValues';
 const MEMORY_LIMIT = 200;
-
-export interface ParameterisedStatement {
-  text: string;
-  /** One label per `$n`, in order: `$1`, `:id`, `%(name)s`, `?3`… */
-  slots: string[];
-}
-
-/**
- * `$n` placeholders keep their numbers. Named ones (`:id`, `%(id)s`) share one parameter per name;
- * positional ones (`%s`, `?`) get one each, numbered after the highest `$n`.
- */
-export function toDollarParameters(text: string, placeholders: SqlPlaceholder[]): ParameterisedStatement {
-  const ordered = [...placeholders].sort((a, b) => a.start - b.start);
-  const slots: string[] = [];
-  for (const p of ordered) if (p.style === 'dollar') slots[p.number! - 1] = p.text;
-  let next = slots.length;
-  const byName = new Map<string, number>();
-  let out = '';
-  let cursor = 0;
-  for (const p of ordered) {
-    let number: number;
-    if (p.style === 'dollar') {
-      number = p.number!;
-    } else if (p.name !== undefined) {
-      number = byName.get(p.name) ?? ++next;
-      byName.set(p.name, number);
-      slots[number - 1] = p.text;
-    } else {
-      number = ++next;
-      slots[number - 1] = `${p.text} #${number}`;
-    }
-    out += `${text.slice(cursor, p.start)}$${number}`;
-    cursor = p.end;
-  }
-  for (let i = 0; i < slots.length; i++) slots[i] ??= `$${i + 1}`;
-  return { text: out + text.slice(cursor), slots };
-}
 
 export async function askForPlaceholderValues(
   state: vscode.Memento,

@@ -9,11 +9,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { postgresConfigured } from '../support/postgres-configured';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
 const fixtures = join(root, 'test', 'fixtures', 'plans', 'pg15');
-const postgresConfigured = Boolean(process.env.DATABASE_URL || process.env.PGHOST);
 
 interface CliResult {
   code: number | null;
@@ -259,7 +259,7 @@ describe('plan-lens CLI', function () {
     const table = `cli_guard_${process.pid}`;
 
     before(async function () {
-      if (!postgresConfigured) this.skip();
+      if (!postgresConfigured()) this.skip();
       admin = new Client();
       await admin.connect();
       await admin.query(`CREATE TABLE ${table} AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 1000) g`);

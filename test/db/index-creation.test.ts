@@ -7,8 +7,8 @@ import { Client } from 'pg';
 import { resolveConnection } from '../../src/db/connection-config';
 import { createIndexOnServer, IndexCreationCancelledError, IndexCreationError } from '../../src/db/index-creation';
 import { createPool, type PlanLensPool } from '../../src/db/pool';
+import { postgresConfigured } from '../support/postgres-configured';
 
-const postgresConfigured = Boolean(process.env.DATABASE_URL || process.env.PGHOST);
 const schema = `index_creation_${process.pid}`;
 
 describe('createIndexOnServer (PostgreSQL 15)', function () {
@@ -16,7 +16,7 @@ describe('createIndexOnServer (PostgreSQL 15)', function () {
   let pool: PlanLensPool;
 
   before(async function () {
-    if (!postgresConfigured) this.skip();
+    if (!postgresConfigured()) this.skip();
     admin = new Client();
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);

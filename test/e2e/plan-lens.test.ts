@@ -25,6 +25,7 @@ import { Client } from 'pg';
 import type { Frame, Locator } from 'playwright-core';
 import { scenarioNamed } from '../../bench/advice-scenarios/scenarios';
 import { e2eUnavailableReason, openWorkbench, REPO_ROOT, runExtensionTests, type Workbench } from './harness';
+import { postgresConfigured } from '../support/postgres-configured';
 import {
   CONNECTION_NAME,
   PRODUCT_COUNT,
@@ -83,7 +84,7 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
   before(async function () {
     const reason =
       e2eUnavailableReason() ??
-      (process.env.DATABASE_URL || process.env.PGHOST ? undefined : 'no PostgreSQL server configured (PGHOST or DATABASE_URL)');
+      (postgresConfigured() ? undefined : 'no PostgreSQL server configured (PGHOST or DATABASE_URL)');
     if (reason) {
       console.log(`    skipped: ${reason}`);
       this.skip();

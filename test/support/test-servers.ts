@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-config';
 import { startDemoDatabase, type DemoDatabase } from '../../src/db/demo-database';
 import { DEMO_SCHEMA_VERSION } from '../../src/db/demo-shop-schema';
+import { postgresConfigured } from './postgres-configured';
 
 export interface TestServer {
   /** For suite titles: "PGlite" or "PostgreSQL". */
@@ -84,11 +85,6 @@ after(async function () {
   await stopSharedDemo();
   if (!reuseDir) rmSync(demoCache.dir, { recursive: true, force: true });
 });
-
-/** The harness's own test for "a PostgreSQL server is configured". */
-function postgresConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.DATABASE_URL || env.PGHOST);
-}
 
 const pglite: TestServer = {
   name: 'PGlite',

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { PlanAdvice } from '../../src/core/advice/advice-model';
 import type { IndexCreationMessage, ShowComparisonMessage, WebviewToHost } from '../../src/protocol';
 import { IMG_PAYLOAD, SCRIPT_PAYLOAD } from './synthetic-plans';
@@ -14,16 +14,10 @@ import { TOPN, loadPg15Plan, loadPg15Statement, topnAdvice, topnFindings, topnSu
 import {
   REPO_ROOT,
   actAndPaint,
-  chromiumAvailable,
-  launchChromium,
-  openStandalonePage,
   postAndPaint,
-  serveRepository,
   showPlanMessage,
   type PageIncidents,
-  type PageOptions,
-  type StandalonePage,
-  type StaticServer,
+  useStandalonePages,
 } from './standalone-page';
 import { PlanIndex } from '../../webview-ui/src/visible-tree';
 
@@ -76,40 +70,13 @@ function comparisonMessage(): ShowComparisonMessage {
 }
 
 describe('advice in the plan webview, in Chromium', function () {
-  let server: StaticServer;
-  let browser: Browser;
-  let open: StandalonePage | undefined;
-
-  before(async function () {
-    if (!chromiumAvailable()) {
-      this.skip();
-    }
-    const { buildWebview } = await import('../../webview-ui/build.mjs');
-    await buildWebview();
-    server = await serveRepository();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    await open?.page.close();
-    open = undefined;
-  });
-
-  async function openPage(options: PageOptions = {}): Promise<StandalonePage> {
-    open = await openStandalonePage(browser, server, {
-      ...options,
-      beforeLoad: async (page) => {
-        await capturePosts(page);
-        await options.beforeLoad?.(page);
-      },
-    });
-    return open;
-  }
+  const openPage = useStandalonePages((options) => ({
+    ...options,
+    beforeLoad: async (page) => {
+      await capturePosts(page);
+      await options.beforeLoad?.(page);
+    },
+  }));
 
   it('badges the cards of nodes with findings by count and highest severity', async () => {
     for (const theme of ['dark', 'light']) {
@@ -141,7 +108,6 @@ describe('advice in the plan webview, in Chromium', function () {
       await screenshot(page, `advice-badges-${theme}`);
       assertClean(incidents);
       await page.close();
-      open = undefined;
     }
   });
 

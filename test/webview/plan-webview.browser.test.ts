@@ -5,23 +5,18 @@
 import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { analyzePlan } from '../../src/core/plan';
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import {
   REPO_ROOT,
   actAndPaint,
-  chromiumAvailable,
-  launchChromium,
   loadPlan,
   loadStatement,
-  openStandalonePage,
   postAndPaint,
-  serveRepository,
   showPlanMessage,
   type PageIncidents,
-  type StandalonePage,
-  type StaticServer,
+  useStandalonePages,
 } from './standalone-page';
 import { IMG_PAYLOAD, SCRIPT_PAYLOAD, hostileExplain } from './synthetic-plans';
 import { PlanIndex } from '../../webview-ui/src/visible-tree';
@@ -58,34 +53,7 @@ function firstNodeWhere(plan: AnalyzedPlan, test: (node: AnalyzedPlan['nodes'][n
 }
 
 describe('plan webview in Chromium', function () {
-  let server: StaticServer;
-  let browser: Browser;
-  let open: StandalonePage | undefined;
-
-  before(async function () {
-    if (!chromiumAvailable()) {
-      this.skip();
-    }
-    const { buildWebview } = await import('../../webview-ui/build.mjs');
-    await buildWebview();
-    server = await serveRepository();
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    await open?.page.close();
-    open = undefined;
-  });
-
-  async function openPage(options?: Parameters<typeof openStandalonePage>[2]): Promise<StandalonePage> {
-    open = await openStandalonePage(browser, server, options);
-    return open;
-  }
+  const openPage = useStandalonePages();
 
   it('draws a real plan: one card per node, the root first, relations named, within the CSP', async () => {
     const plan = loadPlan(SMALL);
@@ -104,7 +72,6 @@ describe('plan webview in Chromium', function () {
       await screenshot(page, `ecommerce-${theme}`);
       assertClean(incidents);
       await page.close();
-      open = undefined;
     }
   });
 

@@ -237,3 +237,40 @@ export function timeAction(page: Page, action: PageAction): Promise<number> {
     return performance.now() - start;
   }, { act: action, timeout: PAINT_TIMEOUT_MS });
 }
+
+/**
+ * The hooks every standalone-page suite needs, registered in the calling `describe`: the bundle
+ * built, one static server and one Chromium for the suite (skipped without Chromium), and each
+ * test's page closed after it. Returns the suite's page opener; `withDefaults` adds to the options
+ * of every page it opens.
+ */
+export function useStandalonePages(withDefaults: (options: PageOptions) => PageOptions = (options) => options): (options?: PageOptions) => Promise<StandalonePage> {
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  const opened: Page[] = [];
+
+  before(async function () {
+    if (!chromiumAvailable()) {
+      this.skip();
+    }
+    const { buildWebview } = await import('../../webview-ui/build.mjs');
+    await buildWebview();
+    server = await serveRepository();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  afterEach(async () => {
+    for (const page of opened.splice(0)) await page.close();
+  });
+
+  return async (options = {}) => {
+    const open = await openStandalonePage(browser!, server!, withDefaults(options));
+    opened.push(open.page);
+    return open;
+  };
+}

@@ -3,10 +3,10 @@
  * (which draws it). Only formatting here: every number comes from the analysed plan.
  */
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
+// The card flags a misestimate from where the row-misestimate rule starts to report one.
+import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
 import { formatCompact, formatCost, formatFactor, formatMs, formatShare } from './format';
 
-/** A misestimate this large (either way) is flagged on the card. */
-export const MISESTIMATE_FLAG_FACTOR = 10;
 
 /** Heat levels by share of total time: the hottest nodes stand out before anything is read. */
 const HEAT_THRESHOLDS = [0.02, 0.1, 0.25, 0.5];
@@ -126,7 +126,7 @@ export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
   } else {
     content.rows = `${formatCompact(node.planRowsTotal)} rows est.`;
   }
-  if (!neverExecuted && node.misestimate && node.misestimate.factor >= MISESTIMATE_FLAG_FACTOR && node.misestimate.direction !== 'exact') {
+  if (!neverExecuted && node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR && node.misestimate.direction !== 'exact') {
     content.misestimate = { text: `${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}`, direction: node.misestimate.direction };
   }
   if (node.loops > 1) {

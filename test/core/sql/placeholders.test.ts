@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ensureSqlParser, findPlaceholders, type SqlPlaceholder } from '../../../src/core/sql';
+import { ensureSqlParser, findPlaceholders, toDollarParameters, type SqlPlaceholder } from '../../../src/core/sql';
 
 /** Each placeholder as `style text`, after checking that its range covers exactly its text. */
 function found(sql: string): string[] {
@@ -57,5 +57,36 @@ describe('placeholders', () => {
 
   it('finds nothing in plain SQL', () => {
     assert.deepEqual(findPlaceholders("SELECT count(*) FROM orders WHERE status = 'paid' AND total::numeric > 10"), []);
+  });
+
+  describe('toDollarParameters: application placeholders become real $n parameters', () => {
+    const rewrite = (sql: string) => toDollarParameters(sql, findPlaceholders(sql));
+
+    it('gives a named placeholder one parameter however often it appears', () => {
+      assert.deepEqual(rewrite('SELECT * FROM t WHERE a = :id OR b = :name OR c = :id'), {
+        text: 'SELECT * FROM t WHERE a = $1 OR b = $2 OR c = $1',
+        slots: [':id', ':name'],
+      });
+      assert.deepEqual(rewrite('SELECT * FROM t WHERE a = %(id)s AND b = %(id)s').text, 'SELECT * FROM t WHERE a = $1 AND b = $1');
+    });
+
+    it('numbers positional placeholders in order, one each', () => {
+      assert.deepEqual(rewrite('SELECT * FROM t WHERE a = ? AND b = ?'), { text: 'SELECT * FROM t WHERE a = $1 AND b = $2', slots: ['? #1', '? #2'] });
+      assert.equal(rewrite('UPDATE t SET a = %s WHERE id = %s').text, 'UPDATE t SET a = $1 WHERE id = $2');
+    });
+
+    it('keeps $n as they are and numbers the others after the highest', () => {
+      assert.deepEqual(rewrite('SELECT * FROM t WHERE a = $2 AND b = :name'), {
+        text: 'SELECT * FROM t WHERE a = $2 AND b = $3',
+        slots: ['$1', '$2', ':name'],
+      });
+    });
+
+    it('leaves casts, strings and comments alone', () => {
+      assert.equal(
+        rewrite("SELECT a::int, ':not' /* :nor */ FROM t WHERE b = :yes -- ?\n").text,
+        "SELECT a::int, ':not' /* :nor */ FROM t WHERE b = $1 -- ?\n",
+      );
+    });
   });
 });
