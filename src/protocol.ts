@@ -7,7 +7,7 @@
  * expect an answer carry an `id`; the host's `reply` echoes it.
  */
 import type { AnalyzedPlan } from './core/plan/model';
-import type { Finding, IndexSuggestion, PlanAdvice, Severity } from './core/advice/advice-model';
+import { VERIFICATION_METHOD_NAMES, type Finding, type IndexSuggestion, type PlanAdvice, type Severity } from './core/advice/advice-model';
 
 export type ExplainMode = 'analyze' | 'estimate';
 
@@ -241,7 +241,7 @@ function isIndexSuggestion(x: unknown): x is IndexSuggestion {
     Array.isArray(x.nodeIds) &&
     x.nodeIds.every(isId) &&
     isRecord(x.verification) &&
-    (x.verification.method === 'hypopg' || x.verification.method === 'unverified')
+    (x.verification.method === 'unverified' || Object.hasOwn(VERIFICATION_METHOD_NAMES, x.verification.method as string))
   );
 }
 

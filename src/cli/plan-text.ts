@@ -2,7 +2,7 @@
  * The terminal view of an analysed plan: an indented tree, one node a line, with the numbers a
  * reader needs to see where the time went and what the planner misjudged.
  */
-import type { IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
+import { VERIFICATION_METHOD_NAMES, type IndexSuggestion, type PlanAdvice, type Severity } from '../core/advice/advice-model';
 import { MISESTIMATE_INFO_FACTOR } from '../core/advice/rules/row-misestimate';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
 import { formatCount, formatMs, formatPercent, nodeName } from '../core/text-format';
@@ -88,9 +88,9 @@ const SEVERITY_MARK: Record<Severity, string> = { critical: 'critical', warning:
 
 function describeVerification(suggestion: IndexSuggestion): string {
   const { method, costBefore, costAfter, usedByPlanner, note } = suggestion.verification;
-  if (method === 'hypopg' && costBefore !== undefined && costAfter !== undefined) {
+  if (method !== 'unverified' && costBefore !== undefined && costAfter !== undefined) {
     const drop = costBefore > 0 ? ` (${(((costAfter - costBefore) / costBefore) * 100).toFixed(0)}%)` : '';
-    return `verified with HypoPG: estimated cost ${formatCount(costBefore)} -> ${formatCount(costAfter)}${drop}${usedByPlanner ? ', the planner uses it' : ''}`;
+    return `verified with ${VERIFICATION_METHOD_NAMES[method]}: estimated cost ${formatCount(costBefore)} -> ${formatCount(costAfter)}${drop}${usedByPlanner ? ', the planner uses it' : ''}`;
   }
   return `unverified${note ? `: ${note}` : ''}`;
 }

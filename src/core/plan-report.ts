@@ -164,7 +164,7 @@ export function buildPlanReport(raw: RawExplainResult, analyzed: AnalyzedPlan, c
       reason: suggestion.reason,
       costBefore: suggestion.verification.costBefore ?? null,
       costAfter: suggestion.verification.costAfter ?? null,
-      verified: suggestion.verification.method === 'hypopg' && suggestion.verification.usedByPlanner === true,
+      verified: suggestion.verification.method !== 'unverified' && suggestion.verification.usedByPlanner === true,
       nodeIds: suggestion.nodeIds,
     })),
   };

@@ -24,6 +24,8 @@ interface TableRow {
   reltuples: number;
   relpages: number;
   relallvisible: number;
+  root_schema: string | null;
+  root_name: string | null;
 }
 
 interface ColumnRow {
@@ -32,6 +34,7 @@ interface ColumnRow {
   name: string;
   type: string;
   not_null: boolean;
+  collation: string | null;
 }
 
 interface StatsRow {
@@ -54,6 +57,7 @@ interface IndexRow {
   key_count: number;
   attnums: number[];
   options: number[];
+  opclasses: string[];
   definitions: string[];
   predicate: string | null;
 }
@@ -62,13 +66,26 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
   if (tables.length === 0) return { tables: [] };
   // to_regclass() resolves like the statement did (search_path for bare names) and gives NULL,
   // not an error, for a table that does not exist or cannot be seen.
+  // A partition comes with the partitioned table at the root of its tree (pg_partition_root, 12+),
+  // where one index serves every partition.
   const found = await client.query<TableRow>(
-    `SELECT DISTINCT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
-            c.reltuples::float8 AS reltuples, c.relpages::int AS relpages, c.relallvisible::int AS relallvisible
-       FROM unnest($1::text[], $2::text[]) AS wanted(schema_name, table_name)
-       JOIN pg_class c ON c.oid = to_regclass(CASE WHEN wanted.schema_name IS NULL THEN quote_ident(wanted.table_name)
-                                                   ELSE quote_ident(wanted.schema_name) || '.' || quote_ident(wanted.table_name) END)
+    `WITH named AS (
+       SELECT to_regclass(CASE WHEN wanted.schema_name IS NULL THEN quote_ident(wanted.table_name)
+                               ELSE quote_ident(wanted.schema_name) || '.' || quote_ident(wanted.table_name) END) AS oid
+         FROM unnest($1::text[], $2::text[]) AS wanted(schema_name, table_name)
+     ), wanted AS (
+       SELECT oid FROM named WHERE oid IS NOT NULL
+       UNION
+       SELECT pg_partition_root(c.oid) FROM named JOIN pg_class c ON c.oid = named.oid WHERE c.relispartition
+     )
+     SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
+            c.reltuples::float8 AS reltuples, c.relpages::int AS relpages, c.relallvisible::int AS relallvisible,
+            rn.nspname AS root_schema, r.relname AS root_name
+       FROM wanted
+       JOIN pg_class c ON c.oid = wanted.oid
        JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_class r ON c.relispartition AND r.oid = pg_partition_root(c.oid)
+       LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
       WHERE c.relkind IN ('r', 'p', 'm')`,
     [tables.map((table) => table.schema ?? null), tables.map((table) => table.table)],
   );
@@ -76,8 +93,11 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
   const oids = found.rows.map((row) => row.oid);
   const columns = await client.query<ColumnRow>(
     `SELECT a.attrelid::int AS relid, a.attnum::int AS attnum, a.attname AS name,
-            format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
+            format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+            CASE WHEN a.attcollation = 0 THEN NULL
+                 ELSE coalesce(co.collcollate, (SELECT datcollate FROM pg_database WHERE datname = current_database())) END AS collation
        FROM pg_attribute a
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation AND co.collprovider <> 'd'
       WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attrelid, a.attnum`,
     [oids],
@@ -101,6 +121,9 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
             i.indisunique AS unique, i.indisprimary AS primary, i.indisvalid AS valid,
             i.indnkeyatts::int AS key_count,
             array_to_json(i.indkey::int2[]) AS attnums, array_to_json(i.indoption::int2[]) AS options,
+            ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname END
+                    FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS k(opclass, position)
+                    JOIN pg_opclass oc ON oc.oid = k.opclass ORDER BY k.position) AS opclasses,
             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) AS k ORDER BY k) AS definitions,
             pg_get_expr(i.indpred, i.indrelid, true) AS predicate
        FROM pg_index i
@@ -111,7 +134,10 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
     [oids],
   );
 
+  const extensions = await client.query<{ name: string }>('SELECT extname AS name FROM pg_extension ORDER BY 1');
+
   return {
+    extensions: extensions.rows.map((row) => row.name),
     tables: found.rows.map((row): CatalogTable => {
       const own = columns.rows.filter((column) => column.relid === row.oid);
       const namesByNumber = new Map(own.map((column) => [column.attnum, column.name]));
@@ -121,10 +147,17 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
         rowEstimate: row.reltuples,
         pages: row.relpages,
         allVisiblePages: row.relallvisible,
+        ...(row.root_schema === null || row.root_name === null ? {} : { partitionRoot: { schema: row.root_schema, name: row.root_name } }),
         columns: own.map((column) => {
           const stat = stats.rows.find((candidate) => candidate.relid === row.oid && candidate.name === column.name);
           const statistics = stat && toStatistics(stat);
-          return { name: column.name, type: column.type, notNull: column.not_null, ...(statistics ? { stats: statistics } : {}) };
+          return {
+            name: column.name,
+            type: column.type,
+            notNull: column.not_null,
+            ...(column.collation === null ? {} : { collation: column.collation }),
+            ...(statistics ? { stats: statistics } : {}),
+          };
         }),
         indexes: indexes.rows.filter((index) => index.relid === row.oid).map((index) => toIndex(index, namesByNumber)),
       };
@@ -157,8 +190,10 @@ function toIndex(row: IndexRow, namesByNumber: Map<number, string>): CatalogInde
       return;
     }
     const option = row.options[position] ?? 0;
+    const opclass = row.opclasses[position] ?? '';
     keys.push({
       ...(column === undefined ? { expression: row.definitions[position] ?? '' } : { column }),
+      ...(opclass === '' ? {} : { opclass }),
       descending: (option & INDOPTION_DESC) !== 0,
       nullsFirst: (option & INDOPTION_NULLS_FIRST) !== 0,
     });

@@ -1,5 +1,5 @@
 /** The words and numbers of advice as the page shows them: impact, severities, verification. */
-import type { IndexVerification, Severity } from '../../src/core/advice/advice-model';
+import { VERIFICATION_METHOD_NAMES, type IndexVerification, type Severity } from '../../src/core/advice/advice-model';
 import { SEVERITIES_DESCENDING, type FindingBadge, type SeverityCounts } from './advice-index';
 import { formatExact, formatMs } from './format';
 
@@ -97,6 +97,6 @@ export function describeVerification(verification: IndexVerification): { outcome
   }
   return {
     outcome: usedByPlanner === false ? 'rejected' : 'verified',
-    text: parts.length > 0 ? `Verified with HypoPG: ${parts.join(', ')}` : 'Verified with HypoPG',
+    text: `Verified with ${VERIFICATION_METHOD_NAMES[verification.method]}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`,
   };
 }

@@ -24,11 +24,28 @@ export interface Finding {
   suggestionIds: string[];
 }
 
-export type IndexKind = 'single' | 'compound' | 'partial' | 'covering';
+/**
+ * `expression`: a key is an expression (`lower(email)`); `pattern`: a key uses a pattern operator
+ * class for prefix LIKE; `gin`: a GIN index (JSONB containment, trigram search); `partitioned`: on a
+ * partitioned table, which creates it on every partition; `set`: one of several indexes proposed and
+ * verified together (the branches of an OR).
+ */
+export type IndexKind = 'single' | 'compound' | 'partial' | 'covering' | 'expression' | 'pattern' | 'gin' | 'partitioned' | 'set';
+
+/**
+ * 'hypopg': planned with hypothetical indexes on the server; 'rolled-back-index': the index was built
+ * inside a transaction that was rolled back (the embedded demo database); 'unverified': neither.
+ */
+export type VerificationMethod = 'hypopg' | 'rolled-back-index' | 'unverified';
+
+/** How a verification method is named to the user: "Verified with ...". */
+export const VERIFICATION_METHOD_NAMES: Readonly<Record<Exclude<VerificationMethod, 'unverified'>, string>> = {
+  hypopg: 'HypoPG',
+  'rolled-back-index': 'an index built and rolled back',
+};
 
 export interface IndexVerification {
-  /** 'hypopg': checked with a hypothetical index on the server; 'unverified': no HypoPG. */
-  method: 'hypopg' | 'unverified';
+  method: VerificationMethod;
   /** Estimated total cost of the statement's plan before and with the hypothetical index. */
   costBefore?: number;
   costAfter?: number;
@@ -52,7 +69,20 @@ export interface IndexSuggestion {
    * Key columns in order, each with its direction; `nullsFirst` only where the NULLS order differs
    * from the direction's default (an ORDER BY ... NULLS LAST on a descending key).
    */
-  columns: Array<{ name: string; descending: boolean; nullsFirst?: boolean }>;
+  columns: Array<{
+    /** The column, or for an expression key the column it reads (for names and messages). */
+    name: string;
+    descending: boolean;
+    nullsFirst?: boolean;
+    /** An expression key as SQL (`lower(email)`); the column `name` otherwise. */
+    expression?: string;
+    /** An operator class other than the default (`text_pattern_ops`, `jsonb_path_ops`, `gin_trgm_ops`). */
+    opclass?: string;
+  }>;
+  /** Access method other than B-tree. */
+  method?: 'gin';
+  /** Suggestions with the same set id only help together (one per branch of an OR) and are verified as one. */
+  set?: string;
   /** INCLUDE columns of a covering index. */
   include: string[];
   /** Partial index predicate (SQL) as PostgreSQL stores it, e.g. "is_active" or "status = 'open'::text". */

@@ -6,6 +6,8 @@
 
 export interface CatalogSnapshot {
   tables: CatalogTable[];
+  /** Extensions installed in the database (pg_trgm makes trigram indexes possible); undefined when not read. */
+  extensions?: string[];
 }
 
 export interface CatalogTable {
@@ -16,6 +18,8 @@ export interface CatalogTable {
   /** pg_class.relpages and relallvisible: with them the planner prices index-only scans. */
   pages: number;
   allVisiblePages: number;
+  /** For a partition: the partitioned table at the top of its tree, which the snapshot holds too. */
+  partitionRoot?: { schema: string; name: string };
   /** In table order. */
   columns: CatalogColumn[];
   indexes: CatalogIndex[];
@@ -26,6 +30,11 @@ export interface CatalogColumn {
   /** format_type() of the column, e.g. "timestamp with time zone". */
   type: string;
   notNull: boolean;
+  /**
+   * The collation's LC_COLLATE (the database's for the default collation), e.g. "C", "en_US.UTF-8";
+   * undefined for types without collation. Only "C" and "POSIX" let a plain B-tree serve LIKE 'x%'.
+   */
+  collation?: string;
   /** Undefined when pg_stats has no row for the column (never analysed, or not readable). */
   stats?: ColumnStatistics;
 }
@@ -67,6 +76,8 @@ export interface CatalogIndexKey {
   expression?: string;
   descending: boolean;
   nullsFirst: boolean;
+  /** The operator class when it is not the type's default (`text_pattern_ops`, `jsonb_path_ops`). */
+  opclass?: string;
 }
 
 /** The table, by schema when known, else by name alone when exactly one table has that name. */

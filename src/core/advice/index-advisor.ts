@@ -21,24 +21,23 @@
  */
 import type { AnalyzedPlan, PlanNode } from '../plan/model';
 import type { IndexKind, IndexSuggestion } from './advice-model';
-import { findCatalogTable, findColumn, tableRows, type CatalogIndex, type CatalogSnapshot, type CatalogTable } from './catalog-snapshot';
+import {
+  findCatalogTable,
+  findColumn,
+  tableRows,
+  type CatalogIndex,
+  type CatalogIndexKey,
+  type CatalogSnapshot,
+  type CatalogTable,
+} from './catalog-snapshot';
 import { isCommonValue, isLowCardinality, predicateSelectivity } from './column-selectivity';
 import { formatCreateIndex, indexName, MAX_IDENTIFIER_BYTES } from './index-ddl';
 import { predicateKey, predicateSql, readCondition, readSortKey, type ColumnName, type Predicate, type SortKey } from './sql-predicates';
 import { columnsUsed, readStatementShape, type StatementShape } from './statement-shape';
+import { MAX_INDEX_SELECTIVITY, MIN_TABLE_ROWS, type Candidate, type DesignedKey, type FormContext, type ScanInfo } from './indexes/form';
+import { INDEX_FORMS } from './indexes/forms';
 
-/**
- * Tables smaller than this are left alone: a scan of them costs little, and the planner often
- * prefers it to an index anyway.
- */
-export const MIN_TABLE_ROWS = 10_000;
-
-/**
- * Largest share of a table an index may select and still be proposed. Beyond it a sequential
- * scan reads the table faster than an index visits that many rows, and the planner would not
- * use the index.
- */
-export const MAX_INDEX_SELECTIVITY = 0.2;
+export { MAX_INDEX_SELECTIVITY, MIN_TABLE_ROWS } from './indexes/form';
 
 /** An equality or range keeping more than this share of rows narrows too little to earn a key column. */
 export const KEY_COLUMN_MAX_SELECTIVITY = 0.5;
@@ -66,6 +65,12 @@ export const JOIN_MAX_FETCH_SHARE = 0.05;
 
 /** A top-N sort over fewer rows than this is cheap enough without an index in ORDER BY order. */
 export const TOP_N_MIN_SORTED_ROWS = 1_000;
+
+/**
+ * Key columns of a proposed index at most (PostgreSQL allows 32): beyond the first few the index
+ * grows with every column while the lookups it serves are already narrow.
+ */
+export const MAX_KEY_COLUMNS = 4;
 
 /** At most this many candidates leave the advisor (best first). */
 export const MAX_CANDIDATES = 8;
@@ -148,51 +153,12 @@ const SCAN_NODE_TYPES: ReadonlySet<string> = new Set(['Seq Scan', 'Index Scan', 
 /** Nodes a join side's rows pass through unchanged on their way from the scan. */
 const PASS_THROUGH_TYPES: ReadonlySet<string> = new Set(['Hash', 'Materialize', 'Sort', 'Gather', 'Gather Merge', 'Memoize']);
 
-type KeyRole = 'equality' | 'join' | 'range' | 'sort';
-
-interface DesignedKey {
-  column: string;
-  descending: boolean;
-  nullsFirst?: boolean;
-  role: KeyRole;
-}
-
 interface KeyDesign {
   keys: DesignedKey[];
   /** Predicates of a partial index. */
   where: Predicate[];
   /** Share of the table the index conditions select (per lookup for a join key). */
   share: number;
-}
-
-interface Candidate {
-  table: CatalogTable;
-  keys: DesignedKey[];
-  where: Predicate[];
-  nodeIds: number[];
-  /** What the plan shows, one sentence. */
-  finding: string;
-  /** What the index changes, one sentence. */
-  remedy: string;
-  /** Rows PostgreSQL would no longer read: ranks candidates before the planner is asked. */
-  rowsSaved: number;
-  /** Rows the index would hand over: decides whether INCLUDE pays. */
-  rowsViaIndex: number;
-}
-
-interface ScanInfo {
-  node: PlanNode;
-  table: CatalogTable;
-  /** Names the plan qualifies this scan's columns with. */
-  refNames: Set<string>;
-  /** Constant predicates on the table's own columns in the Filter. */
-  filterConstants: Predicate[];
-  /** ... and in the Index Cond / Recheck Cond. */
-  indexConstants: Predicate[];
-  /** Equalities with another relation's columns (parameterised Filter or Index Cond). */
-  joinKeys: Array<{ column: string; other: ColumnName }>;
-  /** The Filter had conjuncts the advisor cannot read (OR, LIKE, functions of columns). */
-  filterHasUnread: boolean;
 }
 
 interface KeyDesignInput {
@@ -232,7 +198,17 @@ class IndexAdvisor {
       if (node.nodeType === 'Hash Join' || node.nodeType === 'Merge Join') candidates.push(...this.bulkJoinCandidates(node));
       if (node.nodeType === 'Limit') candidates.push(...compact([this.topNCandidate(node)]));
     }
-    const fresh = mergePrefixes(candidates.filter((candidate) => !coveredByExisting(candidate, candidate.table.indexes)));
+    const context: FormContext = {
+      plan: this.plan,
+      catalog: this.catalog,
+      shape: this.shape,
+      scans: this.scans,
+      keptShare: (node, table) => this.keptShare(node, table),
+      rowsRead: (node, table) => this.rowsRead(node, table),
+    };
+    for (const form of INDEX_FORMS) candidates.push(...form.propose(context));
+    const wanted = candidates.filter((candidate) => !coveredByExisting(candidate, candidate.table.indexes)).map((candidate) => this.onPartitionedTable(candidate));
+    const fresh = mergePrefixes(wanted.filter((candidate) => !coveredByExisting(candidate, candidate.table.indexes)));
     fresh.sort((a, b) => b.rowsSaved - a.rowsSaved);
     const names = new Set(this.catalog.tables.flatMap((table) => table.indexes.map((index) => `${table.schema}.${index.name}`)));
     return fresh.slice(0, MAX_CANDIDATES).map((candidate) => this.toSuggestion(candidate, concurrently, names));
@@ -411,6 +387,24 @@ class IndexAdvisor {
     };
   }
 
+  /**
+   * A candidate for one partition moves to the partitioned table it belongs to: an index created
+   * there is created on every partition (and on partitions added later), so one suggestion
+   * replaces one per partition, and the candidates of all partitions merge.
+   */
+  private onPartitionedTable(candidate: Candidate): Candidate {
+    const root = candidate.table.partitionRoot;
+    const parent = root && findCatalogTable(this.catalog, root.schema, root.name);
+    if (!parent) return candidate;
+    return {
+      ...candidate,
+      table: parent,
+      kinds: [...(candidate.kinds ?? []), 'partitioned'],
+      finding: candidate.finding.replace(/\.$/, `, a partition of ${parent.name}.`),
+      remedy: `${candidate.remedy} Created on the partitioned table ${parent.name}, it is created on every partition.`,
+    };
+  }
+
   // ---- turning a candidate into a suggestion ----
 
   private toSuggestion(candidate: Candidate, concurrently: boolean, takenNames: Set<string>): IndexSuggestion {
@@ -421,11 +415,13 @@ class IndexAdvisor {
       name: key.column,
       descending: key.descending,
       ...(key.nullsFirst === undefined ? {} : { nullsFirst: key.nullsFirst }),
+      ...(key.expression === undefined ? {} : { expression: key.expression }),
+      ...(key.opclass === undefined ? {} : { opclass: key.opclass }),
     }));
     const name = uniqueName(
       indexName(
         table.name,
-        columns.map((column) => column.name),
+        columns.map((column) => column.expression ?? column.name),
         candidate.where.length > 0 ? { partial: candidate.where.map(predicateHint).join('_') } : {},
       ),
       table.schema,
@@ -434,6 +430,7 @@ class IndexAdvisor {
     const kinds: IndexKind[] = [columns.length === 1 ? 'single' : 'compound'];
     if (where !== '') kinds.push('partial');
     if (include.length > 0) kinds.push('covering');
+    for (const kind of candidate.kinds ?? []) if (!kinds.includes(kind)) kinds.push(kind);
     const parts = [candidate.finding, candidate.remedy];
     if (where !== '') parts.push(`Partial (WHERE ${where}): it holds only the rows this query can want, so it stays small.`);
     if (include.length > 0) parts.push(coveringSentence(include));
@@ -445,6 +442,7 @@ class IndexAdvisor {
       include,
       ...(where === '' ? {} : { where }),
       concurrently,
+      ...(candidate.method === undefined ? {} : { method: candidate.method }),
     };
     return {
       id: name,
@@ -453,6 +451,8 @@ class IndexAdvisor {
       columns,
       include,
       ...(where === '' ? {} : { where }),
+      ...(candidate.method === undefined ? {} : { method: candidate.method }),
+      ...(candidate.set === undefined ? {} : { set: candidate.set }),
       kinds,
       name,
       concurrently,
@@ -468,7 +468,7 @@ class IndexAdvisor {
    * query alone (index-only scan) and the index stays narrow; none for `SELECT *` or a write.
    */
   private coveringColumns(candidate: Candidate): string[] {
-    if (!this.shape || candidate.rowsViaIndex < COVERING_MIN_ROWS) return [];
+    if (!this.shape || candidate.method !== undefined || candidate.rowsViaIndex < COVERING_MIN_ROWS) return [];
     const { table } = candidate;
     const used = columnsUsed(this.shape, table, table.columns.map((column) => column.name));
     if (!used) return [];
@@ -514,9 +514,20 @@ class IndexAdvisor {
         if (own(predicate.column) && !own(predicate.other)) scan.joinKeys.push({ column: predicate.column.column, other: predicate.other });
         else if (own(predicate.other) && !own(predicate.column)) scan.joinKeys.push({ column: predicate.other.column, other: predicate.column });
       } else if (own(predicate.column) && findColumn(scan.table, predicate.column.column)) {
-        into.push(predicate);
+        into.push(this.asWritten(predicate));
       }
     }
+  }
+
+  /**
+   * The predicate without the value a custom plan shows for a $n parameter: the next execution
+   * brings another value, so neither a partial index nor the value's frequency may rest on it.
+   */
+  private asWritten(predicate: Predicate): Predicate {
+    if (!this.shape?.parameterColumns.has(predicate.column.column)) return predicate;
+    if (predicate.kind === 'equality') return { kind: 'equality', column: predicate.column };
+    if (predicate.kind === 'in') return { kind: 'in', column: predicate.column };
+    return predicate;
   }
 
   private joinCondition(condition: unknown): Array<Extract<Predicate, { kind: 'join' }>> {
@@ -692,6 +703,7 @@ function designKeys(input: KeyDesignInput): KeyDesign | undefined {
     });
   }
   if (keys.length === 0) return undefined;
+  keys.splice(MAX_KEY_COLUMNS);
   const share =
     plain.reduce((product, equality) => product * equality.share, 1) *
     partial.reduce((product, equality) => product * equality.share, 1) *
@@ -718,23 +730,36 @@ function partialPredicate(table: CatalogTable, predicate: Predicate): Predicate 
  * backwards too) — any order for a candidate of equality columns only. A partial existing index
  * counts only when its predicate is the candidate's.
  */
-function coveredByExisting(candidate: { keys: DesignedKey[]; where: Predicate[] }, indexes: readonly CatalogIndex[]): boolean {
+function coveredByExisting(candidate: Pick<Candidate, 'keys' | 'where' | 'method'>, indexes: readonly CatalogIndex[]): boolean {
   const wanted = candidate.keys;
+  const method = candidate.method ?? 'btree';
   const equalityOnly = wanted.every((key) => key.role === 'equality' || key.role === 'join');
   return indexes.some((index) => {
-    if (!index.valid || index.method !== 'btree' || index.keys.length < wanted.length) return false;
+    if (!index.valid || index.method !== method || index.keys.length < wanted.length) return false;
     if (index.predicate !== undefined && !samePredicates(index.predicate, candidate.where)) return false;
     const leading = index.keys.slice(0, wanted.length);
-    if (equalityOnly) {
-      const names = new Set(leading.map((key) => key.column));
-      return wanted.every((key) => names.has(key.column));
-    }
-    if (!leading.every((key, at) => key.column === wanted[at]!.column)) return false;
+    if (equalityOnly) return wanted.every((key) => leading.some((existing) => sameKeyTarget(key, existing)));
+    if (!leading.every((key, at) => sameKeyTarget(wanted[at]!, key))) return false;
     const ordered = wanted.map((key, at) => ({ key, existing: leading[at]! })).filter(({ key }) => key.role === 'sort');
     const same = ordered.every(({ key, existing }) => matchesOrder(key, existing.descending, existing.nullsFirst));
     const reversed = ordered.every(({ key, existing }) => matchesOrder(key, !existing.descending, !existing.nullsFirst));
     return same || reversed;
   });
+}
+
+/** The same column or expression, with the same operator class. */
+function sameKeyTarget(key: DesignedKey, existing: CatalogIndexKey): boolean {
+  if ((key.opclass ?? '') !== (existing.opclass ?? '')) return false;
+  if (key.expression === undefined) return existing.column === key.column;
+  return existing.expression !== undefined && expressionKey(existing.expression) === expressionKey(key.expression);
+}
+
+/**
+ * An expression compared the way PostgreSQL prints it back (`date_trunc('day'::text, created_at)`
+ * for `date_trunc('day', created_at)`): without parentheses, spaces and the text casts of literals.
+ */
+function expressionKey(expression: string): string {
+  return expression.replaceAll('::text', '').replace(/[()\s]/g, '');
 }
 
 function matchesOrder(key: DesignedKey, descending: boolean, nullsFirst: boolean): boolean {
@@ -757,7 +782,11 @@ function mergePrefixes(candidates: Candidate[]): Candidate[] {
   const kept: Candidate[] = [];
   const byStrength = [...candidates].sort((a, b) => b.keys.length - a.keys.length || b.rowsSaved - a.rowsSaved);
   for (const candidate of byStrength) {
-    const host = kept.find((other) => other.table === candidate.table && coveredByExisting(candidate, [asIndex(other)]));
+    // A member of a set only helps with its set: it neither absorbs nor is absorbed by another candidate.
+    const host =
+      candidate.set === undefined
+        ? kept.find((other) => other.set === undefined && other.table === candidate.table && coveredByExisting(candidate, [asIndex(other)]))
+        : undefined;
     if (!host) {
       kept.push({ ...candidate, nodeIds: [...candidate.nodeIds] });
       continue;
@@ -771,11 +800,16 @@ function mergePrefixes(candidates: Candidate[]): Candidate[] {
 function asIndex(candidate: Candidate): CatalogIndex {
   return {
     name: '',
-    method: 'btree',
+    method: candidate.method ?? 'btree',
     unique: false,
     primary: false,
     valid: true,
-    keys: candidate.keys.map((key) => ({ column: key.column, descending: key.descending, nullsFirst: key.nullsFirst ?? key.descending })),
+    keys: candidate.keys.map((key) => ({
+      ...(key.expression === undefined ? { column: key.column } : { expression: key.expression }),
+      ...(key.opclass === undefined ? {} : { opclass: key.opclass }),
+      descending: key.descending,
+      nullsFirst: key.nullsFirst ?? key.descending,
+    })),
     include: [],
     ...(candidate.where.length > 0 ? { predicate: candidate.where.map((predicate) => predicateSql(predicate)).join(' AND ') } : {}),
   };

@@ -58,6 +58,10 @@ export interface IndexKeyColumn {
    * needs the same in the index.
    */
   nullsFirst?: boolean;
+  /** An expression key, as SQL (`lower(email)`, `date_trunc('day', created_at)`); `name` is then only for naming. */
+  expression?: string;
+  /** A non-default operator class (`text_pattern_ops`, `jsonb_path_ops`, `gin_trgm_ops`). */
+  opclass?: string;
 }
 
 export interface CreateIndexSpec {
@@ -69,28 +73,51 @@ export interface CreateIndexSpec {
   /** The partial index predicate, SQL, without WHERE. */
   where?: string;
   concurrently: boolean;
+  /** Access method other than B-tree. */
+  method?: 'gin';
 }
 
 /**
- * `CREATE INDEX [CONCURRENTLY] name ON schema.table (col [DESC] [NULLS ...], ...) [INCLUDE (...)] [WHERE ...];`
+ * `CREATE INDEX [CONCURRENTLY] name ON schema.table [USING gin] (col | expr [opclass] [DESC] [NULLS ...], ...)
+ * [INCLUDE (...)] [WHERE ...];`
  * The index goes into the table's schema, as PostgreSQL always places it.
  */
 export function formatCreateIndex(spec: CreateIndexSpec): string {
   if (spec.columns.length === 0) throw new Error(`CREATE INDEX ${spec.name} needs at least one key column`);
   const table = spec.schema === undefined ? quoteIdentifier(spec.table) : `${quoteIdentifier(spec.schema)}.${quoteIdentifier(spec.table)}`;
   const keys = spec.columns.map(formatKeyColumn).join(', ');
-  let ddl = `CREATE INDEX ${spec.concurrently ? 'CONCURRENTLY ' : ''}${quoteIdentifier(spec.name)} ON ${table} (${keys})`;
+  const using = spec.method === undefined ? '' : ` USING ${spec.method}`;
+  let ddl = `CREATE INDEX ${spec.concurrently ? 'CONCURRENTLY ' : ''}${quoteIdentifier(spec.name)} ON ${table}${using} (${keys})`;
   if (spec.include.length > 0) ddl += ` INCLUDE (${spec.include.map(quoteIdentifier).join(', ')})`;
   if (spec.where !== undefined && spec.where.trim() !== '') ddl += ` WHERE ${spec.where.trim()}`;
   return `${ddl};`;
 }
 
 function formatKeyColumn(column: IndexKeyColumn): string {
-  let text = quoteIdentifier(column.name);
+  let text = column.expression === undefined ? quoteIdentifier(column.name) : isFunctionCall(column.expression) ? column.expression : `(${column.expression})`;
+  if (column.opclass !== undefined) text += ` ${column.opclass}`;
   if (column.descending) text += ' DESC';
   const defaultNullsFirst = column.descending;
   if (column.nullsFirst !== undefined && column.nullsFirst !== defaultNullsFirst) text += column.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
   return text;
+}
+
+/**
+ * A single function call (`lower(email)`) stands bare as an index key, as pg_get_indexdef() prints it;
+ * any other expression (`(created_at)::date`, `lower(a) || b`) needs parentheses.
+ */
+function isFunctionCall(expression: string): boolean {
+  const open = /^[a-z_][a-z0-9_]*\(/.exec(expression);
+  if (!open) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let index = open[0].length - 1; index < expression.length; index++) {
+    const char = expression[index];
+    if (char === "'") quoted = !quoted;
+    else if (!quoted && char === '(') depth++;
+    else if (!quoted && char === ')' && --depth === 0) return index === expression.length - 1;
+  }
+  return false;
 }
 
 export interface IndexNameOptions {

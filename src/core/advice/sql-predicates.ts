@@ -337,3 +337,106 @@ function arrayElements(literal: string): string[] | undefined {
   elements.push(current.trim());
   return elements;
 }
+
+/**
+ * A conjunct comparing one column, or an expression of one column an index can hold, with a value
+ * fixed for the scan, by any operator: what the index forms beyond plain B-tree columns work from
+ * (`lower(email) = 'x'`, `code ~~ 'AB1%'`, `attrs @> '{...}'`).
+ */
+export interface OperatorConjunct {
+  column: ColumnName;
+  /** The expression around the column, when there is one. */
+  expression?: ColumnExpression;
+  /** As PostgreSQL names it: `=`, `<`, `~~` (LIKE), `~~*` (ILIKE), `@>`, `?`, ... */
+  operator: string;
+  /** The literal compared with; undefined for a parameter or a computed value. */
+  value?: SqlConstant;
+}
+
+/** `lower(email)`, `date_trunc('day', created_at)`, `created_at::date`: a function or cast of one column. */
+export interface ColumnExpression {
+  /** The function's name, or `cast`. */
+  kind: string;
+  /** The cast's target type, or the constant arguments before the column (date_trunc's unit). */
+  target?: string;
+  /** As SQL without the column's qualifier, ready to be an index key. */
+  sql: string;
+}
+
+/** Functions of one column that are worth an expression index, with the constant arguments they may take first. */
+const EXPRESSION_FUNCTIONS: ReadonlyMap<string, { leadingConstants: number }> = new Map([
+  ['lower', { leadingConstants: 0 }],
+  ['upper', { leadingConstants: 0 }],
+  ['date_trunc', { leadingConstants: 1 }],
+]);
+
+/** Every conjunct of the condition that compares a column or column expression by an operator; undefined when it does not parse. */
+export function readOperatorConjuncts(condition: string): OperatorConjunct[] | undefined {
+  const clause = whereClauseOf(condition);
+  if (!clause) return undefined;
+  return conjuncts(clause).flatMap((conjunct) => {
+    const read = operatorConjunct(conjunct);
+    return read ? [read] : [];
+  });
+}
+
+/**
+ * The OR conjuncts of a condition, each as the readings of its branches; a branch that is itself
+ * an AND gives several predicates.
+ */
+export function readDisjunctions(condition: string): ConditionReading[][] | undefined {
+  const clause = whereClauseOf(condition);
+  if (!clause) return undefined;
+  return conjuncts(clause)
+    .filter((conjunct) => 'BoolExpr' in conjunct && conjunct.BoolExpr.boolop === 'OR_EXPR')
+    .map((conjunct) => (conjunct as { BoolExpr: { args?: Node[] } }).BoolExpr.args!.map(readWhereClause));
+}
+
+function whereClauseOf(condition: string): Node | undefined {
+  const parsed = parseSql(`SELECT 1 WHERE ${condition}`);
+  if (!parsed.ok || parsed.statements.length !== 1) return undefined;
+  const select = parsed.statements[0]!.stmt;
+  return select && 'SelectStmt' in select ? select.SelectStmt.whereClause : undefined;
+}
+
+function operatorConjunct(node: Node): OperatorConjunct | undefined {
+  if (!('A_Expr' in node) || node.A_Expr.kind !== 'AEXPR_OP') return undefined;
+  const operator = operatorName(node.A_Expr.name);
+  const { lexpr, rexpr } = node.A_Expr;
+  if (operator === undefined || !lexpr || !rexpr || !isConstant(rexpr)) return undefined;
+  const value = literalOf(rexpr);
+  const column = columnOf(lexpr);
+  if (column) return { column, operator, ...(value ? { value } : {}) };
+  const expression = columnExpression(lexpr);
+  return expression && { column: expression.column, expression: expression.expression, operator, ...(value ? { value } : {}) };
+}
+
+function columnExpression(node: Node): { column: ColumnName; expression: ColumnExpression } | undefined {
+  if ('TypeCast' in node && node.TypeCast.arg) {
+    const column = columnOf(node.TypeCast.arg);
+    const target = typeName(node.TypeCast);
+    if (!column || target === undefined) return undefined;
+    return { column, expression: { kind: 'cast', target, sql: `${quoteIdentifier(column.column)}::${target}` } };
+  }
+  if (!('FuncCall' in node)) return undefined;
+  const call = node.FuncCall;
+  const names = call.funcname ?? [];
+  const last = names[names.length - 1];
+  const name = last && 'String' in last ? last.String.sval : undefined;
+  const shape = name === undefined ? undefined : EXPRESSION_FUNCTIONS.get(name);
+  const args = call.args ?? [];
+  if (!shape || args.length !== shape.leadingConstants + 1 || call.agg_star || call.over) return undefined;
+  const leading = args.slice(0, shape.leadingConstants).map(literalOf);
+  if (leading.some((constant) => constant === undefined || constant.type !== 'string')) return undefined;
+  const column = columnOf(args[shape.leadingConstants]!);
+  if (!column) return undefined;
+  const constants = (leading as SqlConstant[]).map((constant) => quoteLiteral(constant.text));
+  return {
+    column,
+    expression: {
+      kind: name!,
+      ...(constants.length > 0 ? { target: (leading as SqlConstant[]).map((constant) => constant.text).join(',') } : {}),
+      sql: `${name}(${[...constants, quoteIdentifier(column.column)].join(', ')})`,
+    },
+  };
+}

@@ -21,6 +21,8 @@ export interface StatementShape {
   columnRefs: ColumnName[];
   /** Reference names read whole (`p.*`, a whole-row `p`); '' for an unqualified `*`. */
   wholeRows: Set<string>;
+  /** Columns compared with a $n parameter (`status = $1`, `id IN ($1, $2)`): their value changes from one execution to the next. */
+  parameterColumns: Set<string>;
 }
 
 /** Undefined when the text is not exactly one statement that parses. */
@@ -29,7 +31,13 @@ export function readStatementShape(sql: string): StatementShape | undefined {
   if (!parsed.ok || parsed.statements.length !== 1) return undefined;
   const statement = parsed.statements[0]!.stmt;
   if (!statement) return undefined;
-  const shape: StatementShape = { isSelect: 'SelectStmt' in statement, relations: [], columnRefs: [], wholeRows: new Set() };
+  const shape: StatementShape = {
+    isSelect: 'SelectStmt' in statement,
+    relations: [],
+    columnRefs: [],
+    wholeRows: new Set(),
+    parameterColumns: new Set(),
+  };
   collect(statement, shape);
   return shape;
 }
@@ -51,7 +59,13 @@ function collect(value: unknown, shape: StatementShape): void {
           refName: range.alias?.aliasname ?? range.relname,
         });
       }
-    } else if (key === 'ColumnRef') {
+    } else if (key === 'A_Expr') {
+      const { lexpr, rexpr } = child as { lexpr?: Node; rexpr?: Node };
+      const sides = [lexpr, rexpr];
+      const column = sides.map((side) => side && columnOf(side)).find((found) => found !== undefined);
+      if (column && sides.some((side) => side !== undefined && holdsParameter(side))) shape.parameterColumns.add(column.column);
+    }
+    if (key === 'ColumnRef') {
       const fields = (child as { fields?: Node[] }).fields ?? [];
       const last = fields[fields.length - 1];
       if (last && 'A_Star' in last) {
@@ -64,6 +78,14 @@ function collect(value: unknown, shape: StatementShape): void {
     }
     collect(child, shape);
   }
+}
+
+/** A $n, possibly cast (`$1::int`) or in a list (`IN ($1, $2)`). */
+function holdsParameter(node: Node): boolean {
+  if ('ParamRef' in node) return true;
+  if ('TypeCast' in node) return node.TypeCast.arg !== undefined && holdsParameter(node.TypeCast.arg);
+  if ('List' in node) return (node.List.items ?? []).some(holdsParameter);
+  return false;
 }
 
 function isRangeVar(value: unknown): boolean {
