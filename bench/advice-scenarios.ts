@@ -26,6 +26,8 @@ const HELPFUL_SPEEDUP = 5;
 const USEFUL_SPEEDUP = 1.2;
 /** Below this the query got slower: a harmful index. Leaves room for timing noise. */
 const HARMFUL_SPEEDUP = 0.9;
+/** The target: at least this share of the scenarios an index can help sped up HELPFUL_SPEEDUP times, and no useless suggestion. */
+const TARGET_HELPED_SHARE = 0.9;
 
 interface SuggestionResult {
   suggestion: IndexSuggestion;
@@ -71,15 +73,16 @@ async function main(): Promise<void> {
 async function measureScenario(pool: PlanLensPool, scenario: AdviceScenario): Promise<ScenarioResult> {
   const schema = await buildScenario(pool, scenario);
   const sql = scenario.query(schema);
-  const before = await timeQuery(pool, sql, RUNS);
+  const values = scenario.values;
+  const before = await timeQuery(pool, sql, RUNS, values);
   const adviceStarted = performance.now();
-  const suggestions = await adviseIndexes(pool, sql, before.plan, { concurrently: false });
+  const suggestions = await adviseIndexes(pool, sql, before.plan, { concurrently: false, ...(values ? { values } : {}) });
   const adviceMs = performance.now() - adviceStarted;
   const measured: SuggestionResult[] = [];
   let previousMs = before.medianMs;
   for (const suggestion of suggestions) {
     await createForReal(pool, suggestion);
-    const after = await timeQuery(pool, sql, RUNS);
+    const after = await timeQuery(pool, sql, RUNS, values);
     measured.push({ suggestion, afterMs: after.medianMs, speedup: previousMs / after.medianMs, used: planUsesIndex(after.plan, suggestion.name) });
     previousMs = after.medianMs;
   }
@@ -151,6 +154,11 @@ function printSummary(results: ScenarioResult[], elapsedMs: number): void {
   console.log(`scenarios with a harmful suggestion:       ${share(harmfulScenarios.length, results.length)}`);
   console.log(`no-help scenarios left without suggestion: ${share(silentNoHelp.length, results.length - helpable.length)}`);
   console.log(`total time:                                ${(elapsedMs / 1000).toFixed(1)} s`);
+  const helpedShare = helpable.length === 0 ? 1 : served.length / helpable.length;
+  if (helpedShare < TARGET_HELPED_SHARE || badScenarios.length > 0 || harmfulScenarios.length > 0) {
+    console.log(`below target: >= ${Math.round(TARGET_HELPED_SHARE * 100)}% of the helpable scenarios sped up ${HELPFUL_SPEEDUP}x, no useless or harmful suggestion`);
+    process.exitCode = 1;
+  }
 }
 
 function scenarioVerdict(result: ScenarioResult): string {

@@ -27,10 +27,12 @@ export async function buildScenario(pool: PlanLensPool, scenario: AdviceScenario
   try {
     await client.query(`SET statement_timeout = ${SETUP_TIMEOUT_MS}`);
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`);
+    for (const extension of scenario.extensions ?? []) await client.query(`CREATE EXTENSION IF NOT EXISTS ${extension}`);
     await client.query(scenario.setup(schema));
     // VACUUM cannot run inside the implicit transaction of a multi-statement query: one table at a time.
+    // Partitioned tables ('p') too: ANALYZE gives them their own statistics, which partitions do not.
     const tables = await client.query<{ name: string }>(
-      `SELECT relname AS name FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r' ORDER BY relname`,
+      `SELECT relname AS name FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind IN ('r', 'p') ORDER BY relname`,
       [schema],
     );
     for (const { name } of tables.rows) await client.query(`VACUUM (ANALYZE) ${schema}.${name}`);
@@ -43,10 +45,11 @@ export async function buildScenario(pool: PlanLensPool, scenario: AdviceScenario
 
 export async function dropScenario(pool: PlanLensPool, scenario: AdviceScenario, schema = scenarioSchema(scenario)): Promise<void> {
   await execute(pool, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  for (const extension of scenario.extensions ?? []) await execute(pool, `DROP EXTENSION IF EXISTS ${extension}`);
 }
 
-export async function explainAnalyzed(pool: PlanLensPool, sql: string): Promise<AnalyzedPlan> {
-  const run = await runExplain(pool, sql, { analyze: true, buffers: true, timeoutMs: 60_000 });
+export async function explainAnalyzed(pool: PlanLensPool, sql: string, values?: ReadonlyArray<string | null>): Promise<AnalyzedPlan> {
+  const run = await runExplain(pool, sql, { analyze: true, buffers: true, timeoutMs: 60_000, ...(values ? { values } : {}) });
   return analyzePlan(parseExplainJson(run.explainJson));
 }
 
@@ -58,11 +61,11 @@ export interface TimedRuns {
 }
 
 /** One warm-up run (so the table is in the cache either way), then the median of `runs`. */
-export async function timeQuery(pool: PlanLensPool, sql: string, runs: number): Promise<TimedRuns> {
-  let plan = await explainAnalyzed(pool, sql);
+export async function timeQuery(pool: PlanLensPool, sql: string, runs: number, values?: ReadonlyArray<string | null>): Promise<TimedRuns> {
+  let plan = await explainAnalyzed(pool, sql, values);
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
-    plan = await explainAnalyzed(pool, sql);
+    plan = await explainAnalyzed(pool, sql, values);
     times.push(plan.executionMs ?? plan.totalMs ?? 0);
   }
   times.sort((a, b) => a - b);

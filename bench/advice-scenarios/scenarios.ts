@@ -22,6 +22,15 @@ export type ScenarioForm =
   | 'join-key'
   | 'index-filter'
   | 'write'
+  | 'expression'
+  | 'pattern'
+  | 'trigram'
+  | 'jsonb'
+  | 'or-branches'
+  | 'subplan'
+  | 'partitioned'
+  | 'parameterised'
+  | 'key-cap'
   | 'none';
 
 export interface AdviceScenario {
@@ -36,6 +45,10 @@ export interface AdviceScenario {
   query(schema: string): string;
   /** For scenarios an index helps: the table the top suggestion should index. */
   indexedTable?: string;
+  /** Values for the query's $1, $2, ... */
+  values?: string[];
+  /** Extensions the scenario needs in the database, created before and dropped after. */
+  extensions?: string[];
 }
 
 /** A pseudo-random fraction in [0, 1) from the integer expression `n`: Knuth's multiplicative hash. */
@@ -72,6 +85,46 @@ function ordersTable(schema: string, rows = 200_000): string {
            timestamptz '2023-01-01 00:00:00+00' + make_interval(secs => floor(63072000 * ${fraction('i', 3266489917)})::int),
            'order note ' || i
     FROM ${shuffled(rows)};`;
+}
+
+/** users: 200k rows, e-mail addresses in mixed case. */
+function usersTable(schema: string): string {
+  return `
+    CREATE TABLE ${schema}.users (id int PRIMARY KEY, email text NOT NULL, name text NOT NULL);
+    INSERT INTO ${schema}.users
+    SELECT i, CASE WHEN i % 2 = 0 THEN 'User' ELSE 'user' END || i || '@Example.com', 'name ' || i
+    FROM ${shuffled(200_000)};`;
+}
+
+/** readings: 400k rows over a year, timestamp without time zone (date_trunc and ::date of it are immutable). */
+function readingsTable(schema: string): string {
+  return `
+    CREATE TABLE ${schema}.readings (id int PRIMARY KEY, sensor_id int NOT NULL, taken_at timestamp NOT NULL, value float8 NOT NULL);
+    INSERT INTO ${schema}.readings
+    SELECT i, ${pick('i', 100)}, timestamp '2024-01-01' + make_interval(secs => floor(31536000 * ${fraction('i', 3266489917)})::int),
+           ${fraction('i', 40503)} * 100
+    FROM ${shuffled(400_000)};`;
+}
+
+/** product_codes: 300k codes like 'XY123-456' with the given collation. */
+function productCodesTable(schema: string, collation: string): string {
+  return `
+    CREATE TABLE ${schema}.product_codes (id int PRIMARY KEY, code text COLLATE "${collation}" NOT NULL, label text NOT NULL);
+    INSERT INTO ${schema}.product_codes
+    SELECT i, chr(65 + ${pick('i', 26)} - 1) || chr(65 + ${pick('i', 26, 40503)} - 1) || ${pick('i', 999, 2246822519)} || '-' || i, 'label ' || i
+    FROM ${shuffled(300_000)};`;
+}
+
+/** items: 200k rows with JSONB attributes: size common, color mostly common, a rare teal and a rare gift_wrap key. */
+function itemsTable(schema: string): string {
+  return `
+    CREATE TABLE ${schema}.items (id int PRIMARY KEY, attrs jsonb NOT NULL);
+    INSERT INTO ${schema}.items
+    SELECT i, jsonb_build_object(
+             'size', (ARRAY['S', 'M', 'M', 'L'])[${pick('i', 4)}],
+             'color', CASE WHEN ${fraction('i', 40503)} < 0.002 THEN 'teal' ELSE (ARRAY['red', 'blue', 'black'])[${pick('i', 3, 2246822519)}] END
+           ) || CASE WHEN ${fraction('i', 3266489917)} < 0.002 THEN '{"gift_wrap": true}'::jsonb ELSE '{}'::jsonb END
+    FROM ${shuffled(200_000)};`;
 }
 
 export const ADVICE_SCENARIOS: readonly AdviceScenario[] = [
@@ -387,6 +440,204 @@ export const ADVICE_SCENARIOS: readonly AdviceScenario[] = [
       CREATE INDEX orders_customer_id_idx ON ${schema}.orders (customer_id);`,
     query: (schema) => `SELECT * FROM ${schema}.orders WHERE customer_id = 4242`,
   },
+  {
+    name: 'expression-lower',
+    form: 'expression',
+    canHelp: true,
+    description: 'sign-in by e-mail, case-insensitive: lower(email) needs an index on the expression, not on email',
+    setup: (schema) => `${usersTable(schema)}`,
+    query: (schema) => `SELECT id, name FROM ${schema}.users WHERE lower(email) = 'user4242@example.com'`,
+    indexedTable: 'users',
+  },
+  {
+    name: 'expression-date-trunc',
+    form: 'expression',
+    canHelp: true,
+    description: "one day of readings grouped by date_trunc('day', taken_at) on a timestamp column",
+    setup: (schema) => readingsTable(schema),
+    query: (schema) => `SELECT id, value FROM ${schema}.readings WHERE date_trunc('day', taken_at) = '2024-03-01'`,
+    indexedTable: 'readings',
+  },
+  {
+    name: 'expression-cast',
+    form: 'expression',
+    canHelp: true,
+    description: 'one day of readings by a cast to date: taken_at::date',
+    setup: (schema) => readingsTable(schema),
+    query: (schema) => `SELECT id, value FROM ${schema}.readings WHERE taken_at::date = '2024-03-02'`,
+    indexedTable: 'readings',
+  },
+  {
+    name: 'like-prefix-pattern-ops',
+    form: 'pattern',
+    canHelp: true,
+    description: "product codes starting with 'AB1' under a non-C collation: text_pattern_ops",
+    setup: (schema) => productCodesTable(schema, 'und-x-icu'),
+    query: (schema) => `SELECT id, code FROM ${schema}.product_codes WHERE code LIKE 'AB1%'`,
+    indexedTable: 'product_codes',
+  },
+  {
+    name: 'like-prefix-c-collation',
+    form: 'pattern',
+    canHelp: true,
+    description: "product codes starting with 'AB1' under the C collation: a plain B-tree serves LIKE",
+    setup: (schema) => productCodesTable(schema, 'C'),
+    query: (schema) => `SELECT id, code FROM ${schema}.product_codes WHERE code LIKE 'AB1%'`,
+    indexedTable: 'product_codes',
+  },
+  {
+    name: 'ilike-trigram',
+    form: 'trigram',
+    canHelp: true,
+    description: 'search in notes with ILIKE when pg_trgm is installed: a trigram GIN index',
+    extensions: ['pg_trgm'],
+    setup: (schema) => ordersTable(schema),
+    query: (schema) => `SELECT id FROM ${schema}.orders WHERE note ILIKE '%note 14242%'`,
+    indexedTable: 'orders',
+  },
+  {
+    name: 'jsonb-containment',
+    form: 'jsonb',
+    canHelp: true,
+    description: 'items with a rare attribute value: @> needs GIN (jsonb_path_ops), never a B-tree',
+    setup: (schema) => itemsTable(schema),
+    query: (schema) => `SELECT id FROM ${schema}.items WHERE attrs @> '{"color": "teal"}'`,
+    indexedTable: 'items',
+  },
+  {
+    name: 'jsonb-key-exists',
+    form: 'jsonb',
+    canHelp: true,
+    description: 'items with a rare key: ? needs GIN with the default jsonb_ops',
+    setup: (schema) => itemsTable(schema),
+    query: (schema) => `SELECT id FROM ${schema}.items WHERE attrs ? 'gift_wrap'`,
+    indexedTable: 'items',
+  },
+  {
+    name: 'or-branches',
+    form: 'or-branches',
+    canHelp: true,
+    description: 'orders of a customer or referred by them: one index per OR branch, combined by a BitmapOr',
+    setup: (schema) => `${ordersTable(schema)}
+      ALTER TABLE ${schema}.orders ADD COLUMN referrer_id int;
+      UPDATE ${schema}.orders SET referrer_id = ${pick('id', 20_000, 3266489917)};`,
+    query: (schema) => `SELECT id, amount FROM ${schema}.orders WHERE customer_id = 4242 OR referrer_id = 4242`,
+    indexedTable: 'orders',
+  },
+  {
+    name: 'correlated-subplan',
+    form: 'subplan',
+    canHelp: true,
+    description: 'a correlated sub-select per customer: the SubPlan scans all orders once per outer row',
+    setup: (schema) => `${ordersTable(schema)}
+      CREATE TABLE ${schema}.customers (id int PRIMARY KEY, name text NOT NULL);
+      INSERT INTO ${schema}.customers SELECT i, 'customer ' || i FROM generate_series(1, 20000) i;`,
+    query: (schema) =>
+      `SELECT c.id, c.name, (SELECT sum(o.amount) FROM ${schema}.orders o WHERE o.customer_id = c.id) AS spent FROM ${schema}.customers c WHERE c.id <= 50`,
+    indexedTable: 'orders',
+  },
+  {
+    name: 'partitioned',
+    form: 'partitioned',
+    canHelp: true,
+    description: 'one account over 24 monthly partitions: one index on the partitioned table, not 24',
+    setup: (schema) => `
+      CREATE TABLE ${schema}.activity (
+        id int NOT NULL,
+        account_id int NOT NULL,
+        happened_at timestamptz NOT NULL,
+        detail text NOT NULL
+      ) PARTITION BY RANGE (happened_at);
+      ${Array.from({ length: 24 }, (_, month) => {
+        const from = new Date(Date.UTC(2023, month, 1)).toISOString().slice(0, 10);
+        const to = new Date(Date.UTC(2023, month + 1, 1)).toISOString().slice(0, 10);
+        return `CREATE TABLE ${schema}.activity_m${month + 1} PARTITION OF ${schema}.activity FOR VALUES FROM ('${from}') TO ('${to}');`;
+      }).join('\n')}
+      INSERT INTO ${schema}.activity
+      SELECT i, ${pick('i', 20_000)},
+             timestamptz '2023-01-01 00:00:00+00' + make_interval(secs => floor(63072000 * ${fraction('i', 3266489917)})::int),
+             'detail ' || i
+      FROM ${shuffled(480_000)};`,
+    query: (schema) => `SELECT id, happened_at FROM ${schema}.activity WHERE account_id = 4242`,
+    indexedTable: 'activity',
+  },
+  {
+    name: 'parameterised',
+    form: 'parameterised',
+    canHelp: true,
+    description: 'status = $1 AND customer_id = $2: the index must serve every value, so no partial index on the sample status',
+    setup: (schema) => ordersTable(schema),
+    query: (schema) => `SELECT id, amount FROM ${schema}.orders WHERE status = $1 AND customer_id = $2`,
+    values: ['paid', '4242'],
+    indexedTable: 'orders',
+  },
+  {
+    name: 'key-cap',
+    form: 'key-cap',
+    canHelp: true,
+    description: 'six equality columns: the index keeps the selective ones, never all of them',
+    setup: (schema) => `
+      CREATE TABLE ${schema}.facts (
+        id int PRIMARY KEY, a int NOT NULL, b int NOT NULL, c int NOT NULL, d int NOT NULL, e int NOT NULL, f int NOT NULL, payload text NOT NULL
+      );
+      INSERT INTO ${schema}.facts
+      SELECT i, ${pick('i', 50)}, ${pick('i', 40, 40503)}, ${pick('i', 30, 2246822519)}, ${pick('i', 20, 3266489917)},
+             ${pick('i', 12, 2654435769)}, ${pick('i', 8, 1597334677)}, repeat('p', 30)
+      FROM ${shuffled(300_000)};`,
+    query: (schema) => `SELECT id FROM ${schema}.facts WHERE a = 7 AND b = 9 AND c = 11 AND d = 3 AND e = 5 AND f = 2`,
+    indexedTable: 'facts',
+  },
+  {
+    name: 'primary-key',
+    form: 'none',
+    canHelp: false,
+    description: 'lookup by the primary key: it is indexed already, never CREATE INDEX ON orders (id)',
+    setup: (schema) => ordersTable(schema),
+    query: (schema) => `SELECT * FROM ${schema}.orders WHERE id = 4242`,
+  },
+  {
+    name: 'aggregate-order',
+    form: 'none',
+    canHelp: false,
+    description: 'top customers by sum(amount): no index can hold an aggregate',
+    setup: (schema) => ordersTable(schema),
+    query: (schema) => `SELECT customer_id, sum(amount) FROM ${schema}.orders GROUP BY customer_id ORDER BY sum(amount) DESC LIMIT 10`,
+  },
+  {
+    name: 'six-value-column',
+    form: 'none',
+    canHelp: false,
+    description: 'equality on a column with 6 evenly spread values: a sixth of the table, faster read in full',
+    setup: (schema) => `
+      CREATE TABLE ${schema}.tickets6 (id int PRIMARY KEY, category int NOT NULL, body text NOT NULL);
+      INSERT INTO ${schema}.tickets6 SELECT i, ${pick('i', 6)}, repeat('b', 40) FROM ${shuffled(200_000)};`,
+    query: (schema) => `SELECT id, body FROM ${schema}.tickets6 WHERE category = 3`,
+  },
+  {
+    name: 'date-trunc-timestamptz',
+    form: 'none',
+    canHelp: false,
+    description: "date_trunc('day', ...) of a timestamptz depends on the time zone: PostgreSQL cannot index it",
+    setup: (schema) => ordersTable(schema),
+    query: (schema) => `SELECT id FROM ${schema}.orders WHERE date_trunc('day', ordered_at) = '2024-03-01'`,
+  },
+  {
+    name: 'jsonb-common-value',
+    form: 'none',
+    canHelp: false,
+    description: '@> matching half the items: a GIN index would not beat reading the table',
+    setup: (schema) => itemsTable(schema),
+    query: (schema) => `SELECT id FROM ${schema}.items WHERE attrs @> '{"size": "M"}'`,
+  },
+  {
+    name: 'or-unselective-branch',
+    form: 'none',
+    canHelp: false,
+    description: 'an OR with a branch that keeps half the table: no set of indexes helps',
+    setup: (schema) => ordersTable(schema),
+    query: (schema) => `SELECT id FROM ${schema}.orders WHERE customer_id = 4242 OR status = 'delivered'`,
+  },
+
 ];
 
 export function scenarioSchema(scenario: AdviceScenario): string {

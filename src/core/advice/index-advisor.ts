@@ -468,7 +468,9 @@ class IndexAdvisor {
    * query alone (index-only scan) and the index stays narrow; none for `SELECT *` or a write.
    */
   private coveringColumns(candidate: Candidate): string[] {
-    if (!this.shape || candidate.method !== undefined || candidate.rowsViaIndex < COVERING_MIN_ROWS) return [];
+    // An index-only scan cannot recompute a column from an expression key (nor read a GIN index's values back).
+    if (candidate.method !== undefined || candidate.keys.some((key) => key.expression !== undefined)) return [];
+    if (!this.shape || candidate.rowsViaIndex < COVERING_MIN_ROWS) return [];
     const { table } = candidate;
     const used = columnsUsed(this.shape, table, table.columns.map((column) => column.name));
     if (!used) return [];
