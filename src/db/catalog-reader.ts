@@ -67,7 +67,8 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
   // to_regclass() resolves like the statement did (search_path for bare names) and gives NULL,
   // not an error, for a table that does not exist or cannot be seen.
   // A partition comes with the partitioned table at the root of its tree (pg_partition_root, 12+),
-  // where one index serves every partition.
+  // where one index serves every partition; a partitioned table comes with its partitions, which is
+  // how the plan's scans of partitions (named without a schema, not on the search_path) are found.
   const found = await client.query<TableRow>(
     `WITH named AS (
        SELECT to_regclass(CASE WHEN wanted.schema_name IS NULL THEN quote_ident(wanted.table_name)
@@ -77,6 +78,8 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
        SELECT oid FROM named WHERE oid IS NOT NULL
        UNION
        SELECT pg_partition_root(c.oid) FROM named JOIN pg_class c ON c.oid = named.oid WHERE c.relispartition
+       UNION
+       SELECT tree.relid FROM named JOIN pg_class c ON c.oid = named.oid AND c.relkind = 'p', pg_partition_tree(named.oid) AS tree
      )
      SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
             c.reltuples::float8 AS reltuples, c.relpages::int AS relpages, c.relallvisible::int AS relallvisible,

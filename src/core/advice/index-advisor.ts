@@ -67,6 +67,12 @@ export const JOIN_MAX_FETCH_SHARE = 0.05;
 export const TOP_N_MIN_SORTED_ROWS = 1_000;
 
 /**
+ * An index whose only keys are equalities on low-cardinality columns pays only for a rare value:
+ * one of a few evenly spread values (a sixth of the table) is read faster in full than through an index.
+ */
+export const LOW_CARDINALITY_KEY_MAX_SHARE = 0.05;
+
+/**
  * Key columns of a proposed index at most (PostgreSQL allows 32): beyond the first few the index
  * grows with every column while the lookups it serves are already narrow.
  */
@@ -101,10 +107,18 @@ export function proposeIndexes(input: ProposeIndexesInput): IndexSuggestion[] {
   return advisor.suggestions(input.options?.concurrently ?? true);
 }
 
-/** The tables the plan scans, with the schema the plan or the statement names (else the search path decides). */
+/**
+ * The tables the plan scans, with the schema the plan or the statement names (else the search path
+ * decides), and the tables the statement names: a partitioned table the plan shows only as its
+ * partitions brings them along from the catalog.
+ */
 export function tablesInPlan(plan: AnalyzedPlan, statementSql: string): TableReference[] {
   const shape = readStatementShape(statementSql);
   const seen = new Map<string, TableReference>();
+  const scanned = plan.nodes.some((node) => node.relation && SCAN_NODE_TYPES.has(node.nodeType));
+  for (const relation of scanned ? (shape?.relations ?? []) : []) {
+    seen.set(`${relation.schema ?? ''}.${relation.table}`, { ...(relation.schema === undefined ? {} : { schema: relation.schema }), table: relation.table });
+  }
   for (const node of plan.nodes) {
     if (!node.relation || !SCAN_NODE_TYPES.has(node.nodeType)) continue;
     const schema = node.schema ?? statementSchema(shape, node);
@@ -140,9 +154,13 @@ function coveringSentence(include: readonly string[]): string {
  */
 export function preferOnePerNode(suggestions: readonly IndexSuggestion[]): IndexSuggestion[] {
   const helped = new Set<number>();
+  const keptSets = new Set<string>();
   const kept: IndexSuggestion[] = [];
   for (const suggestion of suggestions) {
-    if (suggestion.nodeIds.length > 0 && suggestion.nodeIds.every((id) => helped.has(id))) continue;
+    // The members of a set help one node together: the first one kept keeps the others.
+    const withItsSet = suggestion.set !== undefined && keptSets.has(suggestion.set);
+    if (!withItsSet && suggestion.nodeIds.length > 0 && suggestion.nodeIds.every((id) => helped.has(id))) continue;
+    if (suggestion.set !== undefined) keptSets.add(suggestion.set);
     for (const id of suggestion.nodeIds) helped.add(id);
     kept.push(suggestion);
   }
@@ -710,6 +728,8 @@ function designKeys(input: KeyDesignInput): KeyDesign | undefined {
     plain.reduce((product, equality) => product * equality.share, 1) *
     partial.reduce((product, equality) => product * equality.share, 1) *
     (range === undefined ? 1 : rangeShare);
+  const lowCardinalityOnly = keys.every((key) => key.role === 'equality' && isLowCardinality(table, findColumn(table, key.column)));
+  if (lowCardinalityOnly && share > LOW_CARDINALITY_KEY_MAX_SHARE) return undefined;
   return { keys, where: partial.map((equality) => equality.partial!), share };
 }
 

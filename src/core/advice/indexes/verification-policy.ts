@@ -14,7 +14,7 @@
  *
  * Pure: the planner is an interface (HypoPG, an index built and rolled back, or a table in tests).
  */
-import type { IndexSuggestion, IndexVerification } from '../advice-model';
+import { VERIFICATION_METHOD_NAMES, type IndexSuggestion, type IndexVerification } from '../advice-model';
 import { preferOnePerNode, withoutInclude } from '../index-advisor';
 import type { Planner } from './planner';
 
@@ -53,7 +53,9 @@ export async function verifyWithPlanner(
       outcome = await planner.costWith(unit);
     }
     if ('error' in outcome) {
-      const note = `${planner.method === 'hypopg' ? 'HypoPG' : 'The planner'} could not simulate this index (${outcome.error}).`;
+      const note =
+        `This index was not tried against the planner: ${VERIFICATION_METHOD_NAMES[planner.method]} could not stand in for it (${outcome.error}). ` +
+        'Build it on a copy of the database and compare the plans to measure it.';
       notSimulated.push(...unit.map((suggestion) => withVerification(suggestion, { method: 'unverified', note })));
       continue;
     }

@@ -133,6 +133,15 @@ describe('verification policy (core, fake planner)', () => {
     assert.match(kept[0]!.verification.note!, /planning the statement failed \(relation "x" does not exist\)/);
   });
 
+  it('keeps the members of a set together when they come back unverified', async () => {
+    const failing: Planner = { method: 'hypopg', costWith: () => Promise.resolve({ error: 'timeout' }) };
+    const kept = await verifyWithPlanner(failing, [suggestion('a', { set: 'or-1' }), suggestion('b', { set: 'or-1' }), suggestion('c')]);
+    assert.deepEqual(
+      kept.map((s) => s.id),
+      ['a', 'b'],
+    );
+  });
+
   it('keeps a suggestion the planner cannot simulate, unverified with the reason, after the verified ones', async () => {
     const planner = new TablePlanner({ '': { cost: 1000 }, a: { cost: 100, used: ['a'] } }, new Set(['g']));
     const kept = await verifyWithPlanner(planner, [suggestion('g', { nodeIds: [3] }), suggestion('a')]);
@@ -143,6 +152,6 @@ describe('verification policy (core, fake planner)', () => {
         ['g', 'unverified'],
       ],
     );
-    assert.match(kept[1]!.verification.note!, /HypoPG could not simulate this index \(cannot build g\)/);
+    assert.match(kept[1]!.verification.note!, /HypoPG could not stand in for it \(cannot build g\)\. Build it on a copy of the database/);
   });
 });
