@@ -214,6 +214,9 @@ describe('plan-lens CLI', function () {
       assert.match(result.stdout, /^Limit /m);
       assert.match(result.stdout, /Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: \d/);
+      // No HypoPG on the demo: the suggestion is verified by building it in a transaction that is rolled back.
+      assert.match(result.stdout, /CREATE INDEX CONCURRENTLY idx_products_created_at_where_is_active ON public\.products \(created_at DESC\) WHERE is_active;/);
+      assert.match(result.stdout, /verified with an index built and rolled back: estimated cost [\d,]+ -> [\d,]+ \(-\d+%\), the planner uses it/);
     });
 
     it('falls back to the demo database when no server is named anywhere', async function () {

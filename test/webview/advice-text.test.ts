@@ -67,5 +67,9 @@ describe('advice as the page words it', () => {
       text: 'Unverified: HypoPG is not installed: CREATE EXTENSION hypopg',
     });
     assert.equal(describeVerification({ method: 'unverified' }).text, 'Unverified');
+    assert.deepEqual(describeVerification({ method: 'rolled-back-index', costBefore: 5031, costAfter: 6, usedByPlanner: true }), {
+      outcome: 'verified',
+      text: 'Verified with an index built and rolled back: cost 5,031 → 6.00 (−99.9%), planner uses it',
+    });
   });
 });
