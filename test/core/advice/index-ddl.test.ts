@@ -94,6 +94,41 @@ describe('index DDL', () => {
     });
   });
 
+  describe('formatCreateIndex: expressions, operator classes and access methods', () => {
+    const spec = { name: 'idx_t', schema: 'public', table: 't', include: [], concurrently: false };
+
+    it('writes a function call key bare and any other expression in parentheses, as pg_get_indexdef does', () => {
+      assert.equal(
+        formatCreateIndex({ ...spec, columns: [{ name: 'email', descending: false, expression: 'lower(email)' }] }),
+        'CREATE INDEX idx_t ON public.t (lower(email));',
+      );
+      assert.equal(
+        formatCreateIndex({ ...spec, columns: [{ name: 'ts', descending: true, expression: "date_trunc('day', ts)" }] }),
+        "CREATE INDEX idx_t ON public.t (date_trunc('day', ts) DESC);",
+      );
+      assert.equal(formatCreateIndex({ ...spec, columns: [{ name: 'ts', descending: false, expression: 'ts::date' }] }), 'CREATE INDEX idx_t ON public.t ((ts::date));');
+      assert.equal(
+        formatCreateIndex({ ...spec, columns: [{ name: 'a', descending: false, expression: 'lower(a) || upper(b)' }] }),
+        'CREATE INDEX idx_t ON public.t ((lower(a) || upper(b)));',
+      );
+      assert.equal(
+        formatCreateIndex({ ...spec, columns: [{ name: 'a', descending: false, expression: "coalesce(a, ')')" }] }),
+        "CREATE INDEX idx_t ON public.t (coalesce(a, ')'));",
+      );
+    });
+
+    it('writes an operator class after the key, USING before the keys, with INCLUDE and WHERE in place', () => {
+      assert.equal(
+        formatCreateIndex({ ...spec, columns: [{ name: 'code', descending: false, opclass: 'text_pattern_ops' }], include: ['label'], where: 'active' }),
+        'CREATE INDEX idx_t ON public.t (code text_pattern_ops) INCLUDE (label) WHERE active;',
+      );
+      assert.equal(
+        formatCreateIndex({ ...spec, method: 'gin', concurrently: true, columns: [{ name: 'attrs', descending: false, opclass: 'jsonb_path_ops' }] }),
+        'CREATE INDEX CONCURRENTLY idx_t ON public.t USING gin (attrs jsonb_path_ops);',
+      );
+    });
+  });
+
   describe('indexName', () => {
     it('follows idx_<table>_<columns>', () => {
       assert.equal(indexName('orders', ['customer_id', 'ordered_at']), 'idx_orders_customer_id_ordered_at');
