@@ -89,10 +89,11 @@ async function measureScenario(pool: PlanLensPool, scenario: AdviceScenario): Pr
     if (done.has(first.id)) continue;
     const unit = first.set === undefined ? [first] : suggestions.filter((suggestion) => suggestion.set === first.set);
     for (const suggestion of unit) done.add(suggestion.id);
-    for (const suggestion of unit) await createForReal(pool, suggestion);
+    const names = new Map<IndexSuggestion, string[]>();
+    for (const suggestion of unit) names.set(suggestion, await createForReal(pool, suggestion));
     const after = await timeQuery(pool, sql, RUNS, values);
     for (const suggestion of unit) {
-      measured.push({ suggestion, afterMs: after.medianMs, speedup: previousMs / after.medianMs, used: planUsesIndex(after.plan, suggestion.name) });
+      measured.push({ suggestion, afterMs: after.medianMs, speedup: previousMs / after.medianMs, used: planUsesIndex(after.plan, names.get(suggestion)!) });
     }
     previousMs = after.medianMs;
   }

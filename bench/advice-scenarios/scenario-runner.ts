@@ -72,11 +72,25 @@ export async function timeQuery(pool: PlanLensPool, sql: string, runs: number, v
   return { medianMs: times[Math.floor(times.length / 2)]!, plan };
 }
 
-/** The suggestion's index, built for real (without CONCURRENTLY, so it can run anywhere). */
-export async function createForReal(pool: PlanLensPool, suggestion: IndexSuggestion): Promise<void> {
+/**
+ * The suggestion's index, built for real (without CONCURRENTLY, so it can run anywhere). Returns the
+ * names a plan may scan it by: its own, and on a partitioned table those of the partitions' indexes.
+ */
+export async function createForReal(pool: PlanLensPool, suggestion: IndexSuggestion): Promise<string[]> {
   await execute(pool, formatCreateIndex({ ...suggestion, concurrently: false }));
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT c.relname AS name FROM pg_partition_tree(to_regclass($1)) t JOIN pg_class c ON c.oid = t.relid ORDER BY t.level, 1',
+      [`${suggestion.schema === undefined ? '' : `"${suggestion.schema}".`}"${suggestion.name}"`],
+    );
+    return rows.map((row) => row.name);
+  } finally {
+    client.release();
+  }
 }
 
-export function planUsesIndex(plan: AnalyzedPlan, indexName: string): boolean {
-  return plan.nodes.some((node) => node.index === indexName);
+export function planUsesIndex(plan: AnalyzedPlan, indexNames: string | readonly string[]): boolean {
+  const names = new Set(typeof indexNames === 'string' ? [indexNames] : indexNames);
+  return plan.nodes.some((node) => node.index !== undefined && names.has(node.index));
 }
