@@ -80,11 +80,12 @@ export async function createForReal(pool: PlanLensPool, suggestion: IndexSuggest
   await execute(pool, formatCreateIndex({ ...suggestion, concurrently: false }));
   const client = await pool.connect();
   try {
+    // pg_partition_tree lists nothing for an index that is not partitioned.
     const { rows } = await client.query<{ name: string }>(
-      'SELECT c.relname AS name FROM pg_partition_tree(to_regclass($1)) t JOIN pg_class c ON c.oid = t.relid ORDER BY t.level, 1',
+      'SELECT c.relname AS name FROM pg_partition_tree(to_regclass($1)) t JOIN pg_class c ON c.oid = t.relid WHERE t.level > 0 ORDER BY t.level, 1',
       [`${suggestion.schema === undefined ? '' : `"${suggestion.schema}".`}"${suggestion.name}"`],
     );
-    return rows.map((row) => row.name);
+    return [suggestion.name, ...rows.map((row) => row.name)];
   } finally {
     client.release();
   }

@@ -98,8 +98,10 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
     `SELECT a.attrelid::int AS relid, a.attnum::int AS attnum, a.attname AS name,
             format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
             CASE WHEN a.attcollation = 0 THEN NULL
-                 ELSE coalesce(co.collcollate, (SELECT datcollate FROM pg_database WHERE datname = current_database())) END AS collation
+                 WHEN co.oid IS NULL THEN (SELECT datcollate FROM pg_database WHERE datname = current_database())
+                 ELSE coalesce(nullif(co.collcollate, ''), co.collname) END AS collation
        FROM pg_attribute a
+       -- The default collation is the database's; an ICU collation has no LC_COLLATE, its name says enough (never C).
        LEFT JOIN pg_collation co ON co.oid = a.attcollation AND co.collprovider <> 'd'
       WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attrelid, a.attnum`,
@@ -124,7 +126,7 @@ export async function readCatalogSnapshot(client: ClientBase, tables: readonly T
             i.indisunique AS unique, i.indisprimary AS primary, i.indisvalid AS valid,
             i.indnkeyatts::int AS key_count,
             array_to_json(i.indkey::int2[]) AS attnums, array_to_json(i.indoption::int2[]) AS options,
-            ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname END
+            ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname::text END
                     FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS k(opclass, position)
                     JOIN pg_opclass oc ON oc.oid = k.opclass ORDER BY k.position) AS opclasses,
             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) AS k ORDER BY k) AS definitions,

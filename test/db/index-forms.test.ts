@@ -8,6 +8,7 @@ import { buildScenario, createForReal, dropScenario, explainAnalyzed, planUsesIn
 import { scenarioNamed, type AdviceScenario } from '../../bench/advice-scenarios/scenarios';
 import type { IndexSuggestion } from '../../src/core/advice/advice-model';
 import { adviseIndexes } from '../../src/db/advise-indexes';
+import { readCatalogSnapshot } from '../../src/db/catalog-reader';
 import { createPool, type PlanLensPool } from '../../src/db/pool';
 import { configuredPostgres } from '../support/test-servers';
 
@@ -135,6 +136,42 @@ describe('index forms on PostgreSQL with HypoPG', function () {
       assert.ok(suggestions[0]!.columns.length <= 4, suggestions[0]!.ddl);
       await builtFaster(sql, before.medianMs, suggestions);
     });
+  });
+
+  it('reads collations, operator classes, extensions and partition roots from the catalog', async function () {
+    this.timeout(60_000);
+    const schema = `forms_t_catalog_${process.pid}`;
+    const client = await pool.connect();
+    try {
+      await client.query(`
+        DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};
+        CREATE TABLE ${schema}.codes (id int, plain text, c text COLLATE "C", icu text COLLATE "und-x-icu", n int);
+        CREATE INDEX codes_plain_pattern ON ${schema}.codes (plain text_pattern_ops, n);
+        CREATE TABLE ${schema}.log (id int, at date) PARTITION BY RANGE (at);
+        CREATE TABLE ${schema}.log_2024 PARTITION OF ${schema}.log FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`);
+      const { rows } = await client.query<{ collate: string }>('SELECT datcollate AS collate FROM pg_database WHERE datname = current_database()');
+      const catalog = await readCatalogSnapshot(client, [
+        { schema, table: 'codes' },
+        { schema, table: 'log' },
+      ]);
+      assert.ok(catalog.extensions?.includes('plpgsql'));
+      const codes = catalog.tables.find((table) => table.name === 'codes')!;
+      const collation = (name: string) => codes.columns.find((column) => column.name === name)!.collation;
+      assert.equal(collation('plain'), rows[0]!.collate, 'the default collation is the database one');
+      assert.equal(collation('c'), 'C');
+      assert.equal(collation('icu'), 'und-x-icu');
+      assert.equal(collation('n'), undefined);
+      assert.deepEqual(codes.indexes[0]!.keys, [
+        { column: 'plain', opclass: 'text_pattern_ops', descending: false, nullsFirst: false },
+        { column: 'n', descending: false, nullsFirst: false },
+      ]);
+      const partition = catalog.tables.find((table) => table.name === 'log_2024');
+      assert.deepEqual(partition?.partitionRoot, { schema, name: 'log' }, 'a partitioned table brings its partitions, which know their root');
+      assert.equal(catalog.tables.find((table) => table.name === 'log')!.partitionRoot, undefined);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      client.release();
+    }
   });
 
   for (const name of TRAPS) {

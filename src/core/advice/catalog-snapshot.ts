@@ -31,8 +31,9 @@ export interface CatalogColumn {
   type: string;
   notNull: boolean;
   /**
-   * The collation's LC_COLLATE (the database's for the default collation), e.g. "C", "en_US.UTF-8";
-   * undefined for types without collation. Only "C" and "POSIX" let a plain B-tree serve LIKE 'x%'.
+   * The collation's LC_COLLATE (the database's for the default collation), e.g. "C", "en_US.UTF-8",
+   * or the name of an ICU collation ("und-x-icu"); undefined for types without collation. Only "C"
+   * and "POSIX" let a plain B-tree serve LIKE 'x%'.
    */
   collation?: string;
   /** Undefined when pg_stats has no row for the column (never analysed, or not readable). */
