@@ -1,9 +1,11 @@
 /**
  * Proposes CREATE INDEX candidates from an analysed plan and its statement. Pure: the catalog
  * (existing indexes, statistics) comes in as a snapshot, and the candidates leave unverified;
- * src/db/index-verification.ts then asks the planner about each with a hypothetical index.
+ * ./indexes/verification-policy.ts then decides which to keep, asking a Planner (src/db).
  *
- * Where candidates come from:
+ * Where candidates come from (the index forms of ./indexes/forms add expression keys, pattern
+ * operator classes, GIN, OR sets and repeated inner scans; a partition's candidate moves to its
+ * partitioned table):
  * - a sequential scan whose Filter keeps few rows: an index on the filter's columns;
  * - an index or bitmap scan whose Filter still throws most rows away: a compound index adding
  *   the filtered columns to the index condition's;
