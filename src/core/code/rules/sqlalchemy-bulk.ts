@@ -38,12 +38,18 @@ function callInLoop(call: Node, loop: Node, file: SourceFile, context: LintConte
   if (name === 'add' && first?.type === 'call') {
     const model = calleeName(first);
     if (!context.models.model(model) && !/^[A-Z]/.test(model)) return undefined;
+    const session = call.childForFieldName('function')?.childForFieldName('object')?.text ?? 'session';
+    const flushing = flushesInLoop(loop, session);
+    // SQLAlchemy 1.4+ batches the INSERTs of one flush, so without a flush in the loop the cost is
+    // the ORM object per row, not a round trip per row.
     return {
       code: 'sqlalchemy-add-in-loop',
-      severity: 'warning',
-      message: `${call.childForFieldName('function')?.text}(${model}(...)) in a loop flushes one INSERT per row; collect the rows as dicts and insert them at once with session.execute(insert(${model}), rows).`,
+      severity: flushing ? 'warning' : 'info',
+      message: flushing
+        ? `${session}.${flushing}() inside the loop sends one INSERT and ${flushing === 'commit' ? 'a commit' : 'a flush'} per row; add all rows and ${flushing} once after the loop, or insert them at once with ${session}.execute(insert(${model}), rows).`
+        : `${session}.add(${model}(...)) per row builds and tracks an ORM object for each row; for a large import, ${session}.execute(insert(${model}), rows) sends the rows as batched INSERTs without the objects.`,
       range: rangeOf(call),
-      fixes: bulkInsertFix(call, first, loop, file),
+      fixes: bulkInsertFix(call, first, loop, file, flushing),
     };
   }
   if (name === 'execute' && first?.type === 'call') {
@@ -79,6 +85,16 @@ function callInLoop(call: Node, loop: Node, file: SourceFile, context: LintConte
   return undefined;
 }
 
+/** `commit` or `flush` when the loop calls it on the same session (one round trip per row), else undefined. */
+function flushesInLoop(loop: Node, session: string): 'commit' | 'flush' | undefined {
+  for (const call of loop.childForFieldName('body')?.descendantsOfType('call') ?? []) {
+    const callee = call?.childForFieldName('function');
+    const method = callee?.childForFieldName('attribute')?.text;
+    if ((method === 'commit' || method === 'flush') && callee?.childForFieldName('object')?.text === session) return method;
+  }
+  return undefined;
+}
+
 /** `insert(Model).values(...)` -> `insert`: the statement the chain starts from. */
 function rootCallName(call: Node): string {
   let current: Node = call;
@@ -91,14 +107,15 @@ function rootCallName(call: Node): string {
 }
 
 /**
- * The loop is exactly `for x in xs: session.add(Model(a=..., b=...))` with keyword arguments only:
- * then it becomes one executemany with the same values. Anything else is explained, not rewritten.
+ * The loop is exactly `for x in xs: session.add(Model(a=..., b=...))` with keyword arguments only,
+ * optionally followed by `session.commit()`/`flush()`: then it becomes one executemany with the
+ * same values (and one commit or flush after it). Anything else is explained, not rewritten.
  */
-function bulkInsertFix(add: Node, construct: Node, loop: Node, file: SourceFile): CodeFix[] {
+function bulkInsertFix(add: Node, construct: Node, loop: Node, file: SourceFile, flushing: 'commit' | 'flush' | undefined): CodeFix[] {
   if (loop.type !== 'for_statement') return [];
   const body = loop.childForFieldName('body');
   const statements = body?.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment') ?? [];
-  if (statements.length !== 1 || statements[0].namedChildren[0]?.id !== add.id) return [];
+  if (statements.length !== (flushing ? 2 : 1) || statements[0].namedChildren[0]?.id !== add.id) return [];
   const values = pythonCallArguments(construct);
   if (!values || values.positional.length > 0 || values.settings.size === 0) return [];
   const session = add.childForFieldName('function')?.childForFieldName('object')?.text;
@@ -107,7 +124,8 @@ function bulkInsertFix(add: Node, construct: Node, loop: Node, file: SourceFile)
   if (!session || !left || !right) return [];
   const row = [...values.settings.values()].map((setting) => `'${setting.name}': ${setting.valueNode.text}`).join(', ');
   const model = calleeName(construct);
-  const edits = [{ range: rangeOf(loop), newText: `${session}.execute(insert(${model}), [{${row}} for ${left} in ${right}])` }];
+  const after = flushing ? `\n${' '.repeat(loop.startPosition.column)}${session}.${flushing}()` : '';
+  const edits = [{ range: rangeOf(loop), newText: `${session}.execute(insert(${model}), [{${row}} for ${left} in ${right}])${after}` }];
   const importEdit = importLoaderEdit(file.root, 'insert', 'sqlalchemy');
   if (importEdit) edits.push(importEdit);
   return [{ title: `Insert all ${model} rows with one executemany`, edits }];

@@ -1,4 +1,4 @@
-"""Imports products one by one: an INSERT round trip per row."""
+"""Imports products one by one, committing each: an INSERT and a commit per row."""
 import sys
 
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ def main(count):
     with Session(engine) as session:
         for row in rows:
             session.add(Product(name=row["name"], price=row["price"], category_id=row["category_id"]))
-        session.commit()
+            session.commit()
 
 
 if __name__ == "__main__":
