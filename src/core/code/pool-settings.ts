@@ -46,3 +46,7 @@ const table: Record<PoolLibrary, Record<string, SettingDoc>> = {
 export function settingDoc(library: PoolLibrary, name: string): SettingDoc | undefined {
   return Object.hasOwn(table[library], name) ? table[library][name] : undefined;
 }
+
+export function settingNames(library: PoolLibrary): string[] {
+  return Object.keys(table[library]);
+}
