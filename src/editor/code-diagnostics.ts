@@ -135,7 +135,7 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
     const tree = this.parsers.parse(language, document.getText());
     try {
       const root = tree.rootNode;
-      const hover = poolSettingHover({ path: document.uri.toString(), language, root, imports: importedModules(language, root) }, position.line, position.character);
+      const hover = poolSettingHover({ root, imports: importedModules(language, root) }, position.line, position.character);
       if (!hover) return undefined;
       const { startPosition: s, endPosition: e } = hover.node;
       return new vscode.Hover(new vscode.MarkdownString(hover.markdown), new vscode.Range(s.row, s.column, e.row, e.column));

@@ -27,7 +27,7 @@ export interface CodeHover {
   node: Node;
 }
 
-export function poolSettingHover(file: SourceFile, line: number, column: number): CodeHover | undefined {
+export function poolSettingHover(file: Pick<SourceFile, 'root' | 'imports'>, line: number, column: number): CodeHover | undefined {
   let node: Node | null = file.root.descendantForPosition({ row: line, column });
   let settingNode: Node | undefined;
   while (node) {

@@ -44,7 +44,8 @@ export function checkCode(
   const tree = parsers.parse(language, text);
   try {
     if (tree.rootNode.hasError) return { parsed: false, models: [], findings: [] };
-    const file: SourceFile = { path, language, root: tree.rootNode, imports: importedModules(language, tree.rootNode) };
+    const root = tree.rootNode;
+    const file: SourceFile = { path, language, root, imports: importedModules(language, root), matches: (pattern) => parsers.query(language, pattern).matches(root) };
     const models = extractModels(file);
     if (context === 'models') return { parsed: true, models, findings: [] };
     context.models.update(path, models);

@@ -3,7 +3,7 @@
  * library runs only where the library is imported, so a local function that happens to be called
  * `create_engine` is left alone).
  */
-import type { CodeLanguage, Node } from './syntax';
+import type { CodeLanguage, Node, QueryMatch } from './syntax';
 
 export interface SourceFile {
   path: string;
@@ -11,6 +11,8 @@ export interface SourceFile {
   root: Node;
   /** Top-level module names: `sqlalchemy` for `from sqlalchemy.orm import Session`, `pg` for `require('pg')`. */
   imports: Set<string>;
+  /** Runs a tree-sitter query (.scm pattern, compiled once per language) over the file. */
+  matches(pattern: string): QueryMatch[];
 }
 
 export function importedModules(language: CodeLanguage, root: Node): Set<string> {

@@ -3,9 +3,9 @@
  * ships in @vscode/tree-sitter-wasm). Pure: the WebAssembly bytes are passed in, so the same code
  * runs in the extension host, the CLI and tests; reading the .wasm files is the caller's business.
  */
-import { Language, Parser, Query, type Node, type Tree } from '@vscode/tree-sitter-wasm';
+import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from '@vscode/tree-sitter-wasm';
 
-export type { Node, Tree };
+export type { Node, QueryMatch, Tree };
 
 export type CodeLanguage = 'python' | 'javascript' | 'typescript' | 'tsx';
 

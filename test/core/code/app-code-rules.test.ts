@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { poolSettingHover } from '../../../src/core/code/hovers';
 import { checkCode } from '../../../src/core/code/lint';
 import { ModelIndex } from '../../../src/core/code/models';
+import { importedModules } from '../../../src/core/code/source-file';
 import type { CodeParsers } from '../../../src/core/code/syntax';
 import { loadCodeParsers } from '../../../src/host/grammar-files';
 import { applyEdits, indexedModels, lintApp, lintText, SMALL_SERVER } from '../../support/code-apps';
@@ -239,5 +241,39 @@ def sync(session, rows):
       const result = lintText(parsers, 'category_report.py', broken, { models });
       assert.deepEqual([result.parsed, result.findings], [false, []]);
     });
+  });
+});
+
+describe('pool-setting hovers', () => {
+  let parsers: CodeParsers;
+  before(async () => {
+    parsers = await loadCodeParsers();
+  });
+
+  function hoverAt(language: 'python' | 'javascript', text: string, needle: string) {
+    const tree = parsers.parse(language, text);
+    try {
+      const lines = text.split('\n');
+      const line = lines.findIndex((l) => l.includes(needle));
+      return poolSettingHover({ root: tree.rootNode, imports: importedModules(language, tree.rootNode) }, line, lines[line].indexOf(needle) + 1)?.markdown;
+    } finally {
+      tree.delete();
+    }
+  }
+
+  it('explains the setting under the cursor with its default', () => {
+    const text = 'from sqlalchemy import create_engine\nengine = create_engine(url, pool_recycle=3600, pool_size=settings.POOL)\n';
+    assert.match(hoverAt('python', text, 'pool_recycle')!, /^\*\*pool_recycle\*\* \(SQLAlchemy engine\)\n\nReplace a connection older than this many seconds.*\n\nDefault: `-1 \(never\)`$/);
+  });
+
+  it('lists every setting on the call, given or default', () => {
+    const text = "const { Pool } = require('pg');\nconst pool = new Pool({ max: 5 });\n";
+    const markdown = hoverAt('javascript', text, 'Pool({')!;
+    assert.match(markdown, /\| `max` \| `5` \|/);
+    assert.match(markdown, /\| `connectionTimeoutMillis` \| default: `0 \(wait forever\)` \|/);
+  });
+
+  it('stays silent on calls of libraries the file does not import', () => {
+    assert.equal(hoverAt('python', 'engine = create_engine(url, pool_recycle=3600)\n', 'pool_recycle'), undefined);
   });
 });

@@ -15,6 +15,13 @@ export const RECOMMENDED_CONNECTION_TIMEOUT_MS = 10000;
 export const RECOMMENDED_MAX_LIFETIME_S = 1800;
 const DEFAULT_MAX = 10;
 
+/** `pool.on('error', ...)` or `pool.once('error', ...)`: the pool's name as @pool. */
+const ERROR_LISTENER = `(call_expression
+  function: (member_expression object: (identifier) @pool property: (property_identifier) @method)
+  arguments: (arguments . (string (string_fragment) @event))
+  (#any-of? @method "on" "once")
+  (#eq? @event "error"))`;
+
 export function nodePostgresPoolRule(file: SourceFile, context: LintContext): CodeFinding[] {
   if (file.language === 'python' || !file.imports.has('pg')) return [];
   const findings: CodeFinding[] = [];
@@ -103,13 +110,7 @@ function errorListenerFindings(call: Node, file: SourceFile): CodeFinding[] {
         ? declarator.childForFieldName('left')?.text
         : undefined;
   if (!name) return [];
-  const listened = file.root.descendantsOfType('call_expression').some((candidate) => {
-    const callee = candidate?.childForFieldName('function');
-    if (callee?.type !== 'member_expression') return false;
-    if (callee.childForFieldName('object')?.text !== name || !['on', 'once'].includes(callee.childForFieldName('property')?.text ?? '')) return false;
-    const event = candidate?.childForFieldName('arguments')?.namedChildren[0];
-    return event?.type === 'string' && event.text.slice(1, -1) === 'error';
-  });
+  const listened = file.matches(ERROR_LISTENER).some((match) => match.captures.some((c) => c.name === 'pool' && c.node.text === name));
   if (listened) return [];
   const statement = enclosingStatement(call);
   const indent = ' '.repeat(statement.startPosition.column);

@@ -84,7 +84,13 @@ function engineFindings(args: CallArguments, file: SourceFile, context: LintCont
 
 function recycleFindings(args: CallArguments, context: LintContext): CodeFinding[] {
   const idle = context.server?.idleSessionTimeoutSeconds ?? null;
-  const limitText = idle === null ? '' : ` (the server's idle_session_timeout is ${idle} s)`;
+  const keepalive = context.server?.tcpKeepalivesIdleSeconds ?? null;
+  const limitText =
+    idle !== null
+      ? ` (the server's idle_session_timeout is ${idle} s)`
+      : keepalive !== null && keepalive > RECOMMENDED_POOL_RECYCLE_S
+        ? ` (the server's first TCP keepalive comes only after ${keepalive} s of silence, too late for proxies and firewalls that drop idle connections sooner)`
+        : '';
   const recommended = idle === null ? RECOMMENDED_POOL_RECYCLE_S : Math.max(1, Math.min(RECOMMENDED_POOL_RECYCLE_S, idle - RECYCLE_MARGIN_S));
   const setting = args.settings.get('pool_recycle');
   if (!setting || (setting.value.kind === 'number' && setting.value.value < 0)) {
