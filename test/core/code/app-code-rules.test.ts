@@ -92,6 +92,18 @@ def report(db):
       assert.match(fixed, /from models import Product, Category\nfrom sqlalchemy\.orm import contains_eager\n/);
     });
 
+    it('flags a relationship read in a comprehension over a query', () => {
+      const text = `from sqlalchemy import select
+from models import Order
+
+def totals(db):
+    return {o.id: len(o.items) for o in db.scalars(select(Order))}
+`;
+      const findings = lintText(parsers, 't.py', text, { models }).findings;
+      assert.deepEqual(codes(findings), ['5:sqlalchemy-n-plus-one']);
+      assert.match(applyEdits(text, findings[0].fixes[0].edits), /select\(Order\)\.options\(selectinload\(Order\.items\)\)/);
+    });
+
     it('does not flag eager-loaded queries, joined or selectin relationships', () => {
       assert.deepEqual(lintApp(parsers, 'sqlalchemy_shop/eager_report.py', { models }).findings, []);
     });

@@ -27,10 +27,11 @@ interface LoopQuery {
 export function sqlalchemyNPlusOneRule(file: SourceFile, context: LintContext): CodeFinding[] {
   if (file.language !== 'python' || !file.imports.has('sqlalchemy')) return [];
   const findings: CodeFinding[] = [];
-  for (const loop of file.root.descendantsOfType('for_statement')) {
+  for (const loop of file.root.descendantsOfType(['for_statement', 'for_in_clause'])) {
     const variable = loop?.childForFieldName('left');
     const iterable = loop?.childForFieldName('right');
-    const body = loop?.childForFieldName('body');
+    // A comprehension reads the loop variable in its body, beside the for clause.
+    const body = loop?.type === 'for_in_clause' ? loop.parent?.childForFieldName('body') : loop?.childForFieldName('body');
     if (!loop || variable?.type !== 'identifier' || !iterable || !body) continue;
     const query = loopQuery(iterable, context);
     if (!query) continue;
