@@ -3,7 +3,7 @@
  * limit, the pool's size against what the connected server can still accept, the checkout wait,
  * and NullPool in a web application.
  */
-import { pythonCallArguments, settingOrUrl, urlParameters, type CallArguments } from '../call-arguments';
+import { pythonCallArguments, type CallArguments } from '../call-arguments';
 import { rangeOf, type CodeFinding } from '../findings';
 import type { LintContext } from '../context';
 import { availableConnections } from '../server-facts';
@@ -58,7 +58,6 @@ function engineFindings(args: CallArguments, file: SourceFile, context: LintCont
   if (UNPOOLED.test(poolName)) return [];
 
   const findings: CodeFinding[] = [];
-  const params = urlParameters(url);
   const prePing = args.settings.get('pool_pre_ping');
   if (!prePing) {
     findings.push(
@@ -77,7 +76,7 @@ function engineFindings(args: CallArguments, file: SourceFile, context: LintCont
     );
   }
   findings.push(...recycleFindings(args, context));
-  findings.push(...capacityFindings(args, params, context));
+  findings.push(...capacityFindings(args, context));
   findings.push(...timeoutFindings(args));
   return findings;
 }
@@ -115,22 +114,25 @@ function recycleFindings(args: CallArguments, context: LintContext): CodeFinding
   return [];
 }
 
-function capacityFindings(args: CallArguments, params: Map<string, string> | undefined, context: LintContext): CodeFinding[] {
+// SQLAlchemy passes a URL's query to the DBAPI, so pool settings come from keywords only.
+function capacityFindings(args: CallArguments, context: LintContext): CodeFinding[] {
   const server = context.server;
   if (!server) return [];
-  const size = settingOrUrl(args, params, 'pool_size') ?? { kind: 'number', value: DEFAULT_POOL_SIZE, text: '' };
-  const overflow = settingOrUrl(args, params, 'max_overflow') ?? { kind: 'number', value: DEFAULT_MAX_OVERFLOW, text: '' };
   const available = availableConnections(server);
-  for (const [name, value] of [['pool_size', size], ['max_overflow', overflow]] as const) {
-    if (value.kind !== 'number') {
-      return [unknownValue(name, value, `checked against the ${available} connections ${server.server} can still accept`, args.settings.get(name)?.node ?? args.call)];
+  const sizes: number[] = [];
+  for (const [name, fallback] of [['pool_size', DEFAULT_POOL_SIZE], ['max_overflow', DEFAULT_MAX_OVERFLOW]] as const) {
+    const setting = args.settings.get(name);
+    if (setting && setting.value.kind !== 'number') {
+      return [unknownValue(name, setting.value, `checked against the ${available} connections ${server.server} can still accept`, setting.node)];
     }
+    sizes.push(setting?.value.kind === 'number' ? setting.value.value : fallback);
   }
-  const perProcess = (size as { value: number }).value + (overflow as { value: number }).value;
+  const [size, overflow] = sizes;
+  const perProcess = size + overflow;
   const total = perProcess * context.processes;
   if (total <= available) return [];
   const budget = Math.max(1, Math.floor(available / context.processes));
-  const newSize = Math.min((size as { value: number }).value, budget);
+  const newSize = Math.min(size, budget);
   const processes = context.processes === 1 ? 'one process' : `${context.processes} processes`;
   return [
     {
