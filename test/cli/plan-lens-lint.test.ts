@@ -20,6 +20,8 @@ function lint(args: string[]) {
 }
 
 describe('plan-lens lint', function () {
+  // Each case starts the CLI (Node and the WebAssembly grammars) a few times; shared CI machines are slow.
+  this.timeout(180_000);
   let work: string;
 
   before(function () {

@@ -27,7 +27,7 @@ const SCHEMA = `code_apps_${process.pid}`;
 const SHOP_STATEMENT = String.raw`\m(FROM|INTO|UPDATE)\s+(products|categories|customers|orders|order_items)\M`;
 
 describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements counted on the server)', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let pool: PlanLensPool;
   let parsers: CodeParsers;
   let models: ModelIndex;
@@ -75,7 +75,7 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
   });
 
   function python(args: string[]): string {
-    const run = spawnSync(PYTHON, args, { cwd: appDir, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(PYTHON, args, { cwd: appDir, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8', timeout: 180_000 });
     assert.equal(run.status, 0, `${args.join(' ')} failed: ${run.stderr}`);
     return run.stdout;
   }
