@@ -55,7 +55,3 @@ export function insertAt(position: CodePosition, newText: string): CodeEdit {
 export function endOf(node: Node): CodePosition {
   return { line: node.endPosition.row, column: node.endPosition.column };
 }
-
-export function startOf(node: Node): CodePosition {
-  return { line: node.startPosition.row, column: node.startPosition.column };
-}
