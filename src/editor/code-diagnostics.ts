@@ -39,6 +39,8 @@ const SEVERITY: Record<CodeSeverity, vscode.DiagnosticSeverity> = {
 const CHANGE_DEBOUNCE_MS = 300;
 /** Server facts older than this are read again (connections in use change). */
 const SERVER_FACTS_MAX_AGE_MS = 60_000;
+/** Larger files are generated or bundled code, not where pools and loops are written: skipped. */
+const MAX_FILE_CHARS = 1_000_000;
 /** Files indexed between two yields to the extension host's event loop. */
 const INDEX_BATCH = 50;
 const MODEL_FILES = '**/*.py';
@@ -184,6 +186,7 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
     } catch {
       return;
     }
+    if (text.length > MAX_FILE_CHARS) return;
     const result = checkCode(this.parsers, uri.toString(), 'python', text, 'models');
     // A file mid-edit keeps the models it had when it last parsed.
     if (result.parsed) this.models.update(uri.toString(), result.models);
@@ -192,7 +195,7 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
 
   private check(document: vscode.TextDocument): void {
     const language = LANGUAGES.get(document.languageId);
-    if (!this.parsers || !language || document.uri.scheme === 'output') return;
+    if (!this.parsers || !language || document.uri.scheme === 'output' || document.getText().length > MAX_FILE_CHARS) return;
     const context: LintContext = { models: this.models, server: this.currentFacts(), processes: readCodeConfig().processes };
     const result = checkCode(this.parsers, document.uri.toString(), language, document.getText(), context);
     if (!result.parsed) return;
