@@ -10,7 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 
 // Packages that load WASM or data files relative to their own location stay outside the bundle.
-const runtimeExternals = ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'libpg-query', 'pg-native'];
+const runtimeExternals = ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'libpg-query', '@vscode/tree-sitter-wasm', 'pg-native'];
 
 const nodeBundle = {
   bundle: true,

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { addConnection, removeConnection, selectConnection } from './editor/connection-commands';
 import { ConnectionManager } from './editor/connection-manager';
 import { AdviceDiagnostics } from './editor/advice-diagnostics';
+import { CODE_SELECTOR, CodeDiagnostics } from './editor/code-diagnostics';
 import { explainQuery, StatementDiagnostics, type ExplainDependencies } from './editor/explain-command';
 import { OutputLog } from './editor/output-log';
 import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost, type ShowPlanRequest } from './panel/plan-panel';
@@ -36,10 +37,15 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const [id, run] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, () => runReportingFailure(id, run, log)));
   }
+  const code = new CodeDiagnostics(manager, log);
+  void code.start().catch((error: unknown) => log.error(`Application-code checks could not start: ${error instanceof Error ? error.message : String(error)}`));
   context.subscriptions.push(
     log,
     diagnostics,
     advice,
+    code,
+    vscode.languages.registerCodeActionsProvider(CODE_SELECTOR, code, { providedCodeActionKinds: CodeDiagnostics.providedCodeActionKinds }),
+    vscode.languages.registerHoverProvider(CODE_SELECTOR, code),
     vscode.window.registerWebviewPanelSerializer(PLAN_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => PlanPanel.revive(panel, state, context.extensionUri, panelLog),
     }),

@@ -5,12 +5,14 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runExplainCommand, runAnalyzeCommand, UsageError, EXIT } from './commands';
+import { runLintCommand } from './lint-command';
 
 const HELP = `plan-lens: understand PostgreSQL query plans
 
 Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS] [--no-indexes]
   plan-lens analyze [FILE | -] [--json]
+  plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N]
   plan-lens --help | --version
 
 explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a transaction
@@ -25,8 +27,15 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
                         re-plans the statement with hypothetical indexes; nothing is created)
 analyze   Reads a saved EXPLAIN (FORMAT JSON) plan (a file, or - for standard input) and prints
           the same report without any database.
+lint      Checks Python, JavaScript and TypeScript code for connection-pool settings, ORM N+1
+          loops and row-by-row writes (SQLAlchemy, redis-py, PyMongo, node-postgres).
+          --db URL        compare pool sizes and recycling with this server's limits, read live
+          --processes N   application processes sharing the server, each with a pool (default 1)
+          --fail-on SEV   exit 1 when a finding of this severity or worse exists (default warning)
+          --json          print the findings as JSON, with their quick fixes as text edits
 
-Exit codes: 0 success, 1 the statement failed (syntax error, timeout, cancelled),
+Exit codes: 0 success, 1 the statement failed (syntax error, timeout, cancelled) or lint found
+            a finding at or above --fail-on,
             2 usage or connection problem (also an unreadable or malformed plan file).`;
 
 function readVersion(): string {
@@ -51,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'no-indexes': { type: 'boolean' },
+        'fail-on': { type: 'string' },
+        processes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -70,6 +81,13 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
   try {
+    if (command === 'lint') {
+      if (values.sql || values.demo || values.estimate || values.timeout || values['no-indexes']) {
+        throw new UsageError('lint takes PATH..., --db, --json, --fail-on and --processes');
+      }
+      return await runLintCommand({ paths: rest, db: values.db, json: values.json ?? false, failOn: values['fail-on'], processes: values.processes });
+    }
+    if (values['fail-on'] || values.processes) throw new UsageError('--fail-on and --processes belong to lint');
     if (rest.length > 1) throw new UsageError(`expected at most one FILE, got ${rest.length}: ${rest.join(' ')}`);
     switch (command) {
       case 'explain':
@@ -89,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });
       default:
-        throw new UsageError(`unknown command "${command}" (expected explain or analyze)`);
+        throw new UsageError(`unknown command "${command}" (expected explain, analyze or lint)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

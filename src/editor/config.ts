@@ -43,6 +43,11 @@ export interface AdviceConfig {
   createIndexConcurrently: boolean;
 }
 
+export interface CodeConfig {
+  /** Application processes sharing the server, each with its own pool. */
+  processes: number;
+}
+
 const SECTION = 'planLens';
 
 /** Settings whose change invalidates the open pools. */
@@ -111,4 +116,8 @@ export function readAdviceConfig(): AdviceConfig {
     suggestIndexes: s.get<boolean>('advice.suggestIndexes', true),
     createIndexConcurrently: s.get<boolean>('advice.createIndexConcurrently', true),
   };
+}
+
+export function readCodeConfig(): CodeConfig {
+  return { processes: Math.max(1, Math.floor(section().get<number>('code.processes', 1))) };
 }

@@ -116,6 +116,11 @@ export class ConnectionManager implements vscode.Disposable {
     return true;
   }
 
+  /** The open database, if any, without connecting or asking. */
+  current(): ActiveDatabase | undefined {
+    return this.active;
+  }
+
   activeConnectionSetting(): ConnectionSetting | undefined {
     const name = readActiveConnectionName();
     return name ? readConnections().find((c) => c.name === name) : undefined;
