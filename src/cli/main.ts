@@ -5,12 +5,16 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runExplainCommand, runAnalyzeCommand, UsageError, EXIT } from './commands';
+import { runRecordCommand } from './record-command';
+import { runSlowCommand } from './slow-command';
 
 const HELP = `plan-lens: understand PostgreSQL query plans
 
 Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS] [--no-indexes]
   plan-lens analyze [FILE | -] [--json]
+  plan-lens record --db URL --listen HOST:PORT [--out FILE] [--json] [--duration S] [--fail-on IDS]
+  plan-lens slow --db URL [--json] [--limit N] [--slow-ms MS]
   plan-lens --help | --version
 
 explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a transaction
@@ -25,6 +29,14 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
                         re-plans the statement with hypothetical indexes; nothing is created)
 analyze   Reads a saved EXPLAIN (FORMAT JSON) plan (a file, or - for standard input) and prints
           the same report without any database.
+record    Starts a PostgreSQL proxy on --listen in front of --db and records what the application
+          sends through it, until Ctrl+C, SIGTERM or --duration S; then prints the statements
+          grouped by shape and the findings (n-plus-one, row-by-row-write, slow-statement,
+          offset-pagination, repeated-statement). --out FILE also writes the JSON report;
+          --fail-on n-plus-one,slow exits 1 when such a finding exists; --slow-ms MS (500) and
+          --n-plus-one-min N (5) set the thresholds.
+slow      The slowest statements from pg_stat_statements (by total time; mean, calls, rows per
+          call) and N+1 suspects; --limit N (20) rows.
 
 Exit codes: 0 success, 1 the statement failed (syntax error, timeout, cancelled),
             2 usage or connection problem (also an unreadable or malformed plan file).`;
@@ -51,6 +63,13 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'no-indexes': { type: 'boolean' },
+        listen: { type: 'string' },
+        out: { type: 'string' },
+        duration: { type: 'string' },
+        'fail-on': { type: 'string' },
+        'slow-ms': { type: 'string' },
+        'n-plus-one-min': { type: 'string' },
+        limit: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -88,8 +107,21 @@ export async function main(argv: string[]): Promise<number> {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });
+      case 'record':
+        return await runRecordCommand({
+          db: values.db,
+          listen: values.listen,
+          out: values.out,
+          json: values.json ?? false,
+          duration: values.duration,
+          failOn: values['fail-on'],
+          slowMs: values['slow-ms'],
+          nPlusOneMin: values['n-plus-one-min'],
+        });
+      case 'slow':
+        return await runSlowCommand({ db: values.db, json: values.json ?? false, limit: values.limit, slowMs: values['slow-ms'] });
       default:
-        throw new UsageError(`unknown command "${command}" (expected explain or analyze)`);
+        throw new UsageError(`unknown command "${command}" (expected explain, analyze, record or slow)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
