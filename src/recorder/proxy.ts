@@ -174,6 +174,9 @@ class ProxiedConnection {
   private backendBytesRelayed = 0;
   private backendBytesParsed = 0;
   private decoding = true;
+  private askedForTls = false;
+  /** The application said goodbye (Terminate): nothing is to be told to it any more. */
+  private terminating = false;
   private closed = false;
   private readonly startupTimer: NodeJS.Timeout;
 
@@ -187,6 +190,9 @@ class ProxiedConnection {
     this.transactionId = ProxiedConnection.nextTransactionId++;
     client.on('data', (chunk) => this.onClientData(chunk));
     client.on('error', () => this.close());
+    client.on('end', () => {
+      this.terminating = true;
+    });
     client.on('close', () => this.close());
     this.startupTimer = setTimeout(() => {
       if (this.startupBuffer) this.close();
@@ -220,13 +226,8 @@ class ProxiedConnection {
     if (message.code === SSL_REQUEST_CODE || message.code === GSSENC_REQUEST_CODE) {
       // The recorder listens on plain TCP; 'N' lets sslmode=prefer go on unencrypted, and makes
       // sslmode=require fail at once in the application with "server does not support SSL".
-      if (message.code === SSL_REQUEST_CODE) {
-        this.report({
-          kind: 'problem',
-          connectionId: this.id,
-          message: 'An application asked the recorder for TLS, which it does not offer: connect with sslmode=disable (the recorder itself uses TLS to the server when the connection requires it).',
-        });
-      }
+      // sslmode=prefer asks too, then goes on: only a connection that gives up is reported.
+      if (message.code === SSL_REQUEST_CODE) this.askedForTls = true;
       this.client.write('N');
       this.startupBuffer = rest;
       if (rest.length > 0) this.readStartup();
@@ -400,6 +401,9 @@ class ProxiedConnection {
         if (message.kind === 'S') this.prepared.delete(message.name);
         else this.portals.delete(message.name);
         return;
+      case 'terminate':
+        this.terminating = true;
+        return;
     }
   }
 
@@ -494,6 +498,10 @@ class ProxiedConnection {
 
   shutDown(): void {
     if (this.closed) return;
+    if (this.terminating) {
+      this.close();
+      return;
+    }
     // An ErrorResponse is only understood between two messages; mid-message the socket is just closed.
     const atBoundary = this.backendBytesParsed === this.backendBytesRelayed;
     if (this.frontend.atMessageBoundary) this.upstream?.end(Buffer.from([0x58, 0, 0, 0, 4]));
@@ -509,6 +517,15 @@ class ProxiedConnection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.startupTimer);
+    if (this.startupBuffer && this.askedForTls) {
+      this.report({
+        kind: 'problem',
+        connectionId: this.id,
+        message:
+          'An application asked the recorder for TLS and gave up when it was refused: connect it with sslmode=disable or prefer ' +
+          '(the recorder listens on plain TCP and uses TLS to the server itself when the connection requires it).',
+      });
+    }
     this.upstream?.destroy();
     // Let a just written ErrorResponse reach the application before the socket goes.
     this.client.end();

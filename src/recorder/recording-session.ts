@@ -28,7 +28,7 @@ export class RecordingSession {
   private readonly recorder: QueryRecorder;
   private readonly factsCache = new BoundedMap<string, StatementFacts>(FACTS_CACHE_SIZE);
   private seq = 0;
-  private listening: { host: string; port: number } | undefined;
+  private backlog: CapturedStatement[] = [];
 
   constructor(private readonly options: RecordingSessionOptions) {
     this.store = new RecordingStore({ settings: options.settings });
@@ -36,23 +36,40 @@ export class RecordingSession {
       upstream: options.upstream,
       listenHost: options.listenHost,
       listenPort: options.listenPort,
-      onStatement: (captured) => this.record(captured),
+      onStatement: (captured) => this.enqueue(captured),
       onEvent: options.onEvent,
     });
   }
 
   async start(): Promise<{ host: string; port: number }> {
     await ensureSqlParser();
-    this.listening = await this.recorder.start();
-    return this.listening;
+    return this.recorder.start();
   }
 
-  stop(): Promise<void> {
-    return this.recorder.stop();
+  async stop(): Promise<void> {
+    await this.recorder.stop();
+    await this.flush();
   }
 
   get openConnections(): number {
     return this.recorder.openConnections;
+  }
+
+  /** Resolves once every statement captured so far is in the store. */
+  async flush(): Promise<void> {
+    while (this.backlog.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private enqueue(captured: CapturedStatement): void {
+    // Parsing waits for the next turn of the event loop, behind the relaying of bytes.
+    this.backlog.push(captured);
+    if (this.backlog.length === 1) setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    const batch = this.backlog;
+    this.backlog = [];
+    for (const captured of batch) this.record(captured);
   }
 
   private record(captured: CapturedStatement): void {

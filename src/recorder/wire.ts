@@ -53,7 +53,8 @@ export type FrontendMessage =
   | { type: 'bind'; portal: string; statement: string; params: (string | null)[] }
   | { type: 'execute'; portal: string }
   | { type: 'sync' }
-  | { type: 'close'; kind: 'S' | 'P'; name: string };
+  | { type: 'close'; kind: 'S' | 'P'; name: string }
+  | { type: 'terminate' };
 
 const QUERY = 0x51; // Q
 const PARSE = 0x50; // P
@@ -61,6 +62,7 @@ const BIND = 0x42; // B
 const EXECUTE = 0x45; // E
 const SYNC = 0x53; // S
 const CLOSE = 0x43; // C
+const TERMINATE = 0x58; // X
 
 /**
  * Splits the frontend byte stream after the startup packet into messages (1-byte type, int32
@@ -130,6 +132,8 @@ export class FrontendReader {
         return { type: 'sync' };
       case CLOSE:
         return { type: 'close', kind: body[0] === 0x50 ? 'P' : 'S', name: cstringIn(body, 1) };
+      case TERMINATE:
+        return { type: 'terminate' };
       default:
         return undefined;
     }

@@ -11,8 +11,9 @@ interface StackSignature {
 }
 
 const SIGNATURES: readonly StackSignature[] = [
-  // SQLAlchemy labels every selected column table_column: "products.id AS products_id".
-  { stack: 'sqlalchemy', applicationName: /sqlalchemy/i, sql: /\b(\w+)\.(\w+) AS \1_\2\b/ },
+  // SQLAlchemy labels every selected column table_column ("products.id AS products_id") and
+  // qualifies the key it asks back from an INSERT ("RETURNING orders.id").
+  { stack: 'sqlalchemy', applicationName: /sqlalchemy/i, sql: /\b(\w+)\.(\w+) AS \1_\2\b|^INSERT INTO (\w+) [^]*\bRETURNING \3\.\w+$/ },
   // Django quotes app_model tables and columns and never labels them.
   { stack: 'django', applicationName: /django/i, sql: /"[a-z0-9]+_[a-z0-9_]+"\."[a-z0-9_]+"/ },
   // ActiveRecord: SELECT "categories".* FROM "categories" WHERE "categories"."id" = $1 LIMIT $2.
