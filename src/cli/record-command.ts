@@ -130,7 +130,7 @@ export function renderReportText(report: WorkloadReport, heading?: string): stri
     lines.push(`${formatCount(group.calls).padStart(8)} calls  ${formatMs(group.totalMs).padStart(10)} total  ${formatMs(group.meanMs).padStart(10)} mean  ${formatCount(group.rows).padStart(8)} rows  ${oneLine(group.query)}`);
   }
   if (report.statements.length > 20) lines.push(`  ... and ${report.statements.length - 20} more shapes (--json lists all).`);
-  lines.push('');
+  if (report.statements.length > 0) lines.push('');
   if (report.findings.length === 0) lines.push('No findings.');
   for (const finding of report.findings) {
     lines.push(`${finding.severity.toUpperCase()} ${finding.id}: ${finding.message}`, `  Fix: ${finding.fix}`);

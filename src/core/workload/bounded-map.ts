@@ -1,41 +1,13 @@
 /**
- * A Map that forgets its least recently touched keys beyond a limit: detector state keyed by
+ * A map that forgets its least recently used keys beyond a limit (lru-cache: a plain Map that
+ * deletes its oldest key slows down as deleted slots pile up), so detector state keyed by
  * connection or statement text stays bounded however long a recording runs.
  */
-export class BoundedMap<K, V> {
-  private readonly entries = new Map<K, V>();
+import { LRUCache } from 'lru-cache';
 
-  constructor(private readonly limit: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      // Re-inserting moves the key to the end of the iteration order: the most recently used.
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.limit) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-  }
-
-  delete(key: K): void {
-    this.entries.delete(key);
-  }
-
-  values(): IterableIterator<V> {
-    return this.entries.values();
-  }
-
-  get size(): number {
-    return this.entries.size;
+export class BoundedMap<K extends {}, V extends {}> extends LRUCache<K, V> {
+  constructor(limit: number) {
+    super({ max: limit });
   }
 }
 
