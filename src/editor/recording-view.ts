@@ -15,7 +15,7 @@ import type { OutputLog } from './output-log';
 import type { ExplainRecorded } from './recorded-explain';
 import { readWorkloadSettings, readRecorderListen } from './recorder-config';
 
-export const RECORDING_VIEW_ID = 'planLens.recording';
+export const RECORDING_VIEW_ID = 'planLensRecording';
 /** The view redraws at most this often while statements stream in. */
 const REFRESH_MS = 500;
 

@@ -13,7 +13,7 @@ import { NoConnectionChosenError, type ConnectionManager } from './connection-ma
 import type { ExplainRecorded } from './recorded-explain';
 import { readWorkloadSettings } from './recorder-config';
 
-export const SLOW_QUERIES_VIEW_ID = 'planLens.slowQueries';
+export const SLOW_QUERIES_VIEW_ID = 'planLensSlowQueries';
 const TOP = 50;
 
 type Item = { kind: 'note'; label: string } | { kind: 'finding'; finding: WorkloadFinding } | { kind: 'statement'; statement: StatStatement };
