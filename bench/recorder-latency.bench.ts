@@ -2,12 +2,13 @@
  * Latency the query recorder adds to each round trip: the median of SELECT 1 (simple protocol)
  * and of a prepared lookup with a parameter (extended protocol) over a direct connection and
  * through the recorder, measured in alternating blocks so load on the machine hits both alike.
+ * The recorder runs in its own process (`plan-lens record`), as it does beside a real application.
  * Needs the PostgreSQL server of the PG* variables (or DATABASE_URL). Fails above the goal.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { resolveConnection } from '../src/db/connection-config';
-import { DEFAULT_WORKLOAD_SETTINGS } from '../src/core/workload/model';
-import { RecordingSession, upstreamOf } from '../src/recorder/recording-session';
 
 /** Goal of issue 10: less than 0.2 ms added per round trip (median). */
 export const ADDED_LATENCY_GOAL_MS = 0.2;
@@ -35,8 +36,22 @@ export async function run(): Promise<void> {
     console.log('skipped: no PostgreSQL server configured (set the PG* variables or DATABASE_URL)');
     return;
   }
-  const session = new RecordingSession({ upstream: upstreamOf(connection), listenPort: 0, settings: DEFAULT_WORKLOAD_SETTINGS });
-  const { port } = await session.start();
+  const recorder = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), 'record', '--listen', '127.0.0.1:0', '--json'], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let report = '';
+  recorder.stdout.on('data', (data) => (report += data));
+  const finished = new Promise<void>((resolve) => recorder.on('close', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let stderr = '';
+    recorder.stderr.on('data', (data) => {
+      stderr += data;
+      const found = /point the application at postgresql:\/\/[^@]*@127\.0\.0\.1:(\d+)\//.exec(stderr);
+      if (found) resolve(Number(found[1]));
+    });
+    void finished.then(() => reject(new Error(`plan-lens record exited: ${stderr}`)));
+  });
   const direct = new Client(connection.config);
   const proxied = new Client({ ...connection.config, host: '127.0.0.1', port, ssl: false });
   await direct.connect();
@@ -63,13 +78,14 @@ export async function run(): Promise<void> {
         `${name.padEnd(24)} ${median(directTimes).toFixed(3).padStart(10)} ms ${median(proxiedTimes).toFixed(3).padStart(14)} ms ${added.toFixed(3).padStart(8)} ms`,
       );
     }
-    await session.flush();
-    console.log(`recorded ${session.store.statementCount} statements`);
   } finally {
     await direct.end();
     await proxied.end();
-    await session.stop();
+    recorder.kill('SIGTERM');
+    await finished;
   }
+  const recorded = (JSON.parse(report) as { statements: { calls: number }[] }).statements.reduce((sum, group) => sum + group.calls, 0);
+  console.log(`recorded ${recorded} statements`);
   if (worst >= ADDED_LATENCY_GOAL_MS) {
     throw new Error(`the recorder adds ${worst.toFixed(3)} ms per round trip (median), over the goal of ${ADDED_LATENCY_GOAL_MS} ms`);
   }
