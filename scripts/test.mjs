@@ -26,6 +26,11 @@ const groups = [
     needs: () => (postgresConfigured() ? undefined : 'no PostgreSQL server configured (set DATABASE_URL or PGHOST, PGUSER, PGPASSWORD, PGDATABASE; .ci/run starts the Debian PostgreSQL 15 server)'),
   },
   {
+    name: 'query recorder (PostgreSQL 15, psql, SQLAlchemy)',
+    dir: 'test/recorder',
+    needs: () => (postgresConfigured() ? undefined : 'no PostgreSQL server configured (the recorder relays real clients to it)'),
+  },
+  {
     name: 'webview in Chromium',
     dir: 'test/webview',
     filter: browserTest,

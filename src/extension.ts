@@ -10,6 +10,9 @@ import { CODE_SELECTOR, CodeDiagnostics } from './editor/code-diagnostics';
 import { explainQuery, StatementDiagnostics, type ExplainDependencies } from './editor/explain-command';
 import { OutputLog } from './editor/output-log';
 import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost, type ShowPlanRequest } from './panel/plan-panel';
+import { recordedExplain } from './editor/recorded-explain';
+import { RECORDING_VIEW_ID, RecordingView, registerRecording } from './editor/recording-view';
+import { SLOW_QUERIES_VIEW_ID, SlowQueriesView } from './editor/slow-queries-view';
 
 let connections: ConnectionManager | undefined;
 
@@ -39,6 +42,26 @@ export function activate(context: vscode.ExtensionContext): void {
   }
   const code = new CodeDiagnostics(manager, log);
   void code.start().catch((error: unknown) => log.error(`Application-code checks could not start: ${error instanceof Error ? error.message : String(error)}`));
+
+  // Statements the recorder captured, or pg_stat_statements lists, go through the editor's explain.
+  const explainRecorded = recordedExplain(deps);
+  const recording = new RecordingView(manager, log, explainRecorded);
+  const slowQueries = new SlowQueriesView(manager, explainRecorded);
+  const viewCommands: Record<string, (item?: never) => Promise<void> | void> = {
+    ...registerRecording(recording),
+    'planLens.showSlowQueries': () => slowQueries.refresh(),
+    'planLens.slowQueries.startSnapshot': () => slowQueries.startSnapshot(),
+    'planLens.slowQueries.explain': (item) => slowQueries.explainItem(item),
+  };
+  for (const [id, run] of Object.entries(viewCommands)) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, (item?: never) => runReportingFailure(id, () => run(item), log)));
+  }
+  context.subscriptions.push(
+    recording,
+    slowQueries,
+    vscode.window.registerTreeDataProvider(RECORDING_VIEW_ID, recording),
+    vscode.window.registerTreeDataProvider(SLOW_QUERIES_VIEW_ID, slowQueries),
+  );
   context.subscriptions.push(
     log,
     diagnostics,

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runExplainCommand, runAnalyzeCommand, UsageError, EXIT } from './commands';
 import { runLintCommand } from './lint-command';
+import { runRecordCommand } from './record-command';
+import { runSlowCommand } from './slow-command';
 
 const HELP = `plan-lens: understand PostgreSQL query plans
 
@@ -13,6 +15,8 @@ Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS] [--no-indexes]
   plan-lens analyze [FILE | -] [--json]
   plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N]
+  plan-lens record --db URL --listen HOST:PORT [--out FILE] [--json] [--duration S] [--fail-on IDS]
+  plan-lens slow --db URL [--json] [--limit N] [--slow-ms MS]
   plan-lens --help | --version
 
 explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a transaction
@@ -33,6 +37,14 @@ lint      Checks Python, JavaScript and TypeScript code for connection-pool sett
           --processes N   application processes sharing the server, each with a pool (default 1)
           --fail-on SEV   exit 1 when a finding of this severity or worse exists (default warning)
           --json          print the findings as JSON, with their quick fixes as text edits
+record    Starts a PostgreSQL proxy on --listen in front of --db and records what the application
+          sends through it, until Ctrl+C, SIGTERM or --duration S; then prints the statements
+          grouped by shape and the findings (n-plus-one, row-by-row-write, slow-statement,
+          offset-pagination, repeated-statement). --out FILE also writes the JSON report;
+          --fail-on n-plus-one,slow exits 1 when such a finding exists; --slow-ms MS (500) and
+          --n-plus-one-min N (5) set the thresholds.
+slow      The slowest statements from pg_stat_statements (by total time; mean, calls, rows per
+          call) and N+1 suspects; --limit N (20) rows.
 
 Exit codes: 0 success, 1 the statement failed (syntax error, timeout, cancelled) or lint found
             a finding at or above --fail-on,
@@ -60,8 +72,14 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'no-indexes': { type: 'boolean' },
-        'fail-on': { type: 'string' },
         processes: { type: 'string' },
+        listen: { type: 'string' },
+        out: { type: 'string' },
+        duration: { type: 'string' },
+        'fail-on': { type: 'string' },
+        'slow-ms': { type: 'string' },
+        'n-plus-one-min': { type: 'string' },
+        limit: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -87,7 +105,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       return await runLintCommand({ paths: rest, db: values.db, json: values.json ?? false, failOn: values['fail-on'], processes: values.processes });
     }
-    if (values['fail-on'] || values.processes) throw new UsageError('--fail-on and --processes belong to lint');
+    if (values.processes) throw new UsageError('--processes belongs to lint');
+    if (values['fail-on'] && command !== 'record') throw new UsageError('--fail-on belongs to lint and record');
     if (rest.length > 1) throw new UsageError(`expected at most one FILE, got ${rest.length}: ${rest.join(' ')}`);
     switch (command) {
       case 'explain':
@@ -106,8 +125,21 @@ export async function main(argv: string[]): Promise<number> {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });
+      case 'record':
+        return await runRecordCommand({
+          db: values.db,
+          listen: values.listen,
+          out: values.out,
+          json: values.json ?? false,
+          duration: values.duration,
+          failOn: values['fail-on'],
+          slowMs: values['slow-ms'],
+          nPlusOneMin: values['n-plus-one-min'],
+        });
+      case 'slow':
+        return await runSlowCommand({ db: values.db, json: values.json ?? false, limit: values.limit, slowMs: values['slow-ms'] });
       default:
-        throw new UsageError(`unknown command "${command}" (expected explain, analyze or lint)`);
+        throw new UsageError(`unknown command "${command}" (expected explain, analyze, lint, record or slow)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

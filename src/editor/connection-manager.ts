@@ -27,6 +27,8 @@ export interface ActiveDatabase {
   /** user@host:port/database: never the password. */
   target: string;
   pool: PlanLensPool;
+  /** Where the pool connects: the query recorder forwards to the same server. */
+  connection: ResolvedConnection;
 }
 
 export class NoConnectionChosenError extends Error {
@@ -173,6 +175,7 @@ export class ConnectionManager implements vscode.Disposable {
       kind,
       name,
       target: resolved.describe(),
+      connection: resolved,
       pool: createPool(resolved, {
         ...pool,
         log: (message: string) => this.log.warn(message),

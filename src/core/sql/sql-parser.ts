@@ -144,3 +144,16 @@ function utf8Length(codePoint: number): number {
 function clamp(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max);
 }
+
+/**
+ * PostgreSQL's query fingerprint (pg_query's, as pganalyze uses it) and the statement with its
+ * constants replaced by $n; undefined when PostgreSQL cannot parse the text.
+ */
+export function fingerprintSql(text: string): { fingerprint: string; normalized: string } | undefined {
+  const parser = requireParser('Fingerprinting SQL');
+  try {
+    return { fingerprint: parser.fingerprintSync(text), normalized: parser.normalizeSync(text) };
+  } catch {
+    return undefined;
+  }
+}
