@@ -8,7 +8,7 @@ import { ConnectionManager } from './editor/connection-manager';
 import { AdviceDiagnostics } from './editor/advice-diagnostics';
 import { explainQuery, StatementDiagnostics, type ExplainDependencies } from './editor/explain-command';
 import { OutputLog } from './editor/output-log';
-import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost, type ShowPlanRequest } from './panel/plan-panel';
+import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost } from './panel/plan-panel';
 
 let connections: ConnectionManager | undefined;
 
@@ -19,9 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // Quick fixes wherever Explain Query works: SQL files, and SQL selected in any other file.
   const advice = new AdviceDiagnostics({ scheme: '*' });
   const panelLog = (message: string) => log.info(message);
-  const panels: PlanPanelHost = {
-    showPlan: (request: ShowPlanRequest) => PlanPanel.show(context.extensionUri, request, panelLog),
-  };
+  const panels: PlanPanelHost = PlanPanel.host(context.extensionUri, panelLog);
   const deps: ExplainDependencies = { connections, diagnostics, advice, log, panels, state: context.workspaceState };
   const manager = connections;
 

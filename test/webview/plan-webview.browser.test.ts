@@ -297,15 +297,16 @@ describe('plan webview in Chromium', function () {
   it('says what is happening before a plan arrives, while it runs and when it fails', async () => {
     const { page, incidents } = await openPage();
     assert.equal(await page.textContent('.notice'), 'Waiting for a plan…');
-    await postAndPaint(page, { type: 'showLoading', message: 'Running EXPLAIN ANALYZE…' });
-    assert.equal(await page.textContent('.notice.loading'), 'Running EXPLAIN ANALYZE…');
-    await postAndPaint(page, { type: 'showError', message: `relation "${IMG_PAYLOAD}" does not exist` });
-    assert.equal(await page.textContent('.notice.error'), `relation "${IMG_PAYLOAD}" does not exist`);
-    assert.equal(await page.getAttribute('.notice', 'role'), 'alert');
+    await postAndPaint(page, { type: 'showRunning', statement: 'SELECT 1', startedAt: new Date().toISOString() });
+    assert.equal(await page.textContent('.run-state.running .run-title'), 'Running EXPLAIN…');
+    await postAndPaint(page, { type: 'showFailed', message: `relation "${IMG_PAYLOAD}" does not exist` });
+    assert.equal(await page.textContent('.run-state.failed .run-message'), `relation "${IMG_PAYLOAD}" does not exist`);
+    assert.equal(await page.getAttribute('.run-state', 'role'), 'alert');
     // Messages of unknown shape are ignored.
     await page.evaluate(() => window.postMessage({ type: 'showPlan', plan: { nodes: 'x' } }, '*'));
     await postAndPaint(page, showPlanMessage(loadPlan(SMALL)));
     assert.equal(await page.locator('.notice').isHidden(), true);
+    assert.equal(await page.locator('.run-state').isHidden(), true);
     assert.equal(await page.locator('img').count(), 0);
     assertClean(incidents);
   });

@@ -27,6 +27,7 @@ import type { HostBridge } from './host-bridge';
 import { NodeSearch } from './node-search';
 import { markPaintedSoon } from './paint-mark';
 import { PlanHeader } from './plan-header';
+import { RunState } from './run-state';
 import { Toolbar } from './toolbar';
 import { layoutTree, type TreeLayout } from './tree-layout';
 import { TreeView } from './tree-view';
@@ -64,7 +65,6 @@ const REQUEST_OUTCOME: Record<WebviewRequest['type'], string> = {
   insertDdl: 'CREATE INDEX inserted into the editor',
 };
 
-type NoticeKind = 'waiting' | 'loading' | 'error';
 
 export class PlanApp {
   private readonly header = new PlanHeader();
@@ -78,12 +78,12 @@ export class PlanApp {
   private readonly status: HTMLDivElement;
   private readonly legend: HTMLDivElement;
   private readonly notice: HTMLDivElement;
+  private readonly runState = new RunState();
   private open?: OpenPlan;
   /** The before/after comparison on screen in place of the plan, if any. */
   private comparison?: ShowComparisonMessage;
   /** Progress of "Create index now", by suggestion id, as the host last reported it. */
   private readonly creations = new Map<string, IndexCreationMessage>();
-  private noticeKind?: NoticeKind;
   private selectedKey?: string;
   private searchText = '';
   private nextRequestId = 1;
@@ -133,7 +133,7 @@ export class PlanApp {
     this.body = el('main', 'plan-body');
     this.body.append(this.tree.viewport, this.details.element);
     this.notice = el('div', 'notice');
-    root.append(this.top, this.body, this.comparisonView.element, this.notice);
+    root.append(this.runState.element, this.top, this.body, this.comparisonView.element, this.notice);
 
     document.addEventListener('keydown', (event) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f' && this.open && !this.comparison) {
@@ -142,7 +142,7 @@ export class PlanApp {
         this.toolbar.searchInput.select();
       }
     });
-    this.showNotice('waiting', 'Waiting for a plan…');
+    this.showNotice('Waiting for a plan…');
   }
 
   handle(message: HostToWebview): void {
@@ -159,11 +159,20 @@ export class PlanApp {
       case 'showComparison':
         this.showComparison(message);
         break;
-      case 'showLoading':
-        this.showNotice('loading', message.message ?? 'Running EXPLAIN…');
+      case 'showRunning':
+        this.showNotice(undefined);
+        this.runState.running(message);
+        this.updateLayers();
         break;
-      case 'showError':
-        this.showNotice('error', message.message);
+      case 'showFailed':
+        this.showNotice(undefined);
+        this.runState.failed(message, this.open?.message.meta.ranAt);
+        this.updateLayers();
+        break;
+      case 'showCancelled':
+        this.showNotice(this.open ? undefined : 'Cancelled. Explain a statement to see its plan.');
+        this.runState.cancelled(message, this.open?.message.meta.ranAt);
+        this.updateLayers();
         break;
       case 'reply': {
         const request = this.pending.get(message.id);
@@ -182,6 +191,7 @@ export class PlanApp {
       // Another run replaces the comparison; the plan after the index (sent again, or with its advice) does not.
       this.comparison = undefined;
     }
+    this.runState.clear();
     if (this.open && !restored && sameRun(this.open.message, message)) {
       this.open.message = message;
       this.showNotice(undefined);
@@ -488,30 +498,24 @@ export class PlanApp {
     );
   }
 
-  /** A message over the tree: waiting for the first plan, running, or failed. `undefined` clears it. */
-  private showNotice(kind: NoticeKind | undefined, text = ''): void {
-    this.noticeKind = kind;
-    this.notice.className = kind ? `notice ${kind}` : 'notice';
-    this.notice.hidden = kind === undefined;
-    this.notice.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    this.notice.replaceChildren();
-    if (kind) {
-      if (kind === 'loading') {
-        this.notice.append(el('span', 'spinner'));
-      }
-      this.notice.append(el('span', 'notice-text', text));
-    }
+  /** A quiet message where the plan would be, before there is one. `undefined` clears it. */
+  private showNotice(text: string | undefined): void {
+    this.notice.className = 'notice waiting';
+    this.notice.hidden = text === undefined;
+    this.notice.setAttribute('role', 'status');
+    this.notice.replaceChildren(el('span', 'notice-text', text ?? ''));
     this.updateLayers();
     markPaintedSoon();
   }
 
-  /** Which of the plan view and the comparison is on screen. */
+  /** Which of the plan view and the comparison is on screen, and whether it is the previous run's. */
   private updateLayers(): void {
-    // An error replaces the tree or comparison: what is behind it is the previous run, not this one.
-    const error = this.noticeKind === 'error';
-    const comparing = this.comparison !== undefined && !error;
-    this.top.hidden = comparing;
-    this.body.hidden = error || !this.open || comparing;
+    const comparing = this.comparison !== undefined && this.runState.kind === undefined;
+    const stale = this.runState.kind === 'failed' || this.runState.kind === 'cancelled';
+    this.top.hidden = comparing || !this.open;
+    this.top.classList.toggle('stale', stale);
+    this.body.hidden = !this.open || comparing;
+    this.body.classList.toggle('stale', stale);
     this.comparisonView.element.hidden = !comparing;
   }
 
