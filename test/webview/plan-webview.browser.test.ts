@@ -180,9 +180,19 @@ describe('plan webview in Chromium', function () {
     assert.equal(await page.textContent('.details-title'), plan.nodes[scanId].label);
     await screenshot(page, 'details');
 
-    // Enter collapses the selected node; Home goes back to the root.
+    // Escape closes the details and keeps the selection; arrows move on without them; Enter opens them again.
+    await actAndPaint(page, () => page.keyboard.press('Escape'));
+    assert.equal(await page.locator('.details-pane').isHidden(), true);
+    assert.equal(await page.getAttribute('.card.selected', 'data-node-id'), String(scanId));
     await actAndPaint(page, () => page.keyboard.press('ArrowUp'));
+    assert.equal(await page.locator('.details-pane').isHidden(), true);
     await actAndPaint(page, () => page.keyboard.press('Enter'));
+    assert.equal(await page.textContent('.details-title'), plan.nodes[plan.nodes[scanId].parentId!].label);
+    await actAndPaint(page, () => page.keyboard.press('Escape'));
+    await actAndPaint(page, () => page.keyboard.press(' '));
+    assert.equal(await page.locator('.details-pane').isHidden(), false);
+    // Shift+Enter folds the selected node; Home goes back to the root.
+    await actAndPaint(page, () => page.keyboard.press('Shift+Enter'));
     assert.equal(await page.getAttribute('.card.selected', 'aria-expanded'), 'false');
     await actAndPaint(page, () => page.keyboard.press('Home'));
     assert.equal(await page.getAttribute('.card.selected', 'data-node-id'), '0');
