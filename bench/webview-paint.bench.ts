@@ -2,7 +2,8 @@
  * How fast the plan webview paints, in headless Chromium on the standalone page with the
  * production bundle: from posting the showPlan message to the painted tree, for every captured
  * plan and for synthetic plans of 1k, 10k and 50k nodes; the page's JS heap once painted; and
- * the time of each interaction on the 4004- and 50k-node plans, click to paint.
+ * the time of each interaction on the 4004- and 50k-node plans, click to paint, in the tree and
+ * in the grid.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,7 +135,7 @@ function interactions(plan: AnalyzedPlan): Step[] {
     ...toFamily,
     ...press('ArrowDown', 1),
     ...press('ArrowRight', shown.length),
-    { label: `expand the group of ${grouped.length} (Enter)`, action: { key: 'Enter' } },
+    { label: `expand the group of ${grouped.length} (Shift+Enter)`, action: { key: 'Enter', shift: true } },
     { label: 'fit to view, all expanded (outlines)', action: { click: '.fit' } },
     { label: 'zoom in, all expanded', action: { click: '.zoom-in' } },
     ...toFamily,
@@ -143,8 +144,17 @@ function interactions(plan: AnalyzedPlan): Step[] {
     { label: 'jump to the match in the group (Enter)', action: { key: 'Enter', on: '.search-input' } },
     { label: 'clear the search', action: { search: '' } },
     ...toFamily,
-    { label: 'collapse the family (Enter)', action: { key: 'Enter' } },
-    { label: 'expand the family (Enter)', action: { key: 'Enter' } },
+    { label: 'collapse the family (Shift+Enter)', action: { key: 'Enter', shift: true } },
+    { label: 'expand the family (Shift+Enter)', action: { key: 'Enter', shift: true } },
+    { label: 'switch to the grid', action: { click: '.view-grid' } },
+    { label: 'grid: Home', action: { key: 'Home', on: '.grid-view' } },
+    { label: 'grid: arrow down', action: { key: 'ArrowDown', on: '.grid-view' } },
+    { label: 'grid: page down', action: { key: 'PageDown', on: '.grid-view' } },
+    { label: 'grid: End (a node folded in the tree)', action: { key: 'End', on: '.grid-view' } },
+    { label: 'grid: sort by exclusive time', action: { click: '.grid-sort[data-column="exclusive"]' } },
+    { label: 'grid: sort by rows', action: { click: '.grid-sort[data-column="rows"]' } },
+    { label: 'grid: back to plan order', action: { click: '.grid-sort[data-column="node"]' } },
+    { label: 'switch back to the tree', action: { click: '.view-tree' } },
   ];
 }
 
