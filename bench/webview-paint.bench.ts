@@ -81,7 +81,8 @@ function planCases(): PlanCase[] {
       });
     }
   } else {
-    console.log(`(no captured plans: ${PLANS_DIR} is absent; synthetic plans only)`);
+    console.log(`(no captured plans: ${PLANS_DIR} is absent; the repository's 4004-node plan and synthetic plans only)`);
+    cases.push({ name: 'partitions-4000-n4004', plan: loadPlan('partitions-4000-n4004.json'), targetMs: 500, targetHeapMb: 60 });
   }
   for (const size of SYNTHETIC_SIZES) {
     cases.push({ name: `synthetic-${size / 1000}k`, plan: analyzePlan(syntheticExplain(size)), targetMs: size >= 50_000 ? 2000 : undefined });

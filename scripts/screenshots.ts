@@ -18,7 +18,7 @@ try {
   const hottest = plan.nodes.reduce((a, b) => ((b.exclusiveMs ?? 0) > (a.exclusiveMs ?? 0) ? b : a));
   for (const theme of ['dark', 'light']) {
     for (const view of ['tree', 'grid']) {
-      const { page } = await openStandalonePage(browser, server, { theme, width: 1100, height: 560 });
+      const { page } = await openStandalonePage(browser, server, { theme, width: 1500, height: 760 });
       await postAndPaint(page, showPlanMessage(plan, { statement: loadStatement(PLAN), title: 'Top 20 active products', durationMs: 61 }));
       if (view === 'grid') {
         await actAndPaint(page, () => page.click('.view-grid'));

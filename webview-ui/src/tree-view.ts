@@ -32,6 +32,8 @@ const FIT_MARGIN = 24;
 /** Below the tree, room for the status line and legend drawn over the viewport's bottom edge. */
 const FIT_MARGIN_BOTTOM = 44;
 const ZOOM_STEP = 1.25;
+/** Where the hottest card sits, as a share of the view's height, when the path to it is too long to show whole. */
+const PATH_CARD_AT = 0.7;
 
 export interface TreeViewHandlers {
   select(item: TreeItem): void;
@@ -213,7 +215,7 @@ export class TreeView {
     this.showPath(hottest, READABLE_SCALE);
   }
 
-  /** At scale k: the card centred across and, below the root when the path to it fits, else centred. */
+  /** At scale k: the card centred across, and below the root when the path to it fits. */
   private showPath(item: TreeItem, k: number): void {
     const { clientWidth: width, clientHeight: height } = this.viewport;
     const { minY } = this.layout!.bounds;
@@ -223,7 +225,8 @@ export class TreeView {
       x = FIT_MARGIN - item.x * k;
     }
     const pathFits = (item.y + item.height - minY) * k <= height - FIT_MARGIN - FIT_MARGIN_BOTTOM;
-    const y = pathFits ? FIT_MARGIN - minY * k : (height - FIT_MARGIN_BOTTOM) / 2 - (item.y + item.height / 2) * k;
+    // The path leads down to the card: when it cannot all show, the card sits low, with as much of the path above it as fits.
+    const y = pathFits ? FIT_MARGIN - minY * k : (height - FIT_MARGIN_BOTTOM) * PATH_CARD_AT - (item.y + item.height / 2) * k;
     this.setTransform({ x, y, k });
   }
 
