@@ -264,7 +264,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
         deps.diagnostics.report(statement.document, statement.range, error.message, error.code ?? 'server-error');
       }
       const hint = error.hint ? ` Hint: ${error.hint}` : '';
-      deps.panels.showFailed(`PostgreSQL rejected the statement: ${error.message}. Fix the statement and explain again.`, error.hint);
+      deps.panels.showFailed(`PostgreSQL rejected the statement: ${error.message}. Fix the statement and explain again.`, error.hint && `Hint: ${error.hint}`);
       void vscode.window.showErrorMessage(`Plan Lens: PostgreSQL rejected the statement: ${error.message}.${hint}`);
       return;
     }
