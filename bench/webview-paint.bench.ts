@@ -129,7 +129,8 @@ function interactions(plan: AnalyzedPlan): Step[] {
   const press = (key: string, times: number): Step[] => Array.from({ length: times }, () => ({ action: { key } }));
   const toFamily = [{ action: { key: 'Home' } }, ...press('ArrowDown', family.depth)];
   return [
-    { label: 'select the root (details pane)', action: { click: '.card[data-node-id="0"]' } },
+    // The plan may open on its hottest path, with the root out of view: Home brings it.
+    { label: 'select the root (Home, details pane)', action: { key: 'Home' } },
     { label: 'arrow down (select the child)', action: { key: 'ArrowDown' } },
     { label: 'zoom in', action: { click: '.zoom-in' } },
     { label: 'zoom out', action: { click: '.zoom-out' } },
