@@ -2,7 +2,8 @@
  * How fast the plan webview paints, in headless Chromium on the standalone page with the
  * production bundle: from posting the showPlan message to the painted tree, for every captured
  * plan and for synthetic plans of 1k, 10k and 50k nodes; the page's JS heap once painted; and
- * the time of each interaction on the 4004- and 50k-node plans, click to paint.
+ * the time of each interaction on the 4004- and 50k-node plans, click to paint, in the tree and
+ * in the grid.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,7 +81,8 @@ function planCases(): PlanCase[] {
       });
     }
   } else {
-    console.log(`(no captured plans: ${PLANS_DIR} is absent; synthetic plans only)`);
+    console.log(`(no captured plans: ${PLANS_DIR} is absent; the repository's 4004-node plan and synthetic plans only)`);
+    cases.push({ name: 'partitions-4000-n4004', plan: loadPlan('partitions-4000-n4004.json'), targetMs: 500, targetHeapMb: 60 });
   }
   for (const size of SYNTHETIC_SIZES) {
     cases.push({ name: `synthetic-${size / 1000}k`, plan: analyzePlan(syntheticExplain(size)), targetMs: size >= 50_000 ? 2000 : undefined });
@@ -127,14 +129,15 @@ function interactions(plan: AnalyzedPlan): Step[] {
   const press = (key: string, times: number): Step[] => Array.from({ length: times }, () => ({ action: { key } }));
   const toFamily = [{ action: { key: 'Home' } }, ...press('ArrowDown', family.depth)];
   return [
-    { label: 'select the root (details pane)', action: { click: '.card[data-node-id="0"]' } },
+    // The plan may open on its hottest path, with the root out of view: Home brings it.
+    { label: 'select the root (Home, details pane)', action: { key: 'Home' } },
     { label: 'arrow down (select the child)', action: { key: 'ArrowDown' } },
     { label: 'zoom in', action: { click: '.zoom-in' } },
     { label: 'zoom out', action: { click: '.zoom-out' } },
     ...toFamily,
     ...press('ArrowDown', 1),
     ...press('ArrowRight', shown.length),
-    { label: `expand the group of ${grouped.length} (Enter)`, action: { key: 'Enter' } },
+    { label: `expand the group of ${grouped.length} (Shift+Enter)`, action: { key: 'Enter', shift: true } },
     { label: 'fit to view, all expanded (outlines)', action: { click: '.fit' } },
     { label: 'zoom in, all expanded', action: { click: '.zoom-in' } },
     ...toFamily,
@@ -143,8 +146,17 @@ function interactions(plan: AnalyzedPlan): Step[] {
     { label: 'jump to the match in the group (Enter)', action: { key: 'Enter', on: '.search-input' } },
     { label: 'clear the search', action: { search: '' } },
     ...toFamily,
-    { label: 'collapse the family (Enter)', action: { key: 'Enter' } },
-    { label: 'expand the family (Enter)', action: { key: 'Enter' } },
+    { label: 'collapse the family (Shift+Enter)', action: { key: 'Enter', shift: true } },
+    { label: 'expand the family (Shift+Enter)', action: { key: 'Enter', shift: true } },
+    { label: 'switch to the grid', action: { click: '.view-grid' } },
+    { label: 'grid: Home', action: { key: 'Home', on: '.grid-view' } },
+    { label: 'grid: arrow down', action: { key: 'ArrowDown', on: '.grid-view' } },
+    { label: 'grid: page down', action: { key: 'PageDown', on: '.grid-view' } },
+    { label: 'grid: End (a node folded in the tree)', action: { key: 'End', on: '.grid-view' } },
+    { label: 'grid: sort by exclusive time', action: { click: '.grid-sort[data-column="exclusive"]' } },
+    { label: 'grid: sort by rows', action: { click: '.grid-sort[data-column="rows"]' } },
+    { label: 'grid: back to plan order', action: { click: '.grid-sort[data-column="node"]' } },
+    { label: 'switch back to the tree', action: { click: '.view-tree' } },
   ];
 }
 

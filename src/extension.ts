@@ -9,7 +9,7 @@ import { AdviceDiagnostics } from './editor/advice-diagnostics';
 import { CODE_SELECTOR, CodeDiagnostics } from './editor/code-diagnostics';
 import { explainQuery, StatementDiagnostics, type ExplainDependencies } from './editor/explain-command';
 import { OutputLog } from './editor/output-log';
-import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost, type ShowPlanRequest } from './panel/plan-panel';
+import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost } from './panel/plan-panel';
 import { recordedExplain } from './editor/recorded-explain';
 import { RECORDING_VIEW_ID, RecordingView, registerRecording } from './editor/recording-view';
 import { SLOW_QUERIES_VIEW_ID, SlowQueriesView } from './editor/slow-queries-view';
@@ -23,9 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // Quick fixes wherever Explain Query works: SQL files, and SQL selected in any other file.
   const advice = new AdviceDiagnostics({ scheme: '*' });
   const panelLog = (message: string) => log.info(message);
-  const panels: PlanPanelHost = {
-    showPlan: (request: ShowPlanRequest) => PlanPanel.show(context.extensionUri, request, panelLog),
-  };
+  const panels: PlanPanelHost = PlanPanel.host(context.extensionUri, panelLog);
   const deps: ExplainDependencies = { connections, diagnostics, advice, log, panels, state: context.workspaceState };
   const manager = connections;
 

@@ -22,6 +22,8 @@ export interface PlanMeta {
   /** Round-trip time of the EXPLAIN as the host measured it. */
   durationMs?: number;
   title?: string;
+  /** The values sent for the statement's placeholders ($1, $2, ...), in order; null is SQL NULL. */
+  params?: Array<string | null>;
 }
 
 export interface ShowPlanMessage {
@@ -63,14 +65,28 @@ export interface ShowComparisonMessage {
   after: ComparedPlan;
 }
 
-export interface ShowErrorMessage {
-  type: 'showError';
-  message: string;
+/** An explain has started: the panel shows the statement and how long it has been running. */
+export interface ShowRunningMessage {
+  type: 'showRunning';
+  statement: string;
+  /** The placeholder values sent with it, as in PlanMeta. */
+  params?: Array<string | null>;
+  /** ISO 8601 time it started; the webview counts the elapsed time from it. */
+  startedAt: string;
 }
 
-export interface ShowLoadingMessage {
-  type: 'showLoading';
-  /** What is running, e.g. "Running EXPLAIN ANALYZE…"; the webview has a default. */
+/** The explain failed: the panel shows why, and keeps the previous plan marked as stale. */
+export interface ShowFailedMessage {
+  type: 'showFailed';
+  /** One sentence naming the cause and the fix. */
+  message: string;
+  /** PostgreSQL's own words (detail, hint, position), when there are any. */
+  detail?: string;
+}
+
+/** The user cancelled the explain; the previous plan, if any, stays marked as stale. */
+export interface ShowCancelledMessage {
+  type: 'showCancelled';
   message?: string;
 }
 
@@ -84,8 +100,9 @@ export type HostToWebview =
   | ShowAdviceMessage
   | IndexCreationMessage
   | ShowComparisonMessage
-  | ShowErrorMessage
-  | ShowLoadingMessage
+  | ShowRunningMessage
+  | ShowFailedMessage
+  | ShowCancelledMessage
   | ReplyMessage;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -116,6 +133,14 @@ export interface ViewTransform {
   k: number;
 }
 
+/** The two views of a plan: the tree of cards, or one table row per node. */
+export type PlanViewKind = 'tree' | 'grid';
+
+/** What the cards' heat colour measures. */
+export type HighlightMetric = 'exclusive' | 'rows' | 'misestimate' | 'cost' | 'buffers';
+
+export const HIGHLIGHT_METRICS: readonly HighlightMetric[] = ['exclusive', 'rows', 'misestimate', 'cost', 'buffers'];
+
 /** Bumped when the shape of `WebviewState` changes; a state of another version is discarded. */
 export const WEBVIEW_STATE_VERSION = 2;
 
@@ -129,6 +154,13 @@ export interface WebviewState {
   /** Parents whose large family of children is shown in full instead of grouped. */
   expandedGroupIds: number[];
   searchText: string;
+  /** The view on screen; the tree when absent. */
+  view?: PlanViewKind;
+  /** What the cards highlight; exclusive time when absent. */
+  highlight?: HighlightMetric;
+  /** Grid rows ordered by this column, descending unless `gridAscending`; plan order when absent. */
+  gridSort?: string;
+  gridAscending?: boolean;
   /** The plan on screen, without its advice: that is `lastAdvice`, which a later showAdvice may have replaced. */
   lastShowPlan?: ShowPlanMessage;
   /** The advice shown for `lastShowPlan`, if any arrived. */
@@ -161,6 +193,10 @@ function isSuggestionId(x: unknown): x is string {
 }
 
 const isString = (x: unknown): x is string => typeof x === 'string';
+
+function isParams(x: unknown): x is Array<string | null> {
+  return Array.isArray(x) && x.every((value) => value === null || typeof value === 'string');
+}
 
 /**
  * Validates a message received from the webview. The webview renders user data, so the host
@@ -204,7 +240,8 @@ function isPlanMeta(x: unknown): x is PlanMeta {
     typeof x.ranAt === 'string' &&
     (x.mode === 'analyze' || x.mode === 'estimate') &&
     (x.durationMs === undefined || typeof x.durationMs === 'number') &&
-    (x.title === undefined || typeof x.title === 'string')
+    (x.title === undefined || typeof x.title === 'string') &&
+    (x.params === undefined || isParams(x.params))
   );
 }
 
@@ -288,9 +325,11 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       );
     case 'showComparison':
       return isIndexSuggestion(x.index) && isComparedPlan(x.before) && isComparedPlan(x.after);
-    case 'showError':
-      return typeof x.message === 'string';
-    case 'showLoading':
+    case 'showRunning':
+      return typeof x.statement === 'string' && (x.params === undefined || isParams(x.params)) && typeof x.startedAt === 'string';
+    case 'showFailed':
+      return typeof x.message === 'string' && (x.detail === undefined || typeof x.detail === 'string');
+    case 'showCancelled':
       return x.message === undefined || typeof x.message === 'string';
     case 'reply':
       return isId(x.id) && (x.ok === true || (x.ok === false && typeof x.error === 'string'));
@@ -308,6 +347,10 @@ export function isWebviewState(x: unknown): x is WebviewState {
     isIdList(x.collapsedNodeIds) &&
     isIdList(x.expandedGroupIds) &&
     typeof x.searchText === 'string' &&
+    (x.view === undefined || x.view === 'tree' || x.view === 'grid') &&
+    (x.highlight === undefined || (HIGHLIGHT_METRICS as readonly unknown[]).includes(x.highlight)) &&
+    (x.gridSort === undefined || typeof x.gridSort === 'string') &&
+    (x.gridAscending === undefined || typeof x.gridAscending === 'boolean') &&
     (x.selectedNodeId === undefined || isId(x.selectedNodeId)) &&
     (x.transform === undefined ||
       (isRecord(x.transform) &&

@@ -189,6 +189,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     explainConfig: config,
     executionTargetMs: adviceConfig.executionTargetMs,
   };
+  deps.panels.showRunning(statement.text, values);
   try {
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Plan Lens: ${verb} on ${database.name}`, cancellable: true },
@@ -224,6 +225,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     const elapsed = Date.now() - started;
     if (error instanceof ExplainCancelledError) {
       deps.log.info(`${verb} on ${database.target}: cancelled after ${elapsed} ms`);
+      deps.panels.showCancelled(error.stoppedOnServer ? 'The statement was stopped on the server.' : undefined);
       void vscode.window.showInformationMessage(
         error.stoppedOnServer
           ? 'Plan Lens: the explain was cancelled; the statement was stopped on the server.'
@@ -233,6 +235,9 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     }
     if (error instanceof ExplainTimeoutError) {
       deps.log.warn(`${verb} on ${database.target}: timed out after ${elapsed} ms`);
+      deps.panels.showFailed(
+        `The statement ran longer than ${config.timeoutMs} ms and was stopped (planLens.explain.timeoutMs). Raise the timeout, or explain with estimates only.`,
+      );
       const openSettings = 'Open Setting';
       const estimate = 'Estimate Only';
       const pick = await vscode.window.showErrorMessage(
@@ -259,6 +264,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
         deps.diagnostics.report(statement.document, statement.range, error.message, error.code ?? 'server-error');
       }
       const hint = error.hint ? ` Hint: ${error.hint}` : '';
+      deps.panels.showFailed(`PostgreSQL rejected the statement: ${error.message}. Fix the statement and explain again.`, error.hint && `Hint: ${error.hint}`);
       void vscode.window.showErrorMessage(`Plan Lens: PostgreSQL rejected the statement: ${error.message}.${hint}`);
       return;
     }
@@ -270,6 +276,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
 function reportConnectionFailure(deps: ExplainDependencies, error: unknown, target: string): void {
   const message = describeConnectionError(error, target);
   deps.log.error(message);
+  deps.panels.showFailed(message);
   const connection = deps.connections.activeConnectionSetting();
   const isAuth = (error as { code?: string } | undefined)?.code === AUTH_FAILED || /password/i.test(String((error as Error)?.message));
   const actions = isAuth && connection ? ['Enter Password', 'Select Connection', 'Show Log'] : ['Select Connection', 'Show Log'];

@@ -58,6 +58,7 @@ export async function explainStatement(statement: ExplainedStatement, signal?: A
       mode: analysis.plan.analyzed ? 'analyze' : 'estimate',
       durationMs: run.durationMs,
       title: `${statement.database.name}: ${statement.commandTag}`,
+      params: statement.values,
     },
   };
 }

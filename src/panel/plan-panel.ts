@@ -27,6 +27,12 @@ export interface ShowPlanRequest {
 export interface PlanPanelHost {
   /** Shows a plan; returns a handle to send its advice later. */
   showPlan(request: ShowPlanRequest): ShownPlan;
+  /** Opens the panel on an explain that has started: the statement, its parameter values, the time it has run. */
+  showRunning(statement: string, params?: Array<string | null>): void;
+  /** The explain failed: the message (cause and fix) and PostgreSQL's detail; the plan on screen is marked stale. */
+  showFailed(message: string, detail?: string): void;
+  /** The explain was cancelled; the plan on screen is marked stale. */
+  showCancelled(message?: string): void;
 }
 
 export interface ShownPlan {
@@ -74,16 +80,32 @@ export class PlanPanel implements vscode.Disposable {
     };
   }
 
-  static show(extensionUri: vscode.Uri, request: ShowPlanRequest, log: (message: string) => void): ShownPlan {
-    let current = PlanPanel.current;
-    if (!current) {
-      const panel = vscode.window.createWebviewPanel(PLAN_VIEW_TYPE, 'Plan Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, PlanPanel.webviewOptions(extensionUri));
-      current = new PlanPanel(panel, extensionUri, log);
-      PlanPanel.current = current;
-    } else {
+  /** The panel, created beside the editor if there is none, brought into view without taking focus. */
+  private static open(extensionUri: vscode.Uri, log: (message: string) => void): PlanPanel {
+    const current = PlanPanel.current;
+    if (current) {
       current.panel.reveal(undefined, true);
+      return current;
     }
-    const panel = current;
+    const panel = vscode.window.createWebviewPanel(PLAN_VIEW_TYPE, 'Plan Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, PlanPanel.webviewOptions(extensionUri));
+    PlanPanel.current = new PlanPanel(panel, extensionUri, log);
+    return PlanPanel.current;
+  }
+
+  /** The panel methods the editor side calls, bound to this extension's resources and log. */
+  static host(extensionUri: vscode.Uri, log: (message: string) => void): PlanPanelHost {
+    return {
+      showPlan: (request) => PlanPanel.show(extensionUri, request, log),
+      showRunning: (statement, params) =>
+        PlanPanel.open(extensionUri, log).post({ type: 'showRunning', statement, params, startedAt: new Date().toISOString() }),
+      // Without a panel there is nothing to mark stale: the editor's own notification says it.
+      showFailed: (message, detail) => PlanPanel.current?.post({ type: 'showFailed', message, detail }),
+      showCancelled: (message) => PlanPanel.current?.post({ type: 'showCancelled', message }),
+    };
+  }
+
+  private static show(extensionUri: vscode.Uri, request: ShowPlanRequest, log: (message: string) => void): ShownPlan {
+    const panel = PlanPanel.open(extensionUri, log);
     const message: ShowPlanMessage = { type: 'showPlan', plan: request.plan, meta: request.meta, advice: request.advice };
     panel.actions = request.actions;
     panel.advice = request.advice;

@@ -82,9 +82,13 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'indexCreation', suggestionId: 'idx_a', state: 'running', message: 'Creating idx_a (CONCURRENTLY)…' },
         { type: 'indexCreation', suggestionId: 'idx_a', state: 'failed', message: 'permission denied' },
         { type: 'showComparison', index: topnSuggestion(), before: compared, after: compared },
-        { type: 'showError', message: 'relation does not exist' },
-        { type: 'showLoading' },
-        { type: 'showLoading', message: 'Running EXPLAIN ANALYZE…' },
+        { type: 'showPlan', plan, meta: { ...meta, params: ['42', null] } },
+        { type: 'showRunning', statement: 'SELECT $1', params: ['42'], startedAt: '2025-11-26T02:31:05Z' },
+        { type: 'showRunning', statement: 'SELECT 1', startedAt: '2025-11-26T02:31:05Z' },
+        { type: 'showFailed', message: 'relation "x" does not exist. Fix the statement and explain again.' },
+        { type: 'showFailed', message: 'syntax error', detail: 'at or near "FORM"' },
+        { type: 'showCancelled' },
+        { type: 'showCancelled', message: 'The statement was stopped on the server.' },
         { type: 'reply', id: 3, ok: true },
         { type: 'reply', id: 3, ok: false, error: 'no clipboard' },
       ]) {
@@ -98,7 +102,12 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'showPlan', plan: { nodes: 'x' }, meta },
         { type: 'showPlan', plan, meta: { ...meta, mode: 'explain' } },
         { type: 'showPlan', plan, meta: { ...meta, ranAt: undefined } },
-        { type: 'showError' },
+        { type: 'showPlan', plan, meta: { ...meta, params: [42] } },
+        { type: 'showFailed' },
+        { type: 'showFailed', message: 'x', detail: 3 },
+        { type: 'showRunning', statement: 'SELECT 1' },
+        { type: 'showRunning', statement: 'SELECT $1', params: 'x', startedAt: '' },
+        { type: 'showCancelled', message: 1 },
         { type: 'reply', id: 3 },
         { type: 'reply', id: 3, ok: false },
         { type: 'showPlan', plan, meta, advice: { findings: 'none' } },
@@ -138,6 +147,7 @@ describe('protocol between the host and the plan webview', () => {
     it('accepts a saved state, with or without the last plan, its advice and a comparison', () => {
       assert.ok(isWebviewState(state));
       assert.ok(isWebviewState({ ...state, lastShowPlan: { type: 'showPlan', plan, meta } }));
+      assert.ok(isWebviewState({ ...state, view: 'grid', highlight: 'misestimate', gridSort: 'exclusive', gridAscending: false }));
       assert.ok(
         isWebviewState({
           ...state,
@@ -157,7 +167,10 @@ describe('protocol between the host and the plan webview', () => {
         { ...state, transform: { x: 0, y: 0, k: 0 } },
         { ...state, transform: { x: Number.POSITIVE_INFINITY, y: 0, k: 1 } },
         { ...state, searchText: undefined },
-        { ...state, lastShowPlan: { type: 'showError', message: 'x' } },
+        { ...state, lastShowPlan: { type: 'showFailed', message: 'x' } },
+        { ...state, view: 'table' },
+        { ...state, highlight: 'heat' },
+        { ...state, gridAscending: 'yes' },
         { ...state, lastAdvice: { findings: [{ title: 'x' }], suggestions: [] } },
         { ...state, lastComparison: { type: 'showPlan', plan, meta } },
         { ...state, lastComparison: { type: 'showComparison', index: topnSuggestion(), before: { plan, meta } } },

@@ -180,9 +180,19 @@ describe('plan webview in Chromium', function () {
     assert.equal(await page.textContent('.details-title'), plan.nodes[scanId].label);
     await screenshot(page, 'details');
 
-    // Enter collapses the selected node; Home goes back to the root.
+    // Escape closes the details and keeps the selection; arrows move on without them; Enter opens them again.
+    await actAndPaint(page, () => page.keyboard.press('Escape'));
+    assert.equal(await page.locator('.details-pane').isHidden(), true);
+    assert.equal(await page.getAttribute('.card.selected', 'data-node-id'), String(scanId));
     await actAndPaint(page, () => page.keyboard.press('ArrowUp'));
+    assert.equal(await page.locator('.details-pane').isHidden(), true);
     await actAndPaint(page, () => page.keyboard.press('Enter'));
+    assert.equal(await page.textContent('.details-title'), plan.nodes[plan.nodes[scanId].parentId!].label);
+    await actAndPaint(page, () => page.keyboard.press('Escape'));
+    await actAndPaint(page, () => page.keyboard.press(' '));
+    assert.equal(await page.locator('.details-pane').isHidden(), false);
+    // Shift+Enter folds the selected node; Home goes back to the root.
+    await actAndPaint(page, () => page.keyboard.press('Shift+Enter'));
     assert.equal(await page.getAttribute('.card.selected', 'aria-expanded'), 'false');
     await actAndPaint(page, () => page.keyboard.press('Home'));
     assert.equal(await page.getAttribute('.card.selected', 'data-node-id'), '0');
@@ -297,15 +307,16 @@ describe('plan webview in Chromium', function () {
   it('says what is happening before a plan arrives, while it runs and when it fails', async () => {
     const { page, incidents } = await openPage();
     assert.equal(await page.textContent('.notice'), 'Waiting for a plan…');
-    await postAndPaint(page, { type: 'showLoading', message: 'Running EXPLAIN ANALYZE…' });
-    assert.equal(await page.textContent('.notice.loading'), 'Running EXPLAIN ANALYZE…');
-    await postAndPaint(page, { type: 'showError', message: `relation "${IMG_PAYLOAD}" does not exist` });
-    assert.equal(await page.textContent('.notice.error'), `relation "${IMG_PAYLOAD}" does not exist`);
-    assert.equal(await page.getAttribute('.notice', 'role'), 'alert');
+    await postAndPaint(page, { type: 'showRunning', statement: 'SELECT 1', startedAt: new Date().toISOString() });
+    assert.equal(await page.textContent('.run-state.running .run-title'), 'Running EXPLAIN…');
+    await postAndPaint(page, { type: 'showFailed', message: `relation "${IMG_PAYLOAD}" does not exist` });
+    assert.equal(await page.textContent('.run-state.failed .run-message'), `relation "${IMG_PAYLOAD}" does not exist`);
+    assert.equal(await page.getAttribute('.run-state', 'role'), 'alert');
     // Messages of unknown shape are ignored.
     await page.evaluate(() => window.postMessage({ type: 'showPlan', plan: { nodes: 'x' } }, '*'));
     await postAndPaint(page, showPlanMessage(loadPlan(SMALL)));
     assert.equal(await page.locator('.notice').isHidden(), true);
+    assert.equal(await page.locator('.run-state').isHidden(), true);
     assert.equal(await page.locator('img').count(), 0);
     assertClean(incidents);
   });

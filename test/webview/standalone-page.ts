@@ -204,8 +204,8 @@ export async function actAndPaint(page: Page, action: () => Promise<void>): Prom
 /** A user action the page can replay on itself, so that it can time it without the test driver's latency. */
 export type PageAction =
   | { click: string }
-  /** A keydown on the element (the tree, unless said otherwise). */
-  | { key: string; on?: string }
+  /** A keydown on the element (the tree, unless said otherwise), with Shift held if said. */
+  | { key: string; on?: string; shift?: boolean }
   /** Text typed into the search box. */
   | { search: string };
 
@@ -227,7 +227,7 @@ export function timeAction(page: Page, action: PageAction): Promise<number> {
       }
       target.click();
     } else if ('key' in act) {
-      document.querySelector(act.on ?? '.tree-viewport')!.dispatchEvent(new KeyboardEvent('keydown', { key: act.key, bubbles: true }));
+      document.querySelector(act.on ?? '.tree-viewport')!.dispatchEvent(new KeyboardEvent('keydown', { key: act.key, shiftKey: act.shift ?? false, bubbles: true }));
     } else {
       const input = document.querySelector<HTMLInputElement>('.search-input')!;
       input.value = act.search;

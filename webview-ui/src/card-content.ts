@@ -3,9 +3,10 @@
  * (which draws it). Only formatting here: every number comes from the analysed plan.
  */
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
+import type { HighlightMetric } from '../../src/protocol';
 // The card flags a misestimate from where the row-misestimate rule starts to report one.
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
-import { formatCompact, formatCost, formatFactor, formatMs, formatShare } from './format';
+import { formatCompact, formatCost, formatExact, formatFactor, formatMs, formatShare } from './format';
 
 
 /** Heat levels by share of total time: the hottest nodes stand out before anything is read. */
@@ -23,13 +24,67 @@ export function heatOf(share: number | undefined): Heat {
   return heat as Heat;
 }
 
-export const HEAT_LEGEND: ReadonlyArray<{ heat: Heat; text: string }> = [
-  { heat: 0, text: '<2%' },
-  { heat: 1, text: '2–10%' },
-  { heat: 2, text: '10–25%' },
-  { heat: 3, text: '25–50%' },
-  { heat: 4, text: '≥50%' },
+const SHARE_LEGEND = ['<2%', '2–10%', '10–25%', '25–50%', '≥50%'];
+
+/** Heat levels of a misestimate, from where the row-misestimate rule starts to report one. */
+const MISESTIMATE_HEAT_FACTORS = [MISESTIMATE_INFO_FACTOR, 100, 1000, 10_000];
+
+function heatOfFactor(factor: number | undefined): Heat {
+  return MISESTIMATE_HEAT_FACTORS.filter((threshold) => (factor ?? 1) >= threshold).length as Heat;
+}
+
+const shareOf = (value: number | undefined, max: number) => (value !== undefined && max > 0 ? value / max : undefined);
+
+const sharedBlocks = (node: PlanNode) =>
+  node.buffers && node.buffers.sharedHit + node.buffers.sharedRead + node.buffers.sharedDirtied + node.buffers.sharedWritten;
+
+/** What the cards can highlight: the heat of a node by each measure, and the legend that explains it. */
+export const HIGHLIGHTS: ReadonlyArray<{
+  metric: HighlightMetric;
+  label: string;
+  /** The legend's title. */
+  legendLabel: string;
+  /** One text per heat level, 0 to 4. */
+  legend: readonly string[];
+  heat(node: PlanNode, plan: AnalyzedPlan): Heat;
+}> = [
+  { metric: 'exclusive', label: 'Exclusive time', legendLabel: 'Exclusive time', legend: SHARE_LEGEND, heat: (node) => heatOf(node.exclusiveShare) },
+  {
+    metric: 'rows',
+    label: 'Rows',
+    legendLabel: 'Rows, of the most',
+    legend: SHARE_LEGEND,
+    heat: (node, plan) =>
+      plan.analyzed
+        ? heatOf(shareOf(node.actualRowsTotal, plan.maxima.actualRowsTotal))
+        : heatOf(shareOf(node.planRowsTotal, plan.maxima.planRowsTotal)),
+  },
+  {
+    metric: 'misestimate',
+    label: 'Misestimate',
+    legendLabel: 'Estimate off by',
+    legend: ['<×10', '×10', '×100', '×1000', '≥×10k'],
+    heat: (node) => (node.stoppedEarly ? 0 : heatOfFactor(node.misestimate?.factor)),
+  },
+  {
+    metric: 'cost',
+    label: 'Cost',
+    legendLabel: 'Total cost, of the root',
+    legend: SHARE_LEGEND,
+    heat: (node, plan) => heatOf(shareOf(node.totalCost, plan.maxima.totalCost)),
+  },
+  {
+    metric: 'buffers',
+    label: 'Buffers',
+    legendLabel: 'Shared blocks, of the most',
+    legend: SHARE_LEGEND,
+    heat: (node, plan) => heatOf(shareOf(sharedBlocks(node), plan.maxima.sharedBlocks)),
+  },
 ];
+
+export function highlightOf(metric: HighlightMetric | undefined): (typeof HIGHLIGHTS)[number] {
+  return HIGHLIGHTS.find((highlight) => highlight.metric === metric) ?? HIGHLIGHTS[0];
+}
 
 export interface CardContent {
   title: string;
@@ -165,4 +220,32 @@ export function describeGroup(memberIds: readonly number[], plan: AnalyzedPlan):
     neverExecuted: false,
     heat: heatOf(share),
   };
+}
+
+/** A card's tooltip: the node in one line, then its times, rows and loops, in full. */
+export function cardTooltip(node: PlanNode, plan: AnalyzedPlan): string {
+  const lines = [node.subplanName ? `${node.subplanName}: ${nodeName(node)}` : nodeName(node)];
+  if (plan.analyzed && node.inclusiveMs !== undefined) {
+    lines.push(
+      `Exclusive ${formatMs(node.exclusiveMs ?? 0)} (${formatShare(node.exclusiveShare ?? 0)}) · inclusive ${formatMs(node.inclusiveMs)}`,
+    );
+  }
+  lines.push(`Cost ${formatCost(node.startupCost, node.totalCost)}`);
+  if (plan.analyzed && !node.executed) {
+    lines.push('Never executed');
+  } else if (node.actualRowsTotal !== undefined) {
+    const off = node.misestimate && node.misestimate.direction !== 'exact' ? ` (${formatFactor(node.misestimate.factor)} ${node.misestimate.direction})` : '';
+    lines.push(`Rows ${formatExact(node.actualRowsTotal)} of ${formatExact(node.planRowsTotal)} estimated${off}`);
+  } else {
+    lines.push(`Rows ${formatExact(node.planRowsTotal)} estimated`);
+  }
+  if (node.loops > 1) {
+    lines.push(`Loops ${formatExact(node.loops)}`);
+  }
+  return lines.join('\n');
+}
+
+/** A group card's tooltip: what its card says, on separate lines. */
+export function describeGroupTooltip(content: CardContent): string {
+  return [`${content.title}: ${content.subtitle}`, content.time?.text ?? content.cost ?? '', content.rows].filter(Boolean).join('\n');
 }

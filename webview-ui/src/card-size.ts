@@ -6,7 +6,8 @@
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { FindingBadge } from './advice-index';
 import type { CardContent, Heat } from './card-content';
-import { describeGroup, describeNode, heatOf } from './card-content';
+import type { HighlightMetric } from '../../src/protocol';
+import { describeGroup, describeNode, highlightOf } from './card-content';
 import { formatCompact } from './format';
 import type { TreeItem } from './visible-tree';
 
@@ -27,6 +28,8 @@ export const CARD = {
   /** The severity icon of a finding badge, and the space after it. */
   badgeIcon: 12,
   badgeIconGap: 3,
+  /** The smallest text on a card (body, badges, buttons): what the zoom must keep readable. */
+  smallestFont: 12,
 } as const;
 
 /**
@@ -88,7 +91,7 @@ export function canvasTextMeasurer(fontFamily: string): TextMeasurer {
   return {
     title: inFont(`600 13px ${fontFamily}`),
     body: inFont(`12px ${fontFamily}`),
-    badge: inFont(`600 11px ${fontFamily}`),
+    badge: inFont(`600 12px ${fontFamily}`),
   };
 }
 
@@ -117,6 +120,7 @@ export class CardSizer {
   /** Widths of the toggle by the number of nodes it hides: most cards of a large family share a few. */
   private readonly toggleWidths = new Map<number, number>();
   private badges: ReadonlyMap<string, FindingBadge> = new Map();
+  private highlight = highlightOf('exclusive');
   /** Nodes to measure while idle, and how far into the first list that has got. */
   private readonly idleQueue: Array<readonly number[]> = [];
   private idleCursor = 0;
@@ -139,9 +143,26 @@ export class CardSizer {
     return (this.contents[item.nodeId] ??= describeNode(this.plan.nodes[item.nodeId], this.plan));
   }
 
+  /** What the heat of cards measures. */
+  setHighlight(metric: HighlightMetric): void {
+    this.highlight = highlightOf(metric);
+  }
+
   /** The card's heat, without formatting the rest of its text (outlines need it for every item). */
   heat(item: TreeItem): Heat {
-    return item.kind === 'node' ? heatOf(this.plan.nodes[item.nodeId].exclusiveShare) : this.content(item).heat;
+    const { metric, heat } = this.highlight;
+    if (item.kind === 'node') {
+      return heat(this.plan.nodes[item.nodeId], this.plan);
+    }
+    // A group's time is its members' together; by any other measure it is as hot as its hottest member.
+    if (metric === 'exclusive') {
+      return this.content(item).heat;
+    }
+    let hottest: Heat = 0;
+    for (const id of item.memberIds) {
+      hottest = Math.max(hottest, heat(this.plan.nodes[id], this.plan)) as Heat;
+    }
+    return hottest;
   }
 
   /**

@@ -7,8 +7,10 @@ import type { Finding, PlanAdvice } from '../../src/core/advice/advice-model';
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import {
   WEBVIEW_STATE_VERSION,
+  type HighlightMetric,
   type HostToWebview,
   type IndexCreationMessage,
+  type PlanViewKind,
   type ShowComparisonMessage,
   type ShowPlanMessage,
   type WebviewRequest,
@@ -16,17 +18,19 @@ import {
 } from '../../src/protocol';
 import { AdviceIndex } from './advice-index';
 import { plural } from './advice-text';
-import { HEAT_LEGEND } from './card-content';
+import { highlightOf } from './card-content';
 import { CardSizer, canvasTextMeasurer } from './card-size';
 import { ComparisonView } from './comparison-view';
 import { DetailsPane } from './details-pane';
 import { el } from './dom';
 import { FindingsBar } from './findings-bar';
 import { formatExact } from './format';
+import { GridView } from './grid-view';
 import type { HostBridge } from './host-bridge';
 import { NodeSearch } from './node-search';
 import { markPaintedSoon } from './paint-mark';
 import { PlanHeader } from './plan-header';
+import { RunState } from './run-state';
 import { Toolbar } from './toolbar';
 import { layoutTree, type TreeLayout } from './tree-layout';
 import { TreeView } from './tree-view';
@@ -64,13 +68,13 @@ const REQUEST_OUTCOME: Record<WebviewRequest['type'], string> = {
   insertDdl: 'CREATE INDEX inserted into the editor',
 };
 
-type NoticeKind = 'waiting' | 'loading' | 'error';
 
 export class PlanApp {
   private readonly header = new PlanHeader();
   private readonly findingsBar: FindingsBar;
   private readonly toolbar: Toolbar;
   private readonly tree: TreeView;
+  private readonly grid: GridView;
   private readonly details: DetailsPane;
   private readonly comparisonView: ComparisonView;
   private readonly top: HTMLElement;
@@ -78,13 +82,17 @@ export class PlanApp {
   private readonly status: HTMLDivElement;
   private readonly legend: HTMLDivElement;
   private readonly notice: HTMLDivElement;
+  private readonly runState = new RunState();
   private open?: OpenPlan;
   /** The before/after comparison on screen in place of the plan, if any. */
   private comparison?: ShowComparisonMessage;
   /** Progress of "Create index now", by suggestion id, as the host last reported it. */
   private readonly creations = new Map<string, IndexCreationMessage>();
-  private noticeKind?: NoticeKind;
   private selectedKey?: string;
+  private view: PlanViewKind = 'tree';
+  private highlight: HighlightMetric = 'exclusive';
+  /** Whether selecting shows the details pane: Escape or its close button turn it off, Enter or a click on again. */
+  private detailsOpen = true;
   private searchText = '';
   private nextRequestId = 1;
   private readonly pending = new Map<number, WebviewRequest['type']>();
@@ -99,7 +107,9 @@ export class PlanApp {
       step: (backward) => this.stepMatch(backward),
       zoomIn: () => this.tree.zoomIn(),
       zoomOut: () => this.tree.zoomOut(),
-      fit: () => this.tree.fit(),
+      fit: () => this.tree.fit(this.hottestItem()),
+      setView: (view) => this.setView(view),
+      setHighlight: (metric) => this.setHighlight(metric),
       copyPlanJson: () => this.request((id) => ({ type: 'copyPlanJson', id })),
       openRawPlan: () => this.request((id) => ({ type: 'openRawPlan', id })),
     });
@@ -109,6 +119,7 @@ export class PlanApp {
     });
     this.tree = new TreeView({
       select: (item) => this.select(item, { reveal: true }),
+      open: (item) => this.openDetails(item),
       toggle: (item) => this.toggle(item),
       regroup: (nodeId) => this.changeVisibility((v) => v.regroup(nodeId), `n${nodeId}`),
       viewChanged: () => this.persistSoon(),
@@ -123,6 +134,14 @@ export class PlanApp {
       cancel: (suggestion) => this.host.post({ type: 'cancelIndexCreation', suggestionId: suggestion.id }),
       creationOf: (suggestionId) => this.creations.get(suggestionId),
     });
+    this.grid = new GridView({
+      select: (nodeId) => this.selectFromGrid(nodeId),
+      open: (nodeId) => {
+        this.detailsOpen = true;
+        this.selectFromGrid(nodeId);
+      },
+      sortChanged: () => this.persistSoon(),
+    });
     this.comparisonView = new ComparisonView(() => this.closeComparison());
 
     this.top = el('header', 'top');
@@ -131,18 +150,21 @@ export class PlanApp {
     this.legend = el('div', 'legend');
     this.tree.viewport.append(this.status, this.legend);
     this.body = el('main', 'plan-body');
-    this.body.append(this.tree.viewport, this.details.element);
+    this.body.append(this.tree.viewport, this.grid.element, this.details.element);
     this.notice = el('div', 'notice');
-    root.append(this.top, this.body, this.comparisonView.element, this.notice);
+    root.append(this.runState.element, this.top, this.body, this.comparisonView.element, this.notice);
 
     document.addEventListener('keydown', (event) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f' && this.open && !this.comparison) {
         event.preventDefault();
         this.toolbar.searchInput.focus();
         this.toolbar.searchInput.select();
+      } else if (event.key === 'Escape' && event.target !== this.toolbar.searchInput && !this.details.element.hidden) {
+        event.preventDefault();
+        this.closeDetails();
       }
     });
-    this.showNotice('waiting', 'Waiting for a plan…');
+    this.showNotice('Waiting for a plan…');
   }
 
   handle(message: HostToWebview): void {
@@ -159,11 +181,20 @@ export class PlanApp {
       case 'showComparison':
         this.showComparison(message);
         break;
-      case 'showLoading':
-        this.showNotice('loading', message.message ?? 'Running EXPLAIN…');
+      case 'showRunning':
+        this.showNotice(undefined);
+        this.runState.running(message);
+        this.updateLayers();
         break;
-      case 'showError':
-        this.showNotice('error', message.message);
+      case 'showFailed':
+        this.showNotice(undefined);
+        this.runState.failed(message, this.open?.message.meta.ranAt);
+        this.updateLayers();
+        break;
+      case 'showCancelled':
+        this.showNotice(this.open ? undefined : 'Cancelled. Explain a statement to see its plan.');
+        this.runState.cancelled(message, this.open?.message.meta.ranAt);
+        this.updateLayers();
         break;
       case 'reply': {
         const request = this.pending.get(message.id);
@@ -182,6 +213,7 @@ export class PlanApp {
       // Another run replaces the comparison; the plan after the index (sent again, or with its advice) does not.
       this.comparison = undefined;
     }
+    this.runState.clear();
     if (this.open && !restored && sameRun(this.open.message, message)) {
       this.open.message = message;
       this.showNotice(undefined);
@@ -215,16 +247,21 @@ export class PlanApp {
     this.showNotice(undefined);
     this.header.show(plan, message.meta);
     this.findingsBar.show(this.open.advice, plan);
-    this.showLegend(plan);
     this.searchText = restored?.searchText ?? '';
     this.toolbar.setSearchText(this.searchText);
     this.selectedKey = undefined;
     this.details.setPlan(plan, this.open.advice);
+    this.highlight = restored?.highlight ?? this.highlight;
+    this.open.sizer.setHighlight(this.highlight);
+    this.toolbar.setHighlight(this.highlight);
+    this.showLegend(plan);
+    this.grid.show(plan, restored?.gridSort ?? this.grid.sort.column, restored?.gridAscending ?? this.grid.sort.ascending);
+    this.setView(restored?.view ?? this.view, { persist: false });
     this.relayout();
     if (restored?.transform) {
       this.tree.setTransform(restored.transform);
     } else {
-      this.tree.openingView();
+      this.tree.openingView(this.hottestItem()!);
     }
     const selected = restored?.selectedNodeId;
     this.select(selected !== undefined ? this.open.layout?.tree.nodeItems.get(selected) : undefined, { notifyHost: false });
@@ -351,14 +388,19 @@ export class PlanApp {
     this.selectedKey = item?.key;
     this.tree.setSelected(item?.key);
     // The pane may show a list instead of the selection; selecting anything brings it back to the selection.
-    if (changed || (item && this.details.showing !== 'item')) {
+    const paneWas = this.details.showing;
+    if (this.detailsOpen && (changed || (item && paneWas !== 'item'))) {
       this.details.show(item);
+    }
+    if (changed) {
       this.findingsBar.setCurrent(nodeIdOfKey(item?.key));
     }
     if (changed && item?.kind === 'node' && notifyHost) {
       this.host.post({ type: 'selectNode', nodeId: item.nodeId });
     }
-    if (item && (reveal || center)) {
+    this.grid.setSelected(nodeIdOfKey(item?.key), this.view === 'grid');
+    // A pane that just opened narrows the tree: the selection must not end up behind it.
+    if (item && this.view === 'tree' && (reveal || center || paneWas !== this.details.showing)) {
       this.tree.reveal(item, center);
     }
     this.updateMatchCount();
@@ -389,6 +431,7 @@ export class PlanApp {
       this.updateMarks();
       this.persistSoon();
     }
+    this.detailsOpen = true;
     this.select(open.layout.tree.nodeItems.get(nodeId), { reveal: true });
   }
 
@@ -399,14 +442,81 @@ export class PlanApp {
     markPaintedSoon();
   }
 
+  /** Enter, Space or a click: the item selected and its details shown. */
+  private openDetails(item: TreeItem): void {
+    this.detailsOpen = true;
+    this.select(item, { reveal: true });
+  }
+
+  /** Escape or the pane's close button: the pane closes, the selection stays for the keyboard to go on from. */
   private closeDetails(): void {
     if (this.selectedKey) {
-      this.select(undefined);
+      this.detailsOpen = false;
     } else {
       // A plan-wide finding or the suggestions: nothing is selected, so only the pane closes.
-      this.details.show(undefined);
       this.findingsBar.setCurrent(undefined);
     }
+    this.details.show(undefined);
+    markPaintedSoon();
+  }
+
+  /** A grid row selected: the node everywhere, whatever folds it away in the tree. */
+  private selectFromGrid(nodeId: number): void {
+    const open = this.open;
+    if (!open?.layout) {
+      return;
+    }
+    if (!open.layout.tree.nodeItems.has(nodeId)) {
+      open.visibility.reveal(nodeId);
+      this.relayout();
+    }
+    this.select(open.layout.tree.nodeItems.get(nodeId));
+  }
+
+  /** The card of the node with the most exclusive time (the root for a plan without times), or what folds it away. */
+  private hottestItem(): TreeItem | undefined {
+    const open = this.open;
+    if (!open?.layout) {
+      return undefined;
+    }
+    let hottest = 0;
+    for (const node of open.message.plan.nodes) {
+      if ((node.exclusiveMs ?? 0) > (open.message.plan.nodes[hottest].exclusiveMs ?? 0)) {
+        hottest = node.id;
+      }
+    }
+    const tree = open.layout.tree;
+    return tree.nodeItems.get(hottest) ?? holderOf(tree, open.index, hottest);
+  }
+
+  private setView(view: PlanViewKind, { persist = true } = {}): void {
+    this.view = view;
+    this.toolbar.setView(view);
+    this.tree.viewport.hidden = view !== 'tree';
+    this.grid.element.hidden = view !== 'grid';
+    const item = this.selectedKey && this.open?.layout ? itemByKey(this.open.layout.tree, this.selectedKey) : undefined;
+    if (view === 'grid') {
+      this.grid.refresh();
+      this.grid.setSelected(nodeIdOfKey(this.selectedKey), true);
+    } else if (item) {
+      this.tree.reveal(item);
+    }
+    markPaintedSoon();
+    if (persist) {
+      this.persistSoon();
+    }
+  }
+
+  private setHighlight(metric: HighlightMetric): void {
+    this.highlight = metric;
+    const open = this.open;
+    if (!open) {
+      return;
+    }
+    open.sizer.setHighlight(metric);
+    this.tree.redraw();
+    this.showLegend(open.message.plan);
+    this.persistSoon();
   }
 
   private search(text: string): void {
@@ -474,13 +584,14 @@ export class PlanApp {
 
   private showLegend(plan: AnalyzedPlan): void {
     const swatches = el('div', 'legend-heat');
-    if (plan.analyzed) {
-      swatches.append(el('span', 'legend-label', 'Exclusive time'));
-      for (const { heat, text } of HEAT_LEGEND) {
+    const highlight = highlightOf(this.highlight);
+    if (plan.analyzed || highlight.metric === 'cost' || highlight.metric === 'rows') {
+      swatches.append(el('span', 'legend-label', highlight.legendLabel));
+      highlight.legend.forEach((text, heat) => {
         const swatch = el('span', `legend-swatch heat-${heat}`);
         swatch.append(el('span', 'swatch'), el('span', undefined, text));
         swatches.append(swatch);
-      }
+      });
     }
     this.legend.replaceChildren(
       swatches,
@@ -488,30 +599,24 @@ export class PlanApp {
     );
   }
 
-  /** A message over the tree: waiting for the first plan, running, or failed. `undefined` clears it. */
-  private showNotice(kind: NoticeKind | undefined, text = ''): void {
-    this.noticeKind = kind;
-    this.notice.className = kind ? `notice ${kind}` : 'notice';
-    this.notice.hidden = kind === undefined;
-    this.notice.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    this.notice.replaceChildren();
-    if (kind) {
-      if (kind === 'loading') {
-        this.notice.append(el('span', 'spinner'));
-      }
-      this.notice.append(el('span', 'notice-text', text));
-    }
+  /** A quiet message where the plan would be, before there is one. `undefined` clears it. */
+  private showNotice(text: string | undefined): void {
+    this.notice.className = 'notice waiting';
+    this.notice.hidden = text === undefined;
+    this.notice.setAttribute('role', 'status');
+    this.notice.replaceChildren(el('span', 'notice-text', text ?? ''));
     this.updateLayers();
     markPaintedSoon();
   }
 
-  /** Which of the plan view and the comparison is on screen. */
+  /** Which of the plan view and the comparison is on screen, and whether it is the previous run's. */
   private updateLayers(): void {
-    // An error replaces the tree or comparison: what is behind it is the previous run, not this one.
-    const error = this.noticeKind === 'error';
-    const comparing = this.comparison !== undefined && !error;
-    this.top.hidden = comparing;
-    this.body.hidden = error || !this.open || comparing;
+    const comparing = this.comparison !== undefined && this.runState.kind === undefined;
+    const stale = this.runState.kind === 'failed' || this.runState.kind === 'cancelled';
+    this.top.hidden = comparing || !this.open;
+    this.top.classList.toggle('stale', stale);
+    this.body.hidden = !this.open || comparing;
+    this.body.classList.toggle('stale', stale);
     this.comparisonView.element.hidden = !comparing;
   }
 
@@ -532,6 +637,10 @@ export class PlanApp {
       collapsedNodeIds: [...open.visibility.collapsed],
       expandedGroupIds: [...open.visibility.expandedGroups],
       searchText: this.searchText,
+      view: this.view,
+      highlight: this.highlight,
+      gridSort: this.grid.sort.column,
+      gridAscending: this.grid.sort.ascending,
       lastShowPlan: { type: 'showPlan', plan: open.message.plan, meta: open.message.meta },
       lastAdvice: open.advice.advice,
       lastComparison: this.comparison,

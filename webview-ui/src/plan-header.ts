@@ -3,6 +3,7 @@ import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { PlanMeta } from '../../src/protocol';
 import { button, el } from './dom';
 import { formatExact, formatMs, formatRunTime } from './format';
+import { describeParams } from './run-state';
 
 export class PlanHeader {
   readonly element: HTMLElement;
@@ -11,6 +12,7 @@ export class PlanHeader {
   private readonly stats: HTMLDivElement;
   private readonly server: HTMLSpanElement;
   private readonly ranAt: HTMLTimeElement;
+  private readonly params: HTMLSpanElement;
   private readonly statement: HTMLDivElement;
   private readonly statementToggle: HTMLButtonElement;
   private readonly statementText: HTMLElement;
@@ -28,7 +30,9 @@ export class PlanHeader {
     this.server = el('span', 'server');
     this.server.title = 'Server';
     this.ranAt = el('time', 'ran-at');
-    metaRow.append(this.server, this.ranAt);
+    this.params = el('span', 'params');
+    this.params.title = 'Parameter values sent with the statement';
+    metaRow.append(this.server, this.ranAt, this.params);
 
     this.statement = el('div', 'statement');
     this.statementToggle = button('statement-toggle', '▸', 'Show the whole statement');
@@ -72,6 +76,9 @@ export class PlanHeader {
     this.ranAt.textContent = `ran ${formatRunTime(meta.ranAt)}`;
     this.ranAt.dateTime = meta.ranAt;
     this.ranAt.title = meta.ranAt;
+
+    this.params.textContent = meta.params && meta.params.length > 0 ? describeParams(meta.params) : '';
+    this.params.hidden = this.params.textContent === '';
 
     this.statementSource = meta.statement;
     this.statement.hidden = meta.statement.trim() === '';

@@ -1,4 +1,6 @@
 /** Search, zoom and the plan actions, above the tree. */
+import type { HighlightMetric, PlanViewKind } from '../../src/protocol';
+import { HIGHLIGHTS } from './card-content';
 import { button, el } from './dom';
 
 export interface ToolbarHandlers {
@@ -8,6 +10,8 @@ export interface ToolbarHandlers {
   zoomIn(): void;
   zoomOut(): void;
   fit(): void;
+  setView(view: PlanViewKind): void;
+  setHighlight(metric: HighlightMetric): void;
   copyPlanJson(): void;
   openRawPlan(): void;
 }
@@ -19,6 +23,9 @@ export class Toolbar {
   readonly searchInput: HTMLInputElement;
   private readonly matchCount: HTMLSpanElement;
   private readonly toast: HTMLSpanElement;
+  private readonly viewButtons: Map<PlanViewKind, HTMLButtonElement>;
+  private readonly highlight: HTMLSelectElement;
+  private readonly treeControls: HTMLElement[];
   private toastTimer?: ReturnType<typeof setTimeout>;
 
   constructor(handlers: ToolbarHandlers) {
@@ -50,6 +57,30 @@ export class Toolbar {
     next.addEventListener('click', () => handlers.step(false));
     search.append(this.searchInput, this.matchCount, previous, next);
 
+    const views = el('div', 'view-switch');
+    views.setAttribute('role', 'group');
+    views.setAttribute('aria-label', 'View');
+    this.viewButtons = new Map([
+      ['tree', button('text-button view-tree', 'Tree', 'The plan as a tree of cards')],
+      ['grid', button('text-button view-grid', 'Grid', 'The plan as a table, one row per node (sortable)')],
+    ]);
+    for (const [view, control] of this.viewButtons) {
+      control.addEventListener('click', () => handlers.setView(view));
+      views.append(control);
+    }
+
+    const highlight = el('label', 'highlight');
+    highlight.append(el('span', 'highlight-label', 'Highlight'));
+    this.highlight = el('select', 'highlight-select');
+    this.highlight.title = 'What the colour of the cards measures';
+    for (const { metric, label } of HIGHLIGHTS) {
+      const option = el('option', undefined, label);
+      option.value = metric;
+      this.highlight.append(option);
+    }
+    this.highlight.addEventListener('change', () => handlers.setHighlight(this.highlight.value as HighlightMetric));
+    highlight.append(this.highlight);
+
     const zoom = el('div', 'zoom-controls');
     const zoomOut = button('icon-button zoom-out', '−', 'Zoom out (-)');
     zoomOut.addEventListener('click', handlers.zoomOut);
@@ -68,7 +99,22 @@ export class Toolbar {
     this.toast.setAttribute('role', 'status');
     actions.append(this.toast, copy, open);
 
-    this.element.append(search, zoom, actions);
+    this.treeControls = [zoom, highlight];
+    this.element.append(views, search, highlight, zoom, actions);
+  }
+
+  /** The view shown, and the controls that only apply to the tree. */
+  setView(view: PlanViewKind): void {
+    for (const [kind, control] of this.viewButtons) {
+      control.setAttribute('aria-pressed', String(kind === view));
+    }
+    for (const control of this.treeControls) {
+      control.hidden = view !== 'tree';
+    }
+  }
+
+  setHighlight(metric: HighlightMetric): void {
+    this.highlight.value = metric;
   }
 
   setSearchText(text: string): void {

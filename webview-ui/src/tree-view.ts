@@ -10,6 +10,8 @@ import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { ViewTransform } from '../../src/protocol';
 import type { CardSizer } from './card-size';
 import { markPaintedSoon } from './paint-mark';
+import { cardTooltip, describeGroupTooltip } from './card-content';
+import { CARD, CARD_HEIGHT } from './card-size';
 import { cardElementId, createCard } from './plan-card';
 import { silhouettes, type TreeLayout } from './tree-layout';
 import { itemByKey, type TreeItem } from './visible-tree';
@@ -17,10 +19,12 @@ import { itemByKey, type TreeItem } from './visible-tree';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Below this scale card text is too small to read, so outlines replace the cards. */
 const FAR_SCALE = 0.4;
-/** A plan that fits only below this scale opens at its root instead of fitting. */
-const OPENING_SCALE = 0.6;
+/** The smallest scale at which card text stays at 11 px: a plan that fits only below it opens on its hottest path. */
+export const READABLE_SCALE = 11 / CARD.smallestFont;
+/** Below this, a fitted tree is a strip too thin to see (a card under 12 px high): Fit shows the hottest path instead. */
+const MIN_FIT_SCALE = 12 / CARD_HEIGHT;
 /** Where the view goes when the keyboard or search moves to a card too small to read. */
-const FOCUS_SCALE = 0.9;
+const FOCUS_SCALE = READABLE_SCALE;
 const SCALE_EXTENT: [number, number] = [0.01, 2];
 /** Cards this far (screen pixels) outside the viewport are kept, so a short pan adds none. */
 const CULL_MARGIN = 240;
@@ -28,9 +32,13 @@ const FIT_MARGIN = 24;
 /** Below the tree, room for the status line and legend drawn over the viewport's bottom edge. */
 const FIT_MARGIN_BOTTOM = 44;
 const ZOOM_STEP = 1.25;
+/** Where the hottest card sits, as a share of the view's height, when the path to it is too long to show whole. */
+const PATH_CARD_AT = 0.7;
 
 export interface TreeViewHandlers {
   select(item: TreeItem): void;
+  /** Enter or Space: the item's details. */
+  open(item: TreeItem): void;
   toggle(item: TreeItem): void;
   regroup(nodeId: number): void;
   viewChanged(transform: ViewTransform): void;
@@ -48,12 +56,12 @@ const NO_MARKS: TreeMarks = { active: false, matches: new Set(), holders: new Se
 
 type Direction = 'up' | 'down' | 'left' | 'right';
 
-const ARROWS: Record<string, Direction> = {
-  ArrowUp: 'up',
-  ArrowDown: 'down',
-  ArrowLeft: 'left',
-  ArrowRight: 'right',
-};
+const ARROWS = new Map<string, Direction>([
+  ['ArrowUp', 'up'],
+  ['ArrowDown', 'down'],
+  ['ArrowLeft', 'left'],
+  ['ArrowRight', 'right'],
+]);
 
 export class TreeView {
   readonly viewport: HTMLDivElement;
@@ -175,28 +183,59 @@ export class TreeView {
     select(this.viewport).call(this.zoomBehavior.scaleBy, 1 / ZOOM_STEP);
   }
 
-  /** The whole tree in view, never enlarged past its natural size. */
-  fit(): void {
+  /**
+   * The whole tree in view, never enlarged past its natural size; a tree so wide that it would
+   * shrink to a strip shows instead as much as fits around the hottest card, at the smallest
+   * scale that still draws the cards' shapes.
+   */
+  fit(hottest?: TreeItem): void {
     if (!this.layout) {
       return;
     }
+    const fitScale = this.fitScale();
+    if (fitScale < MIN_FIT_SCALE && hottest) {
+      this.showPath(hottest, MIN_FIT_SCALE);
+      return;
+    }
     const { minX, minY, maxX } = this.layout.bounds;
-    const k = Math.max(SCALE_EXTENT[0], Math.min(1, this.fitScale()));
+    const k = Math.max(SCALE_EXTENT[0], Math.min(1, fitScale));
     // Centred across, hung from the top: a plan reads from its root down.
     this.setTransform({ x: this.viewport.clientWidth / 2 - ((minX + maxX) / 2) * k, y: FIT_MARGIN - minY * k, k });
   }
 
-  /** How a plan first appears: fitted if it stays readable, else its root at the top, readable. */
-  openingView(): void {
+  /** How a plan first appears: fitted if its text stays readable (11 px or more), else its hottest card and the path to it, readable. */
+  openingView(hottest: TreeItem): void {
     if (!this.layout) {
       return;
     }
-    if (this.fitScale() >= OPENING_SCALE) {
+    if (this.fitScale() >= READABLE_SCALE) {
       this.fit();
       return;
     }
-    const root = this.layout.tree.root;
-    this.setTransform({ x: this.viewport.clientWidth / 2 - (root.x + root.width / 2) * OPENING_SCALE, y: FIT_MARGIN, k: OPENING_SCALE });
+    this.showPath(hottest, READABLE_SCALE);
+  }
+
+  /** At scale k: the card centred across, and below the root when the path to it fits. */
+  private showPath(item: TreeItem, k: number): void {
+    const { clientWidth: width, clientHeight: height } = this.viewport;
+    const { minY } = this.layout!.bounds;
+    let x = width / 2 - (item.x + item.width / 2) * k;
+    if (item.width * k > width - 2 * FIT_MARGIN) {
+      // Wider than the view: its start, where the node's name is, rather than its middle.
+      x = FIT_MARGIN - item.x * k;
+    }
+    const pathFits = (item.y + item.height - minY) * k <= height - FIT_MARGIN - FIT_MARGIN_BOTTOM;
+    // The path leads down to the card: when it cannot all show, the card sits low, with as much of the path above it as fits.
+    const y = pathFits ? FIT_MARGIN - minY * k : (height - FIT_MARGIN_BOTTOM) * PATH_CARD_AT - (item.y + item.height / 2) * k;
+    this.setTransform({ x, y, k });
+  }
+
+  /** Draws every card again, e.g. after the highlighted measure changed. */
+  redraw(): void {
+    this.outlineGroup.replaceChildren();
+    this.outlinesDrawn = false;
+    this.cardLayer.replaceChildren();
+    this.cull();
   }
 
   /** The scale at which the whole layout fits the viewport. */
@@ -314,8 +353,11 @@ export class TreeView {
   }
 
   private createCard(item: TreeItem): HTMLDivElement {
-    const hasChildren = item.kind === 'node' && this.plan!.nodes[item.nodeId].childIds.length > 0;
-    const card = createCard(item, this.sizer!.content(item), hasChildren, this.sizer!.badge(item));
+    const plan = this.plan!;
+    const hasChildren = item.kind === 'node' && plan.nodes[item.nodeId].childIds.length > 0;
+    const content = { ...this.sizer!.content(item), heat: this.sizer!.heat(item) };
+    const card = createCard(item, content, hasChildren, this.sizer!.badge(item));
+    card.title = item.kind === 'node' ? cardTooltip(plan.nodes[item.nodeId], plan) : describeGroupTooltip(content);
     this.decorate(card, item);
     return card;
   }
@@ -355,7 +397,7 @@ export class TreeView {
     } else if (control) {
       this.handlers.toggle(item);
     } else {
-      this.handlers.select(item);
+      this.handlers.open(item);
     }
     this.viewport.focus({ preventScroll: true });
   }
@@ -365,14 +407,16 @@ export class TreeView {
       return;
     }
     const current = this.selectedItem();
-    const direction = ARROWS[event.key];
+    const direction = ARROWS.get(event.key);
     if (direction) {
       const next = current ? this.neighbour(current, direction) : this.layout.tree.root;
       if (next) {
         this.handlers.select(next);
       }
-    } else if ((event.key === 'Enter' || event.key === ' ') && current) {
+    } else if (event.key === 'Enter' && event.shiftKey && current) {
       this.handlers.toggle(current);
+    } else if ((event.key === 'Enter' || event.key === ' ') && current) {
+      this.handlers.open(current);
     } else if (event.key === 'Home') {
       this.handlers.select(this.layout.tree.root);
     } else if (event.key === '+' || event.key === '=') {
