@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { PlanAdvice } from '../core/advice/advice-model';
 import type { ExplainMode } from '../protocol';
 import { withSuggestions } from '../core/analyze';
+import { formatMs } from '../core/format';
 import type { AnalyzedPlan } from '../core/plan/model';
 import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
 import { describeConnectionError } from '../db/connection-errors';
@@ -204,7 +205,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     );
     const { run, analysis, meta } = outcome;
     deps.log.info(
-      `${verb} on ${database.target} (${run.serverVersion}): ${run.durationMs.toFixed(0)} ms, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
+      `${verb} on ${database.target} (${run.serverVersion}): ${formatMs(run.durationMs)}, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
     );
     const shown = deps.panels.showPlan({
       plan: analysis.plan,

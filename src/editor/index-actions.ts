@@ -12,7 +12,7 @@ import type { AdviceDiagnostics } from './advice-diagnostics';
 import { insertDdl } from './ddl-insertion';
 import { explainStatement, type ExplainedStatement } from './explained-statement';
 import type { OutputLog } from './output-log';
-import { formatMs } from '../core/text-format';
+import { formatMs } from '../core/format';
 
 export type CreationProgress = (state: IndexCreationState, message: string) => void;
 

@@ -5,7 +5,7 @@
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
 // The card flags a misestimate from where the row-misestimate rule starts to report one.
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
-import { formatCompact, formatCost, formatFactor, formatMs, formatShare } from './format';
+import { formatCompact, formatCost, formatCostRange, formatFactor, formatMs, formatPercent } from '../../src/core/format';
 
 
 /** Heat levels by share of total time: the hottest nodes stand out before anything is read. */
@@ -93,7 +93,7 @@ function subtitleOf(node: PlanNode, analyzed: boolean): string {
   if (parts.length === 0 && analyzed) {
     // PostgreSQL's text format shows the cost on every line; every node has one. (An estimate-only
     // card shows it below anyway.)
-    return `cost ${formatCost(node.startupCost, node.totalCost)}`;
+    return `cost ${formatCostRange(node.startupCost, node.totalCost)}`;
   }
   return parts.join(' · ');
 }
@@ -115,9 +115,9 @@ export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
     heat: heatOf(node.exclusiveShare),
   };
   if (plan.analyzed) {
-    content.time = { text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatShare(node.exclusiveShare ?? 0)}`, share: node.exclusiveShare ?? 0 };
+    content.time = { text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}`, share: node.exclusiveShare ?? 0 };
   } else {
-    content.cost = `cost ${formatCost(node.startupCost, node.totalCost)}`;
+    content.cost = `cost ${formatCostRange(node.startupCost, node.totalCost)}`;
   }
   if (neverExecuted) {
     content.rows = 'never executed';
@@ -158,8 +158,8 @@ export function describeGroup(memberIds: readonly number[], plan: AnalyzedPlan):
   return {
     title: `+${memberIds.length} more`,
     subtitle: what,
-    time: plan.analyzed ? { text: `${formatMs(inclusiveMs)} · ${formatShare(share)} in all`, share } : undefined,
-    cost: plan.analyzed ? undefined : `cost ${totalCost.toFixed(2)} in all`,
+    time: plan.analyzed ? { text: `${formatMs(inclusiveMs)} · ${formatPercent(share)} in all`, share } : undefined,
+    cost: plan.analyzed ? undefined : `cost ${formatCost(totalCost)} in all`,
     rows: `${formatCompact(rows)} rows${plan.analyzed ? '' : ' est.'} in all`,
     notes: [],
     neverExecuted: false,

@@ -7,7 +7,7 @@ import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { FindingBadge } from './advice-index';
 import type { CardContent, Heat } from './card-content';
 import { describeGroup, describeNode, heatOf } from './card-content';
-import { formatCompact } from './format';
+import { formatCompact } from '../../src/core/format';
 import type { TreeItem } from './visible-tree';
 
 export const CARD = {

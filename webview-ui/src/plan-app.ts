@@ -22,7 +22,7 @@ import { ComparisonView } from './comparison-view';
 import { DetailsPane } from './details-pane';
 import { el } from './dom';
 import { FindingsBar } from './findings-bar';
-import { formatExact } from './format';
+import { formatNumber } from '../../src/core/format';
 import type { HostBridge } from './host-bridge';
 import { NodeSearch } from './node-search';
 import { markPaintedSoon } from './paint-mark';
@@ -300,7 +300,7 @@ export class PlanApp {
     for (const group of tree.groupItems.values()) {
       open.sizer.measureWhenIdle(group.memberIds);
     }
-    this.status.textContent = `${plural(open.message.plan.nodes.length, 'node')} · ${formatExact(tree.nodeItems.size)} shown`;
+    this.status.textContent = `${plural(open.message.plan.nodes.length, 'node')} · ${formatNumber(tree.nodeItems.size)} shown`;
     this.status.dataset.total = String(open.message.plan.nodes.length);
     this.status.dataset.shown = String(tree.nodeItems.size);
     this.updateMarks();
