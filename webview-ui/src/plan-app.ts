@@ -227,7 +227,7 @@ export class PlanApp {
       this.tree.openingView();
     }
     const selected = restored?.selectedNodeId;
-    this.select(selected !== undefined ? this.open.layout?.tree.nodeItems.get(selected) : undefined, { notifyHost: false });
+    this.select(selected !== undefined ? this.open.layout?.tree.nodeItems.get(selected) : undefined);
     // Written at once, not debounced: a reload right after this must find the plan.
     this.persist();
   }
@@ -341,7 +341,7 @@ export class PlanApp {
 
   private select(
     item: TreeItem | undefined,
-    { reveal = false, center = false, notifyHost = true }: { reveal?: boolean; center?: boolean; notifyHost?: boolean } = {},
+    { reveal = false, center = false }: { reveal?: boolean; center?: boolean } = {},
   ): void {
     const open = this.open;
     if (!open) {
@@ -354,9 +354,6 @@ export class PlanApp {
     if (changed || (item && this.details.showing !== 'item')) {
       this.details.show(item);
       this.findingsBar.setCurrent(nodeIdOfKey(item?.key));
-    }
-    if (changed && item?.kind === 'node' && notifyHost) {
-      this.host.post({ type: 'selectNode', nodeId: item.nodeId });
     }
     if (item && (reveal || center)) {
       this.tree.reveal(item, center);
