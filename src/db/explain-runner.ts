@@ -157,10 +157,6 @@ export async function getServerVersion(pool: PlanLensPool): Promise<ServerVersio
   }
 }
 
-export async function getServerVersionNum(pool: PlanLensPool): Promise<number> {
-  return (await getServerVersion(pool)).num;
-}
-
 export async function runExplain(pool: PlanLensPool, sqlText: string, options: ExplainOptions = {}): Promise<ExplainRun> {
   const { signal } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_EXPLAIN_TIMEOUT_MS;
