@@ -10,7 +10,7 @@ import type { AdviceDiagnostics } from './advice-diagnostics';
 import { insertDdl } from './ddl-insertion';
 import type { ExplainedStatement } from './explained-statement';
 import type { OutputLog } from './output-log';
-import { formatMs } from '../core/format';
+import { formatMs, formatPercent } from '../core/format';
 import { describeExplainFailure, explainAgain, planMeta } from '../explain';
 
 export type CreationProgress = (state: IndexCreationState, message: string) => void;
@@ -65,7 +65,7 @@ export function planActionsFor(deps: IndexActionDependencies, statement: Explain
           indexName: suggestion.name,
           schema: suggestion.schema,
           signal,
-          onProgress: ({ phase, fraction }) => progress('running', `Creating ${suggestion.name}: ${phase}${fraction === undefined ? '' : ` (${Math.round(fraction * 100)}%)`}`),
+          onProgress: ({ phase, fraction }) => progress('running', `Creating ${suggestion.name}: ${phase}${fraction === undefined ? '' : ` (${formatPercent(fraction)})`}`),
         });
       } catch (error) {
         const cancelled = error instanceof IndexCreationCancelledError;
