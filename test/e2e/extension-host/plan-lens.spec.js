@@ -112,7 +112,11 @@ describe('Plan Lens in the extension host', () => {
         await sleep(1000);
         return undefined;
       });
-      assert.notStrictEqual(tab, 'settled', `the explain ended without a plan: ${JSON.stringify(vscode.languages.getDiagnostics(code.uri))}`);
+      assert.notStrictEqual(
+        tab,
+        'settled',
+        `the explain of ${JSON.stringify(code.getText(editor.selection))} (${code.languageId}) ended without a plan: ${JSON.stringify(vscode.languages.getDiagnostics(code.uri))}`,
+      );
       await explaining;
       const errors = vscode.languages.getDiagnostics(code.uri).filter((d) => d.source === 'Plan Lens' && d.severity === vscode.DiagnosticSeverity.Error);
       assert.deepStrictEqual(errors, []);
