@@ -98,18 +98,26 @@ describe('Plan Lens in the extension host', () => {
       const editor = await vscode.window.showTextDocument(code);
       const start = content.indexOf('SELECT');
       const end = start + content.slice(start).search(/["']/);
-      editor.selection = new vscode.Selection(code.positionAt(start), code.positionAt(end));
+      const sql = content.slice(start, end);
+      // The workbench reports the new editor's own cursor back after a while: select until the selection holds.
+      await until('the SQL selected', async () => {
+        editor.selection = new vscode.Selection(code.positionAt(start), code.positionAt(end));
+        await sleep(300);
+        const active = vscode.window.activeTextEditor;
+        return active?.document === code && code.getText(active.selection) === sql;
+      });
       const explaining = Promise.resolve(vscode.commands.executeCommand('planLens.explainQuery'));
       let settled = false;
       void explaining.finally(() => (settled = true));
       // The placeholder question is a quick pick whose second item is the generic plan.
-      await sleep(1500);
+      await sleep(4000);
       const tab = await until(`a generic plan of ${content.trim()}`, async () => {
         const shown = planTabs().find((t) => t.label === `Plan Lens: ${connection}: SELECT (generic plan)`);
         if (shown || settled) return shown ?? 'settled';
-        await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+        await vscode.commands.executeCommand('quickInput.next');
+        await sleep(300);
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-        await sleep(1000);
+        await sleep(3000);
         return undefined;
       });
       assert.notStrictEqual(
