@@ -18,6 +18,7 @@ const groups = [
   { name: 'core', dir: 'test/core', needs: nothingMissing },
   { name: 'cli', dir: 'test/cli', needs: nothingMissing },
   { name: 'database (PGlite; PostgreSQL 15 when configured)', dir: 'test/db', needs: nothingMissing },
+  { name: 'explain path (PGlite; PostgreSQL 15 when configured)', dir: 'test/explain', needs: nothingMissing },
   { name: 'panel and protocol', dir: 'test/panel', needs: nothingMissing },
   { name: 'webview logic', dir: 'test/webview', filter: (file) => !browserTest(file), needs: nothingMissing },
   {

@@ -113,8 +113,6 @@ export type WebviewToHost =
   | { type: 'copyPlanJson'; id: number }
   /** Open the plan JSON in an editor; answered by a `reply`. */
   | { type: 'openRawPlan'; id: number }
-  /** The user selected a node; lets the editor follow along. */
-  | { type: 'selectNode'; nodeId: number }
   | { type: 'log'; level: LogLevel; message: string }
   /** Copy a suggestion's CREATE INDEX to the clipboard; answered by a `reply`. */
   | { type: 'copyDdl'; id: number; suggestionId: string }
@@ -212,8 +210,6 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'copyPlanJson':
     case 'openRawPlan':
       return isId(x.id);
-    case 'selectNode':
-      return isId(x.nodeId);
     case 'log':
       return (
         typeof x.level === 'string' &&

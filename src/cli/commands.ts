@@ -3,15 +3,14 @@
  * and database layer the extension uses, and maps every failure to a sentence and an exit code.
  */
 import { readFileSync } from 'node:fs';
-import { analyzeExplainOutput, withSuggestions } from '../core/analyze';
+import { analyzeExplainOutput } from '../core/analyze';
 import { PlanParseError } from '../core/plan';
 import { buildPlanReport } from '../core/plan-report';
-import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
+import { ensureSqlParser, lineColumnAt, SqlSyntaxError } from '../core/sql';
 import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
-import { DEFAULT_EXPLAIN_TIMEOUT_MS, ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
-import { describeConnectionError } from '../db/connection-errors';
-import { adviseIndexes } from '../db/advise-indexes';
+import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
+import { checkParameters, describeExplainFailure, explainAndAdvise, parameterValue, prepareStatement } from '../explain';
 import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText } from './plan-text';
 
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
@@ -24,6 +23,10 @@ export interface ExplainCommandOptions {
   db?: string;
   demo: boolean;
   estimate: boolean;
+  /** Values for the statement's placeholders, in order ("NULL" is SQL NULL). */
+  params: string[];
+  /** Plan the placeholders without values (estimates only). */
+  generic: boolean;
   json: boolean;
   timeout?: string;
   /** Look for indexes that would help (default true). */
@@ -74,26 +77,28 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   const input = readInput(options.file, options.sql, 'SQL');
   const timeoutMs = parseTimeout(options.timeout);
   if (options.demo && options.db) throw new UsageError('give either --db or --demo, not both');
+  if (options.generic && options.params.length > 0) throw new UsageError('give either --param values or --generic, not both');
 
   await ensureSqlParser();
-  const checked = checkSingleStatement(input.text);
-  if (!checked.ok) {
-    const error = checked.error;
+  const prepared = prepareStatement(input.text);
+  if (!prepared.ok) {
+    const error = prepared.error;
     if (error instanceof SqlSyntaxError) {
-      return fail(`${input.name}:${error.line}:${error.column}: ${error.message}\n${pointAt(input.text, error.line, error.column)}`, EXIT.statementFailed);
+      return fail(`${input.name}:${error.line}:${error.column}: ${error.postgresMessage}\n${pointAt(input.text, error.line, error.column)}`, EXIT.statementFailed);
     }
     return fail(`${input.name}: ${error.message}`, EXIT.usage);
   }
-  const statement = checked.statement;
-  const info = classifyStatement(statement.text);
+  const statement = prepared.statement;
+  const info = statement.info;
   if (!info.explainable) {
     return fail(`${input.name}: EXPLAIN cannot run ${info.commandTag}: only SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, EXECUTE and CREATE TABLE AS can be explained`, EXIT.usage);
   }
-  if (info.parameters.length > 0 && !options.estimate) {
-    return fail(
-      `${input.name}: the statement uses parameters (${info.parameters.map((n) => `$${n}`).join(', ')}); EXPLAIN ANALYZE needs values: replace them with literals`,
-      EXIT.usage,
-    );
+  const params = options.params.map(parameterValue);
+  try {
+    checkParameters(statement, params, options.generic);
+  } catch (error) {
+    const how = statement.slots.length === 0 ? 'drop --param' : `give --param VALUE once for each, in order (NULL for null), or --generic for a plan without values (estimates only)`;
+    return fail(`${input.name}: ${(error as Error).message}: ${how}`, EXIT.usage);
   }
 
   let connection;
@@ -119,41 +124,51 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   };
   process.on('SIGINT', onInterrupt);
   try {
-    const run = await runExplain(pool, statement.text, { analyze: !options.estimate, timeoutMs, signal: abort.signal });
-    const analysis = analyzeExplainOutput(run.explainJson);
-    const suggestions = options.indexes ? await adviseIndexes(pool, statement.text, analysis.plan, { timeoutMs }) : [];
-    const advice = withSuggestions(analysis.advice, suggestions);
+    const result = await explainAndAdvise(
+      { pool, name: target },
+      {
+        statement,
+        analyze: !options.estimate,
+        params,
+        generic: options.generic,
+        timeoutMs,
+        indexes: options.indexes ? { concurrently: true } : undefined,
+        // Data-changing statements run: the transaction is always rolled back. Side effects a rollback cannot undo are refused here.
+        confirmSideEffects: async () => 'run',
+        signal: abort.signal,
+      },
+    );
+    const indexAdvice = await result.advice;
+    if (indexAdvice instanceof Error) throw indexAdvice;
+    const { run, analysis } = result;
+    const advice = indexAdvice.advice;
     if (options.json) {
-      const report = buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.text, advice });
+      const report = buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.written, advice });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
-      process.stdout.write(`${run.serverVersion} at ${target}\n\n${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, advice, style)}\n`);
-      if (info.kind === 'data-modifying' && !options.estimate) {
+      const generic = result.generic ? ' (generic plan: the placeholders were planned without values)' : '';
+      process.stdout.write(`${run.serverVersion} at ${target}${generic}\n\n${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, advice, style)}\n`);
+      if (info.kind === 'data-modifying' && result.analyzed) {
         process.stdout.write('\nThe statement ran inside a transaction that was rolled back: no data changed.\n');
       }
     }
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof ExplainCancelledError) {
-      return fail(
-        error.stoppedOnServer
-          ? 'cancelled: the statement was stopped on the server'
-          : 'cancelled: the embedded database cannot interrupt a running statement; it finishes and is rolled back',
-        EXIT.statementFailed,
-      );
+    const failure = describeExplainFailure(error, statement, target);
+    switch (failure.kind) {
+      case 'statement':
+        if (failure.inputIndex !== undefined) {
+          const { line, column } = lineColumnAt(input.text, failure.inputIndex);
+          return fail(`${input.name}:${line + 1}:${column + 1}: ${failure.serverMessage}\n${pointAt(input.text, line + 1, column + 1)}`, EXIT.statementFailed);
+        }
+        return fail(`${input.name}: ${failure.serverMessage}`, EXIT.statementFailed);
+      case 'connection':
+      case 'parameters':
+        return fail(failure.message, EXIT.usage);
+      default:
+        return fail(failure.message, EXIT.statementFailed);
     }
-    if (error instanceof ExplainTimeoutError) return fail(error.message, EXIT.statementFailed);
-    if (error instanceof ExplainStatementError) {
-      const inStatement = error.position === undefined ? undefined : mapServerErrorPosition(statement.text, error.position, error.prefixLength);
-      if (inStatement) {
-        const { line, column } = lineColumnAt(input.text, statement.start + inStatement.offset);
-        return fail(`${input.name}:${line + 1}:${column + 1}: ${error.message}\n${pointAt(input.text, line + 1, column + 1)}`, EXIT.statementFailed);
-      }
-      return fail(`${input.name}: ${error.message}`, EXIT.statementFailed);
-    }
-    if (error instanceof PlanParseError) return fail(`the server returned a plan Plan Lens cannot read: ${error.message}`, EXIT.statementFailed);
-    return fail(describeConnectionError(error, target), EXIT.usage);
   } finally {
     process.off('SIGINT', onInterrupt);
     await pool.end().catch(() => undefined);

@@ -12,7 +12,8 @@ import { runSlowCommand } from './slow-command';
 const HELP = `plan-lens: understand PostgreSQL query plans
 
 Usage:
-  plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS] [--no-indexes]
+  plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--param VALUE]... [--generic]
+                   [--json] [--timeout MS] [--no-indexes]
   plan-lens analyze [FILE | -] [--json]
   plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N]
   plan-lens record --db URL --listen HOST:PORT [--out FILE] [--json] [--duration S] [--fail-on IDS]
@@ -25,6 +26,10 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
           --db URL      connection URL (else DATABASE_URL, else the PG* variables, else the demo)
           --demo        use the embedded demo database (PGlite), built on first use
           --estimate    plan only (EXPLAIN without ANALYZE): nothing is executed
+          --param VALUE a value for the statement's next $n placeholder, in order; repeat it
+                        for each ($1, $2, ...); NULL is SQL NULL. Values travel as parameters.
+          --generic     plan $n placeholders without values (a generic plan, estimates only):
+                        EXPLAIN (GENERIC_PLAN) on PostgreSQL 16+, PREPARE before
           --timeout MS  statement timeout in milliseconds (default 30000)
           --json        print the versioned JSON report instead of text
           --no-indexes  skip the index advisor (it reads the catalog and, with HypoPG,
@@ -69,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
         db: { type: 'string' },
         demo: { type: 'boolean' },
         estimate: { type: 'boolean' },
+        param: { type: 'string', multiple: true },
+        generic: { type: 'boolean' },
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'no-indexes': { type: 'boolean' },
@@ -116,12 +123,14 @@ export async function main(argv: string[]): Promise<number> {
           db: values.db,
           demo: values.demo ?? false,
           estimate: values.estimate ?? false,
+          params: values.param ?? [],
+          generic: values.generic ?? false,
           json: values.json ?? false,
           timeout: values.timeout,
           indexes: !values['no-indexes'],
         });
       case 'analyze':
-        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes']) {
+        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes'] || values.param || values.generic) {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });

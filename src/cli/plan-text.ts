@@ -5,7 +5,8 @@
 import { VERIFICATION_METHOD_NAMES, type IndexSuggestion, type PlanAdvice, type Severity } from '../core/advice/advice-model';
 import { MISESTIMATE_INFO_FACTOR } from '../core/advice/rules/row-misestimate';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
-import { formatCount, formatMs, formatPercent, nodeName } from '../core/text-format';
+import { formatChange, formatCostRange, formatCount, formatFactor, formatMs, formatPercent } from '../core/format';
+import { nodeName } from '../core/plan/node-label';
 
 export interface TextStyle {
   bold(text: string): string;
@@ -37,7 +38,7 @@ function nodeTitle(node: PlanNode): string {
 
 function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): string {
   if (!plan.analyzed) {
-    return style.dim(`cost ${node.startupCost.toFixed(2)}..${node.totalCost.toFixed(2)}  est ${formatCount(node.planRowsTotal)} rows`);
+    return style.dim(`cost ${formatCostRange(node.startupCost, node.totalCost)}  est ${formatCount(node.planRowsTotal)} rows`);
   }
   if (!node.executed) return style.dim('never executed');
   const parts: string[] = [];
@@ -47,12 +48,12 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   parts.push(`total ${timeText(node.inclusiveMs)}`);
   let rows = `rows ${formatCount(node.actualRowsTotal ?? 0)} of ${formatCount(node.planRowsTotal)} est`;
   if (node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR) {
-    rows += style.warn(` (x${formatCount(node.misestimate.factor)} ${node.misestimate.direction}estimated)`);
+    rows += style.warn(` (${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}estimated)`);
   }
   parts.push(rows);
   if (node.loops !== 1) parts.push(`loops ${formatCount(node.loops)}`);
   if (node.removedRatio !== undefined && node.removedRatio >= 0.5) {
-    parts.push(style.warn(`${(node.removedRatio * 100).toFixed(0)}% of rows removed by filter`));
+    parts.push(style.warn(`${formatPercent(node.removedRatio)} of rows removed by filter`));
   }
   return parts.join('  ');
 }
@@ -89,7 +90,8 @@ const SEVERITY_MARK: Record<Severity, string> = { critical: 'critical', warning:
 function describeVerification(suggestion: IndexSuggestion): string {
   const { method, costBefore, costAfter, usedByPlanner, note } = suggestion.verification;
   if (method !== 'unverified' && costBefore !== undefined && costAfter !== undefined) {
-    const drop = costBefore > 0 ? ` (${(((costAfter - costBefore) / costBefore) * 100).toFixed(0)}%)` : '';
+    const change = formatChange(costBefore, costAfter);
+    const drop = change ? ` (${change})` : '';
     return `verified with ${VERIFICATION_METHOD_NAMES[method]}: estimated cost ${formatCount(costBefore)} -> ${formatCount(costAfter)}${drop}${usedByPlanner ? ', the planner uses it' : ''}`;
   }
   return `unverified${note ? `: ${note}` : ''}`;

@@ -8,7 +8,7 @@ import { resolveConnection, type ResolvedConnection } from '../db/connection-con
 import { DEFAULT_WORKLOAD_SETTINGS, type WorkloadFindingId } from '../core/workload/model';
 import { DETECTORS } from '../core/workload/index';
 import type { WorkloadReport } from '../core/workload/recording-store';
-import { formatCount, formatMs } from '../core/text-format';
+import { formatCount, formatMs } from '../core/format';
 import { ListenError } from '../recorder/proxy';
 import { RecordingSession, recorderUrl, upstreamOf } from '../recorder/recording-session';
 import { EXIT, UsageError } from './commands';

@@ -26,6 +26,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, unlink } from 'nod
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { formatMs } from '../core/format';
 import { DEMO_WORKER_SOURCE, type DemoWorkerCommand, type DemoWorkerData, type DemoWorkerReply } from './demo-database-worker';
 import { DEMO_BUILD_STEPS, DEMO_BUILD_VERSION_QUERY, DEMO_SCHEMA_VERSION } from './demo-shop-schema';
 
@@ -135,7 +136,7 @@ function demoDatabase(port: number, rebuilt: boolean, dataDir: string, worker: D
 }
 
 function seconds(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+  return formatMs(Date.now() - since);
 }
 
 /** Leftovers of builds that were interrupted; only called while holding the cache lock, so none is running. */

@@ -23,6 +23,10 @@ const SETTINGS_SINCE = 120000;
 const WAL_SINCE = 130000;
 const BUFFERS_WITHOUT_ANALYZE_SINCE = 130000;
 const GENERIC_PLAN_SINCE = 160000;
+/** plan_cache_mode, which lets PREPARE + EXPLAIN EXECUTE stand in for GENERIC_PLAN before 16. */
+const PLAN_CACHE_MODE_SINCE = 120000;
+/** The prepared statement behind a generic plan before PostgreSQL 16; deallocated before the connection goes back. */
+const GENERIC_STATEMENT_NAME = 'plan_lens_generic';
 
 /** How long a cancelled statement may take to stop before the next, stronger step. */
 const CANCEL_GRACE_MS = 1_000;
@@ -39,7 +43,10 @@ export interface ExplainOptions {
   settings?: boolean;
   /** WAL records written; PostgreSQL 13+ and only with ANALYZE, dropped otherwise. */
   wal?: boolean;
-  /** Plan a statement with $n placeholders without values (PostgreSQL 16+); implies estimates only. */
+  /**
+   * Plan a statement with $n placeholders without values; implies estimates only. EXPLAIN (GENERIC_PLAN) on
+   * PostgreSQL 16+, PREPARE and EXPLAIN EXECUTE with NULLs under plan_cache_mode = force_generic_plan before.
+   */
   genericPlan?: boolean;
   /** Values for the statement's $1, $2, ... placeholders, sent as text (null is SQL NULL). */
   values?: ReadonlyArray<string | null>;
@@ -150,10 +157,6 @@ export async function getServerVersion(pool: PlanLensPool): Promise<ServerVersio
   }
 }
 
-export async function getServerVersionNum(pool: PlanLensPool): Promise<number> {
-  return (await getServerVersion(pool)).num;
-}
-
 export async function runExplain(pool: PlanLensPool, sqlText: string, options: ExplainOptions = {}): Promise<ExplainRun> {
   const { signal } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_EXPLAIN_TIMEOUT_MS;
@@ -167,13 +170,15 @@ export async function runExplain(pool: PlanLensPool, sqlText: string, options: E
   try {
     const facts = await session.run(() => serverFacts(client));
     const used = optionsFor(options, facts.num, timeoutMs);
-    const prefix = explainPrefix(used);
+    const prefix = explainPrefix(used, facts.num);
     // PGlite has no timer signals, so statement_timeout never fires there: the client keeps it.
     if (facts.embedded && timeoutMs > 0) session.stopAfterTimeout();
     await session.run(() => client.query(`BEGIN; SET LOCAL statement_timeout = ${timeoutMs}`));
     const started = performance.now();
     const result = used.genericPlan
-      ? await explainGeneric(session, client, prefix, sqlText)
+      ? facts.num >= GENERIC_PLAN_SINCE
+        ? await explainGeneric(session, client, prefix, sqlText)
+        : await explainPreparedGeneric(session, client, prefix, sqlText)
       : await session.run(() => client.query<ExplainRow>(extended(prefix + sqlText, options.values ?? [])), prefix.length);
     const durationMs = performance.now() - started;
     return {
@@ -212,6 +217,35 @@ async function explainGeneric(session: ExplainSession, client: PoolClient, prefi
   }
   await session.run(() => client.query('ROLLBACK TO SAVEPOINT plan_lens_single_statement'));
   return session.run(() => client.query<ExplainRow>(prefix + sqlText), prefix.length);
+}
+
+/**
+ * A generic plan before PostgreSQL 16: PREPARE infers the parameters' types, and under force_generic_plan EXPLAIN
+ * EXECUTE plans with placeholders whatever the values, so NULLs stand in for them. PREPARE goes over the extended
+ * protocol, which refuses a second statement. A prepared statement outlives a rollback: it is deallocated here,
+ * behind a savepoint so that a failed EXPLAIN does not leave the transaction unable to run the DEALLOCATE.
+ */
+async function explainPreparedGeneric(session: ExplainSession, client: PoolClient, prefix: string, sqlText: string): Promise<QueryResult<ExplainRow>> {
+  const prepare = `PREPARE ${GENERIC_STATEMENT_NAME} AS `;
+  await session.run(() => client.query('SET LOCAL plan_cache_mode = force_generic_plan'));
+  await session.run(() => client.query(extended(prepare + sqlText, [])), prepare.length);
+  try {
+    await session.run(() => client.query('SAVEPOINT plan_lens_generic_explain'));
+    const types = await session.run(() =>
+      client.query<{ count: number }>(`SELECT cardinality(parameter_types)::int AS count FROM pg_prepared_statements WHERE name = '${GENERIC_STATEMENT_NAME}'`),
+    );
+    const nulls = Array.from({ length: types.rows[0]?.count ?? 0 }, () => 'NULL').join(', ');
+    try {
+      const execute = `${prefix}EXECUTE ${GENERIC_STATEMENT_NAME}${nulls ? `(${nulls})` : ''}`;
+      // A planning error carries no position in the statement: past the end, it maps to none.
+      return await session.run(() => client.query<ExplainRow>(execute), execute.length);
+    } catch (error) {
+      await client.query('ROLLBACK TO SAVEPOINT plan_lens_generic_explain').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await client.query(`DEALLOCATE ${GENERIC_STATEMENT_NAME}`).catch(() => undefined);
+  }
 }
 
 /** A checkout that gives up when the signal aborts first; a connection that arrives later goes straight back. */
@@ -353,9 +387,9 @@ async function serverFacts(client: PoolClient): Promise<ServerVersion & { backen
 
 function optionsFor(options: ExplainOptions, versionNum: number, timeoutMs: number): ExplainOptionsUsed {
   const genericPlan = options.genericPlan ?? false;
-  if (genericPlan && versionNum < GENERIC_PLAN_SINCE) {
+  if (genericPlan && versionNum < PLAN_CACHE_MODE_SINCE) {
     throw new ExplainOptionError(
-      `Planning without placeholder values (EXPLAIN GENERIC_PLAN) needs PostgreSQL 16 or later; this server is ${versionText(versionNum)}: give values for the placeholders instead.`,
+      `Planning without placeholder values needs PostgreSQL 12 or later (plan_cache_mode); this server is ${versionText(versionNum)}: give values for the placeholders instead.`,
     );
   }
   const analyze = !genericPlan && (options.analyze ?? true);
@@ -371,7 +405,7 @@ function optionsFor(options: ExplainOptions, versionNum: number, timeoutMs: numb
   };
 }
 
-function explainPrefix(used: ExplainOptionsUsed): string {
+function explainPrefix(used: ExplainOptionsUsed, versionNum: number): string {
   const parts: string[] = [];
   if (used.analyze) parts.push('ANALYZE');
   // PostgreSQL 18 reports buffers with ANALYZE by default; "off" has to be said.
@@ -380,7 +414,7 @@ function explainPrefix(used: ExplainOptionsUsed): string {
   if (used.verbose) parts.push('VERBOSE');
   if (used.settings) parts.push('SETTINGS');
   if (used.wal) parts.push('WAL');
-  if (used.genericPlan) parts.push('GENERIC_PLAN');
+  if (used.genericPlan && versionNum >= GENERIC_PLAN_SINCE) parts.push('GENERIC_PLAN');
   parts.push('FORMAT JSON');
   return `EXPLAIN (${parts.join(', ')}) `;
 }

@@ -5,27 +5,31 @@
  * message naming the cause and the fix; syntax and server errors are also underlined in place.
  */
 import * as vscode from 'vscode';
-import type { PlanAdvice } from '../core/advice/advice-model';
 import type { ExplainMode } from '../protocol';
-import { withSuggestions } from '../core/analyze';
-import type { AnalyzedPlan } from '../core/plan/model';
-import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
+import { formatMs } from '../core/format';
+import { ensureSqlParser, SqlSyntaxError } from '../core/sql';
 import { describeConnectionError } from '../db/connection-errors';
-import { adviseIndexes } from '../db/advise-indexes';
-import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, getServerVersionNum } from '../db/explain-runner';
+import {
+  AUTH_FAILED,
+  describeExplainFailure,
+  explainAndAdvise,
+  parameterValue,
+  planMeta,
+  prepareStatement,
+  type ExplainRequest,
+  type PreparedStatement,
+  type SideEffects,
+} from '../explain';
 import type { AdviceDiagnostics } from './advice-diagnostics';
 import { readAdviceConfig, readExplainConfig, writeConfirmDataModifying } from './config';
-import { explainStatement, type ExplainedStatement } from './explained-statement';
+import type { ExplainedStatement } from './explained-statement';
 import { planActionsFor } from './index-actions';
-import { NoConnectionChosenError, type ConnectionManager } from './connection-manager';
+import { NoConnectionChosenError, type ActiveDatabase, type ConnectionManager } from './connection-manager';
 import type { OutputLog } from './output-log';
 import { askForPlaceholderValues } from './placeholder-values';
 import { statementInEditor, type EditorStatement } from './statement-at-cursor';
 import type { PlanPanelHost } from '../panel/plan-panel';
 
-/** Server error codes that mean "the password is missing or wrong". */
-const AUTH_FAILED = '28P01';
-const GENERIC_PLAN_MIN_VERSION = 160000;
 
 export class StatementDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('planLens');
@@ -83,9 +87,11 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
   deps.diagnostics.clear(target.document);
   deps.advice.clear(target.document.uri);
 
-  const checked = checkSingleStatement(target.text);
-  if (!checked.ok) {
-    const error = checked.error;
+  // In a SQL file `?` is jsonb's operator and `:name` a psql variable: only `$n` is a placeholder there.
+  const applicationPlaceholders = target.fromSelection && target.document.languageId !== 'sql';
+  const outcome = prepareStatement(target.text, { applicationPlaceholders });
+  if (!outcome.ok) {
+    const error = outcome.error;
     if (error instanceof SqlSyntaxError) {
       // The error's own line and column count from the statement's start: report the document's.
       const end = target.offset + target.text.length;
@@ -99,43 +105,21 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     }
     return;
   }
-  // checkSingleStatement trims comments and blank lines around the statement: keep offsets exact.
-  const offset = target.offset + checked.statement.start;
+  const prepared = outcome.statement;
+  // The statement without the comments and blank lines around it: keep offsets exact.
+  const offset = target.offset + prepared.start;
   const statement: EditorStatement = {
     ...target,
-    text: checked.statement.text,
+    text: prepared.written,
     offset,
-    range: new vscode.Range(target.document.positionAt(offset), target.document.positionAt(offset + checked.statement.text.length)),
+    range: new vscode.Range(target.document.positionAt(offset), target.document.positionAt(offset + prepared.written.length)),
   };
-  const info = classifyStatement(statement.text);
+  const info = prepared.info;
   if (!info.explainable) {
     void vscode.window.showErrorMessage(
       `Plan Lens: EXPLAIN cannot run ${info.commandTag}. Plan Lens explains SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES and CREATE TABLE AS statements.`,
     );
     return;
-  }
-
-  let mode = requestedMode;
-  const config = readExplainConfig();
-  if (info.kind === 'data-modifying' && mode === 'analyze' && config.confirmDataModifying) {
-    const run = 'Run and Roll Back';
-    const estimate = 'Estimate Only';
-    const always = 'Always Run and Roll Back';
-    const answer = await vscode.window.showWarningMessage(
-      `This ${info.commandTag} changes data.`,
-      {
-        modal: true,
-        detail:
-          'EXPLAIN ANALYZE really runs it. Plan Lens runs it inside a transaction that is always rolled back, so no row changes; ' +
-          'sequences still advance and triggers still fire inside the transaction.',
-      },
-      run,
-      estimate,
-      always,
-    );
-    if (answer === undefined) return;
-    if (answer === estimate) mode = 'estimate';
-    if (answer === always) await writeConfirmDataModifying(false);
   }
 
   let database;
@@ -147,130 +131,161 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     return;
   }
 
-  let sqlText = statement.text;
-  let values: Array<string | null> | undefined;
-  let genericPlan = false;
-  // In a SQL file `?` is jsonb's operator and `:name` a psql variable: only `$n` is a placeholder there.
-  const fromApplicationCode = statement.fromSelection && statement.document.languageId !== 'sql';
-  const placeholders = findPlaceholders(statement.text).filter((p) => fromApplicationCode || p.style === 'dollar');
-  if (placeholders.length > 0) {
-    let versionNum = 0;
-    try {
-      versionNum = await getServerVersionNum(database.pool);
-    } catch (error) {
-      reportConnectionFailure(deps, error, database.target);
-      return;
-    }
-    const answer = await askForPlaceholderValues(deps.state, statement.text, placeholders, versionNum >= GENERIC_PLAN_MIN_VERSION);
+  let params: Array<string | null> | undefined;
+  let generic = false;
+  if (prepared.slots.length > 0) {
+    const answer = await askForPlaceholderValues(deps.state, prepared);
     if (answer.kind === 'cancelled') return;
-    sqlText = answer.text;
-    if (answer.kind === 'generic') {
-      genericPlan = true;
-      mode = 'estimate';
-    } else {
-      values = answer.values.map((v) => (v.trim().toUpperCase() === 'NULL' ? null : v));
-    }
+    if (answer.kind === 'generic') generic = true;
+    else params = answer.values.map(parameterValue);
   }
 
-  const started = Date.now();
-  const verb = mode === 'analyze' && !genericPlan ? 'EXPLAIN ANALYZE' : 'EXPLAIN';
+  await explainInEditor(deps, { statement, errorBase: target.offset, prepared, database, analyze: requestedMode === 'analyze', params, generic });
+}
+
+/** What explainInEditor runs: a prepared statement at its place in a document, on a database, with its values. */
+export interface EditorExplain {
+  statement: EditorStatement;
+  /** The document offset server error positions count from (the text as the user selected it). */
+  errorBase: number;
+  prepared: PreparedStatement;
+  database: ActiveDatabase;
+  analyze: boolean;
+  params?: ReadonlyArray<string | null>;
+  generic: boolean;
+  /** The side-effect question; the editor's modal when not given. */
+  confirmSideEffects?: ExplainRequest['confirmSideEffects'];
+}
+
+/**
+ * The editor's half of the explain-and-advise path: progress with Cancel, the plan panel and its states, findings as
+ * diagnostics, index advice when it arrives, and every failure as a message (and in place, where it has a position).
+ */
+export async function explainInEditor(deps: ExplainDependencies, job: EditorExplain): Promise<void> {
+  const { statement, prepared, database, params, generic } = job;
+  const config = readExplainConfig();
   const adviceConfig = readAdviceConfig();
-  const explained: ExplainedStatement = {
-    document: statement.document,
-    range: statement.range,
-    version: statement.document.version,
-    sqlText,
-    displayText: statement.text,
-    values,
-    genericPlan,
-    analyze: mode === 'analyze',
-    commandTag: info.commandTag,
-    database,
-    explainConfig: config,
+  const started = Date.now();
+  const verb = job.analyze && !generic ? 'EXPLAIN ANALYZE' : 'EXPLAIN';
+  const request: ExplainRequest = {
+    statement: prepared,
+    analyze: job.analyze,
+    params,
+    generic,
+    verbose: config.verbose,
+    settings: config.settings,
+    wal: config.wal,
+    timeoutMs: config.timeoutMs,
     executionTargetMs: adviceConfig.executionTargetMs,
+    indexes: adviceConfig.suggestIndexes ? { concurrently: adviceConfig.createIndexConcurrently } : undefined,
+    confirmSideEffects: job.confirmSideEffects ?? (config.confirmDataModifying ? confirmSideEffects : undefined),
   };
-  deps.panels.showRunning(statement.text, values);
+  deps.panels.showRunning(statement.text, params && [...params]);
   try {
-    const outcome = await vscode.window.withProgress(
+    const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Plan Lens: ${verb} on ${database.name}`, cancellable: true },
       async (_progress, token) => {
         const abort = new AbortController();
         const subscription = token.onCancellationRequested(() => abort.abort());
         try {
-          return await explainStatement(explained, abort.signal);
+          return await explainAndAdvise(database, { ...request, signal: abort.signal });
         } finally {
           subscription.dispose();
         }
       },
     );
-    const { run, analysis, meta } = outcome;
+    const { run, analysis } = result;
     deps.log.info(
-      `${verb} on ${database.target} (${run.serverVersion}): ${run.durationMs.toFixed(0)} ms, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
+      `${result.analyzed ? 'EXPLAIN ANALYZE' : 'EXPLAIN'}${result.generic ? ' (generic plan)' : ''} on ${database.target} (${run.serverVersion}): ` +
+        `${formatMs(run.durationMs)}, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
     );
+    const explained: ExplainedStatement = { document: statement.document, range: statement.range, version: statement.document.version, database, result };
     const shown = deps.panels.showPlan({
       plan: analysis.plan,
-      meta,
+      meta: planMeta(result, database),
       advice: analysis.advice,
       actions: planActionsFor({ log: deps.log, advice: deps.advice }, explained),
     });
     deps.advice.show(statement.document, statement.range, analysis.advice);
-    if (adviceConfig.suggestIndexes) {
-      void suggestIndexes(deps, explained, analysis.plan, analysis.advice, adviceConfig.createIndexConcurrently).then((advice) => {
-        if (!advice) return;
-        shown.showAdvice(advice);
-        if (statement.document.version === explained.version) deps.advice.show(statement.document, statement.range, advice);
-      });
-    }
-  } catch (error) {
-    const elapsed = Date.now() - started;
-    if (error instanceof ExplainCancelledError) {
-      deps.log.info(`${verb} on ${database.target}: cancelled after ${elapsed} ms`);
-      deps.panels.showCancelled(error.stoppedOnServer ? 'The statement was stopped on the server.' : undefined);
-      void vscode.window.showInformationMessage(
-        error.stoppedOnServer
-          ? 'Plan Lens: the explain was cancelled; the statement was stopped on the server.'
-          : 'Plan Lens: the explain was cancelled. The demo database cannot interrupt a running statement: it finishes in the background and is rolled back.',
-      );
-      return;
-    }
-    if (error instanceof ExplainTimeoutError) {
-      deps.log.warn(`${verb} on ${database.target}: timed out after ${elapsed} ms`);
-      deps.panels.showFailed(
-        `The statement ran longer than ${config.timeoutMs} ms and was stopped (planLens.explain.timeoutMs). Raise the timeout, or explain with estimates only.`,
-      );
-      const openSettings = 'Open Setting';
-      const estimate = 'Estimate Only';
-      const pick = await vscode.window.showErrorMessage(
-        `Plan Lens: the statement ran longer than ${config.timeoutMs} ms and was stopped (planLens.explain.timeoutMs). Raise the timeout, or explain with estimates only.`,
-        openSettings,
-        estimate,
-      );
-      if (pick === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'planLens.explain.timeoutMs');
-      if (pick === estimate) void vscode.commands.executeCommand('planLens.explainQueryEstimate');
-      return;
-    }
-    if (error instanceof ExplainStatementError) {
-      deps.log.warn(`${verb} on ${database.target}: failed after ${elapsed} ms: ${error.code ?? ''} ${error.message}`);
-      if (error.code === AUTH_FAILED) {
-        reportConnectionFailure(deps, error, database.target);
+    void result.advice.then((outcome) => {
+      if (outcome instanceof Error) {
+        deps.log.warn(`Index advice failed on ${database.target}: ${outcome.message}`);
         return;
       }
-      const end = statement.offset + statement.text.length;
-      const inStatement =
-        error.position !== undefined && sqlText === statement.text ? mapServerErrorPosition(statement.text, error.position, error.prefixLength) : undefined;
-      if (inStatement) {
-        deps.diagnostics.report(statement.document, rangeAtOffset(statement.document, statement.offset + inStatement.offset, end), error.message, error.code ?? 'server-error');
-      } else {
-        deps.diagnostics.report(statement.document, statement.range, error.message, error.code ?? 'server-error');
+      if (!request.indexes) return;
+      deps.log.info(
+        `Index advice on ${database.target}: ${outcome.suggested} suggestions (${outcome.verified} verified with HypoPG) in ${formatMs(outcome.durationMs)}`,
+      );
+      shown.showAdvice(outcome.advice);
+      if (statement.document.version === explained.version) deps.advice.show(statement.document, statement.range, outcome.advice);
+    });
+  } catch (error) {
+    const elapsed = formatMs(Date.now() - started);
+    const failure = describeExplainFailure(error, prepared, database.target);
+    switch (failure.kind) {
+      case 'declined':
+        return;
+      case 'cancelled':
+        deps.log.info(`${verb} on ${database.target}: cancelled after ${elapsed}`);
+        deps.panels.showCancelled(`${failure.message}.`);
+        void vscode.window.showInformationMessage(`Plan Lens: ${failure.message}.`);
+        return;
+      case 'timeout': {
+        deps.log.warn(`${verb} on ${database.target}: timed out after ${elapsed}`);
+        deps.panels.showFailed(failure.message);
+        const openSettings = 'Open Setting';
+        const estimate = 'Estimate Only';
+        const pick = await vscode.window.showErrorMessage(`Plan Lens: ${failure.message}`, openSettings, estimate);
+        if (pick === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'planLens.explain.timeoutMs');
+        if (pick === estimate) void vscode.commands.executeCommand('planLens.explainQueryEstimate');
+        return;
       }
-      const hint = error.hint ? ` Hint: ${error.hint}` : '';
-      deps.panels.showFailed(`PostgreSQL rejected the statement: ${error.message}. Fix the statement and explain again.`, error.hint && `Hint: ${error.hint}`);
-      void vscode.window.showErrorMessage(`Plan Lens: PostgreSQL rejected the statement: ${error.message}.${hint}`);
-      return;
+      case 'statement': {
+        deps.log.warn(`${verb} on ${database.target}: failed after ${elapsed}: ${failure.code ?? ''} ${failure.serverMessage}`);
+        const end = statement.offset + statement.text.length;
+        const range =
+          failure.inputIndex === undefined ? statement.range : rangeAtOffset(statement.document, job.errorBase + failure.inputIndex, end);
+        deps.diagnostics.report(statement.document, range, failure.serverMessage, failure.code ?? 'server-error');
+        deps.panels.showFailed(failure.message);
+        void vscode.window.showErrorMessage(`Plan Lens: ${failure.message}`);
+        return;
+      }
+      case 'parameters':
+      case 'plan':
+        deps.log.warn(`${verb} on ${database.target}: ${failure.message}`);
+        deps.panels.showFailed(`${failure.message}.`);
+        void vscode.window.showErrorMessage(`Plan Lens: ${failure.message}.`);
+        return;
+      case 'connection':
+        deps.log.error(`${verb} on ${database.target}: failed after ${elapsed}: ${String(error)}`);
+        reportConnectionFailure(deps, error, database.target);
+        return;
     }
-    deps.log.error(`${verb} on ${database.target}: failed after ${elapsed} ms: ${String(error)}`);
-    reportConnectionFailure(deps, error, database.target);
   }
+}
+
+/** The side-effect check's question in the editor: a modal, with a way to stop asking. */
+async function confirmSideEffects(effects: SideEffects): Promise<'run' | 'estimate' | 'cancel'> {
+  if (effects.kind === 'none') return 'run';
+  const run = 'Run and Roll Back';
+  const estimate = 'Estimate Only';
+  const always = 'Always Run and Roll Back';
+  const answer = await vscode.window.showWarningMessage(
+    `This ${effects.commandTag} changes data.`,
+    {
+      modal: true,
+      detail:
+        'EXPLAIN ANALYZE really runs it. Plan Lens runs it inside a transaction that is always rolled back, so no row changes; ' +
+        'sequences still advance and triggers still fire inside the transaction.',
+    },
+    run,
+    estimate,
+    always,
+  );
+  if (answer === undefined) return 'cancel';
+  if (answer === estimate) return 'estimate';
+  if (answer === always) await writeConfirmDataModifying(false);
+  return 'run';
 }
 
 function reportConnectionFailure(deps: ExplainDependencies, error: unknown, target: string): void {
@@ -290,28 +305,4 @@ function reportConnectionFailure(deps: ExplainDependencies, error: unknown, targ
     if (pick === 'Show Log') deps.log.show();
   });
   void deps.connections.reset('connection failed');
-}
-
-/** Index suggestions, verified with HypoPG where the server has it; logged and skipped on failure. */
-async function suggestIndexes(
-  deps: ExplainDependencies,
-  explained: ExplainedStatement,
-  plan: AnalyzedPlan,
-  advice: PlanAdvice,
-  concurrently: boolean,
-): Promise<PlanAdvice | undefined> {
-  const started = Date.now();
-  try {
-    const suggestions = await adviseIndexes(explained.database.pool, explained.sqlText, plan, {
-      values: explained.values,
-      timeoutMs: explained.explainConfig.timeoutMs,
-      concurrently,
-    });
-    const verified = suggestions.filter((s) => s.verification.method === 'hypopg').length;
-    deps.log.info(`Index advice on ${explained.database.target}: ${suggestions.length} suggestions (${verified} verified with HypoPG) in ${Date.now() - started} ms`);
-    return withSuggestions(advice, suggestions);
-  } catch (error) {
-    deps.log.warn(`Index advice failed on ${explained.database.target}: ${(error as Error).message}`);
-    return undefined;
-  }
 }

@@ -4,15 +4,14 @@
  */
 import * as vscode from 'vscode';
 import type { IndexSuggestion, PlanAdvice } from '../core/advice/advice-model';
-import { withSuggestions } from '../core/analyze';
-import { adviseIndexes } from '../db/advise-indexes';
 import { createIndexOnServer, IndexCreationCancelledError } from '../db/index-creation';
 import type { ComparedPlan, IndexCreationState } from '../protocol';
 import type { AdviceDiagnostics } from './advice-diagnostics';
 import { insertDdl } from './ddl-insertion';
-import { explainStatement, type ExplainedStatement } from './explained-statement';
+import type { ExplainedStatement } from './explained-statement';
 import type { OutputLog } from './output-log';
-import { formatMs } from '../core/text-format';
+import { formatMs, formatPercent } from '../core/format';
+import { describeExplainFailure, explainAgain, planMeta } from '../explain';
 
 export type CreationProgress = (state: IndexCreationState, message: string) => void;
 
@@ -20,7 +19,6 @@ export interface CreatedIndexComparison {
   index: IndexSuggestion;
   after: ComparedPlan;
   afterAdvice: PlanAdvice;
-  afterStatement: ExplainedStatement;
 }
 
 /** The actions the plan panel offers for the suggestions of one explained statement. */
@@ -67,7 +65,7 @@ export function planActionsFor(deps: IndexActionDependencies, statement: Explain
           indexName: suggestion.name,
           schema: suggestion.schema,
           signal,
-          onProgress: ({ phase, fraction }) => progress('running', `Creating ${suggestion.name}: ${phase}${fraction === undefined ? '' : ` (${Math.round(fraction * 100)}%)`}`),
+          onProgress: ({ phase, fraction }) => progress('running', `Creating ${suggestion.name}: ${phase}${fraction === undefined ? '' : ` (${formatPercent(fraction)})`}`),
         });
       } catch (error) {
         const cancelled = error instanceof IndexCreationCancelledError;
@@ -78,17 +76,19 @@ export function planActionsFor(deps: IndexActionDependencies, statement: Explain
       }
 
       progress('running', `Created ${suggestion.name} in ${formatMs(built.durationMs)}; explaining the statement again…`);
-      const after = await explainStatement(statement, signal);
-      const suggestions = await adviseIndexes(database.pool, statement.sqlText, after.analysis.plan, {
-        values: statement.values,
-        timeoutMs: statement.explainConfig.timeoutMs,
-        concurrently: suggestion.concurrently,
-      }).catch(() => []);
-      const afterAdvice = withSuggestions(after.analysis.advice, suggestions);
+      let after;
+      try {
+        after = await explainAgain(database, statement.result, signal);
+      } catch (error) {
+        throw new Error(describeExplainFailure(error, statement.result.request.statement, database.target).message, { cause: error });
+      }
+      const indexAdvice = await after.advice;
+      if (indexAdvice instanceof Error) deps.log.warn(`Index advice failed on ${database.target}: ${indexAdvice.message}`);
+      const afterAdvice = indexAdvice instanceof Error ? after.analysis.advice : indexAdvice.advice;
       deps.log.info(`${suggestion.name} created in ${formatMs(built.durationMs)}; re-explained in ${formatMs(after.run.durationMs)}`);
       progress('done', `Created ${suggestion.name} in ${formatMs(built.durationMs)}; the plan below is the statement explained again.`);
       if (statement.document.version === statement.version) deps.advice.show(statement.document, statement.range, afterAdvice);
-      return { index: suggestion, after: { plan: after.analysis.plan, meta: after.meta }, afterAdvice, afterStatement: statement };
+      return { index: suggestion, after: { plan: after.analysis.plan, meta: planMeta(after, database) }, afterAdvice };
     },
   };
 }

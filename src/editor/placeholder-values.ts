@@ -1,57 +1,47 @@
 /**
- * Statements copied from application code carry placeholders (`$1`, `:name`, `%(name)s`, `%s`,
- * `?`). EXPLAIN ANALYZE needs values for them: this asks for them (remembering the answers per
- * statement) and rewrites the statement to `$n` parameters, so values always travel as real
- * parameters and are never spliced into SQL. It can also ask for a generic plan instead.
+ * Statements copied from application code carry placeholders (`$1`, `:name`, `%(name)s`, `%s`, `?`), already
+ * rewritten to `$n` by the explain path. EXPLAIN ANALYZE needs values for them: this asks for each (remembering the
+ * answers per statement), so values always travel as real parameters and are never spliced into SQL. It also offers
+ * a generic plan instead, which every supported server can make.
  */
 import * as vscode from 'vscode';
-import { toDollarParameters, type SqlPlaceholder } from '../core/sql';
+import type { PreparedStatement } from '../explain';
 
-export type PlaceholderPlan =
-  | { kind: 'values'; text: string; values: string[] }
-  | { kind: 'generic'; text: string }
-  | { kind: 'cancelled' };
+export type PlaceholderAnswer = { kind: 'values'; values: string[] } | { kind: 'generic' } | { kind: 'cancelled' };
 
 const MEMORY_KEY = 'planLens.placeholderValues';
 const MEMORY_LIMIT = 200;
 
-export async function askForPlaceholderValues(
-  state: vscode.Memento,
-  statementText: string,
-  placeholders: SqlPlaceholder[],
-  genericPlanSupported: boolean,
-): Promise<PlaceholderPlan> {
-  const rewritten = toDollarParameters(statementText, placeholders);
+export async function askForPlaceholderValues(state: vscode.Memento, statement: Pick<PreparedStatement, 'sql' | 'slots'>): Promise<PlaceholderAnswer> {
   const items: Array<vscode.QuickPickItem & { id: 'values' | 'generic' }> = [
     {
       id: 'values',
       label: '$(edit) Enter values',
-      description: `for ${rewritten.slots.join(', ')}`,
+      description: `for ${statement.slots.join(', ')}`,
       detail: 'Runs EXPLAIN ANALYZE with the values you give (remembered for this statement).',
     },
-  ];
-  if (genericPlanSupported) {
-    items.push({
+    {
       id: 'generic',
       label: '$(symbol-misc) Generic plan',
-      description: 'EXPLAIN (GENERIC_PLAN)',
-      detail: 'Plans without values, as for a prepared statement; estimates only.',
-    });
-  }
+      description: 'without values',
+      detail: 'Plans the statement as a prepared statement, for any values; estimates only.',
+    },
+  ];
   const choice = await vscode.window.showQuickPick(items, {
     title: 'Plan Lens: the statement has placeholders',
-    placeHolder: genericPlanSupported ? 'Give values, or ask for a generic plan' : 'Give values (a generic plan needs PostgreSQL 16 or later)',
+    placeHolder: 'Give values, or ask for a generic plan',
     ignoreFocusOut: true,
   });
   if (!choice) return { kind: 'cancelled' };
-  if (choice.id === 'generic') return { kind: 'generic', text: rewritten.text };
+  if (choice.id === 'generic') return { kind: 'generic' };
 
-  const memory = state.get<Record<string, string[]>>(MEMORY_KEY, {});
-  const remembered = memory[rewritten.text] ?? [];
+  // Keyed by external text: a null-prototype object, so a statement text never meets Object.prototype's keys.
+  const memory: Record<string, string[]> = Object.assign(Object.create(null), state.get<Record<string, string[]>>(MEMORY_KEY, {}));
+  const remembered = memory[statement.sql] ?? [];
   const values: string[] = [];
-  for (const [i, slot] of rewritten.slots.entries()) {
+  for (const [i, slot] of statement.slots.entries()) {
     const value = await vscode.window.showInputBox({
-      title: `Plan Lens: value for ${slot} (${i + 1} of ${rewritten.slots.length})`,
+      title: `Plan Lens: value for ${slot} (${i + 1} of ${statement.slots.length})`,
       prompt: 'PostgreSQL infers its type from the statement; write NULL for null.',
       value: remembered[i] ?? '',
       ignoreFocusOut: true,
@@ -61,7 +51,7 @@ export async function askForPlaceholderValues(
   }
   const keys = Object.keys(memory);
   if (keys.length >= MEMORY_LIMIT) delete memory[keys[0]];
-  memory[rewritten.text] = values;
-  await state.update(MEMORY_KEY, memory);
-  return { kind: 'values', text: rewritten.text, values };
+  memory[statement.sql] = values;
+  await state.update(MEMORY_KEY, { ...memory });
+  return { kind: 'values', values };
 }

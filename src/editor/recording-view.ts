@@ -5,7 +5,7 @@
  * editor. "Plan Lens: Stop Recording" ends it (open application connections get a PostgreSQL error).
  */
 import * as vscode from 'vscode';
-import { formatCount, formatMs } from '../core/text-format';
+import { formatCount, formatMs } from '../core/format';
 import type { RecordedStatement, WorkloadFinding } from '../core/workload/model';
 import type { StatementGroup } from '../core/workload/recording-store';
 import { ListenError } from '../recorder/proxy';

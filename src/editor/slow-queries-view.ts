@@ -5,7 +5,7 @@
  * plan of the normalized `$n` statement (PostgreSQL 16+).
  */
 import * as vscode from 'vscode';
-import { formatCount, formatMs } from '../core/text-format';
+import { formatCount, formatMs } from '../core/format';
 import type { WorkloadFinding } from '../core/workload/model';
 import { diffStatStatements, statStatementFindings, topStatStatements, type StatStatement } from '../core/workload/stat-statements';
 import { readStatStatements, StatStatementsUnavailableError } from '../db/stat-statements';

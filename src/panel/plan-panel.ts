@@ -207,8 +207,6 @@ export class PlanPanel implements vscode.Disposable {
       case 'cancelIndexCreation':
         this.creations.get(message.suggestionId)?.abort();
         return;
-      case 'selectNode':
-        return;
       case 'log':
         this.log(`plan view: ${message.message}`);
         return;

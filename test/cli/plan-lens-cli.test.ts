@@ -229,6 +229,14 @@ describe('plan-lens CLI', function () {
       assert.equal(report.nodes[0].rowsActual, 1);
     });
 
+    it('--generic plans a $1 statement with EXPLAIN (GENERIC_PLAN) on the demo', async function () {
+      const result = await run(['explain', '--demo', '--no-indexes', '--generic', '--sql', 'SELECT * FROM products WHERE id = $1'], { env: withoutServer() });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^PostgreSQL 1[6-9]\S* \(PGlite .*\(generic plan: the placeholders were planned without values\)$/m);
+      assert.match(result.stdout, /^Index Scan using products_pkey on products /m);
+      assert.match(result.stdout, /Estimates only/);
+    });
+
     it('--estimate plans without running', async function () {
       const result = await run(['explain', '--demo', '--estimate', '--json', '--sql', 'DELETE FROM order_items'], { env: withoutServer() });
       assert.equal(result.code, 0, result.stderr);
@@ -323,6 +331,35 @@ describe('plan-lens CLI', function () {
       } finally {
         await admin.query(`DROP TABLE ${table}_orders`);
       }
+    });
+
+    it('$n placeholders: --param values for EXPLAIN ANALYZE, --generic for a plan without them, else how to give them', async function () {
+      const sql = `SELECT * FROM ${table} WHERE id < $1 AND v <> $2`;
+      const withValues = await run(['explain', '--json', '--no-indexes', '--sql', sql, '--param', '10', '--param', 'NULL']);
+      assert.equal(withValues.code, 0, withValues.stderr);
+      const analyzed = JSON.parse(withValues.stdout);
+      assert.equal(analyzed.mode, 'analyze');
+      assert.equal(analyzed.nodes[0].rowsActual, 0, 'v <> NULL is never true: NULL went as SQL NULL');
+      const nine = await run(['explain', '--json', '--no-indexes', '--sql', sql, '--param', '10', '--param', 'x']);
+      assert.equal(JSON.parse(nine.stdout).nodes[0].rowsActual, 9);
+
+      const generic = await run(['explain', '--no-indexes', '--sql', sql, '--generic']);
+      assert.equal(generic.code, 0, generic.stderr);
+      assert.match(generic.stdout, /^PostgreSQL 15\S* at .* \(generic plan: the placeholders were planned without values\)$/m);
+      assert.match(generic.stdout, /Estimates only/);
+
+      const missing = await run(['explain', '--sql', sql]);
+      assert.equal(missing.code, 2);
+      assert.match(
+        missing.stderr,
+        /<--sql>: the statement has 2 placeholders \(\$1, \$2\) and no values: give --param VALUE once for each, in order \(NULL for null\), or --generic for a plan without values/,
+      );
+      const tooFew = await run(['explain', '--sql', sql, '--param', '1']);
+      assert.equal(tooFew.code, 2);
+      assert.match(tooFew.stderr, /has 2 placeholders \(\$1, \$2\) but 1 value was given/);
+      const both = await run(['explain', '--sql', sql, '--param', '1', '--generic']);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /either --param values or --generic, not both/);
     });
 
     it('a statement timeout is reported as such, with exit 1', async function () {

@@ -154,7 +154,7 @@ describe('advice in the plan webview, in Chromium', function () {
     );
     assert.deepEqual(
       entries.map(([, impact]) => impact),
-      ['~33 ms', '~20 ms', '~13 ms', '~2.4 ms'],
+      ['~33.1 ms', '~19.9 ms', '~12.8 ms', '~2.40 ms'],
     );
 
     // The scan's subtree is collapsed: the click opens it, selects the scan and shows it.

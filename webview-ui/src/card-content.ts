@@ -6,7 +6,7 @@ import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
 import type { HighlightMetric } from '../../src/protocol';
 // The card flags a misestimate from where the row-misestimate rule starts to report one.
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
-import { formatCompact, formatCost, formatExact, formatFactor, formatMs, formatShare } from './format';
+import { formatCompact, formatCost, formatCostRange, formatFactor, formatMs, formatNumber, formatPercent } from '../../src/core/format';
 
 
 /** Heat levels by share of total time: the hottest nodes stand out before anything is read. */
@@ -148,7 +148,7 @@ function subtitleOf(node: PlanNode, analyzed: boolean): string {
   if (parts.length === 0 && analyzed) {
     // PostgreSQL's text format shows the cost on every line; every node has one. (An estimate-only
     // card shows it below anyway.)
-    return `cost ${formatCost(node.startupCost, node.totalCost)}`;
+    return `cost ${formatCostRange(node.startupCost, node.totalCost)}`;
   }
   return parts.join(' · ');
 }
@@ -170,9 +170,9 @@ export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
     heat: heatOf(node.exclusiveShare),
   };
   if (plan.analyzed) {
-    content.time = { text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatShare(node.exclusiveShare ?? 0)}`, share: node.exclusiveShare ?? 0 };
+    content.time = { text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}`, share: node.exclusiveShare ?? 0 };
   } else {
-    content.cost = `cost ${formatCost(node.startupCost, node.totalCost)}`;
+    content.cost = `cost ${formatCostRange(node.startupCost, node.totalCost)}`;
   }
   if (neverExecuted) {
     content.rows = 'never executed';
@@ -213,8 +213,8 @@ export function describeGroup(memberIds: readonly number[], plan: AnalyzedPlan):
   return {
     title: `+${memberIds.length} more`,
     subtitle: what,
-    time: plan.analyzed ? { text: `${formatMs(inclusiveMs)} · ${formatShare(share)} in all`, share } : undefined,
-    cost: plan.analyzed ? undefined : `cost ${totalCost.toFixed(2)} in all`,
+    time: plan.analyzed ? { text: `${formatMs(inclusiveMs)} · ${formatPercent(share)} in all`, share } : undefined,
+    cost: plan.analyzed ? undefined : `cost ${formatCost(totalCost)} in all`,
     rows: `${formatCompact(rows)} rows${plan.analyzed ? '' : ' est.'} in all`,
     notes: [],
     neverExecuted: false,
@@ -227,20 +227,20 @@ export function cardTooltip(node: PlanNode, plan: AnalyzedPlan): string {
   const lines = [node.subplanName ? `${node.subplanName}: ${nodeName(node)}` : nodeName(node)];
   if (plan.analyzed && node.inclusiveMs !== undefined) {
     lines.push(
-      `Exclusive ${formatMs(node.exclusiveMs ?? 0)} (${formatShare(node.exclusiveShare ?? 0)}) · inclusive ${formatMs(node.inclusiveMs)}`,
+      `Exclusive ${formatMs(node.exclusiveMs ?? 0)} (${formatPercent(node.exclusiveShare ?? 0)}) · inclusive ${formatMs(node.inclusiveMs)}`,
     );
   }
-  lines.push(`Cost ${formatCost(node.startupCost, node.totalCost)}`);
+  lines.push(`Cost ${formatCostRange(node.startupCost, node.totalCost)}`);
   if (plan.analyzed && !node.executed) {
     lines.push('Never executed');
   } else if (node.actualRowsTotal !== undefined) {
     const off = node.misestimate && node.misestimate.direction !== 'exact' ? ` (${formatFactor(node.misestimate.factor)} ${node.misestimate.direction})` : '';
-    lines.push(`Rows ${formatExact(node.actualRowsTotal)} of ${formatExact(node.planRowsTotal)} estimated${off}`);
+    lines.push(`Rows ${formatNumber(node.actualRowsTotal)} of ${formatNumber(node.planRowsTotal)} estimated${off}`);
   } else {
-    lines.push(`Rows ${formatExact(node.planRowsTotal)} estimated`);
+    lines.push(`Rows ${formatNumber(node.planRowsTotal)} estimated`);
   }
   if (node.loops > 1) {
-    lines.push(`Loops ${formatExact(node.loops)}`);
+    lines.push(`Loops ${formatNumber(node.loops)}`);
   }
   return lines.join('\n');
 }

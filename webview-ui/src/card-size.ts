@@ -8,7 +8,7 @@ import type { FindingBadge } from './advice-index';
 import type { CardContent, Heat } from './card-content';
 import type { HighlightMetric } from '../../src/protocol';
 import { describeGroup, describeNode, highlightOf } from './card-content';
-import { formatCompact } from './format';
+import { formatCompact } from '../../src/core/format';
 import type { TreeItem } from './visible-tree';
 
 export const CARD = {

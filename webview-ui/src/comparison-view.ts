@@ -5,10 +5,10 @@
  */
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { ComparedPlan, ShowComparisonMessage } from '../../src/protocol';
-import { formatCostValue, plural } from './advice-text';
+import { plural } from './advice-text';
 import { heatOf, nodeTarget } from './card-content';
 import { button, el } from './dom';
-import { formatCompact, formatCost, formatExact, formatMs, formatRunTime, formatShare } from './format';
+import { formatCompact, formatCost, formatCostRange, formatMs, formatNumber, formatPercent, formatRunTime } from '../../src/core/format';
 import { comparePlans, type NodeChange } from './plan-comparison';
 
 /** Rows of an outline; a plan of thousands of nodes is compared by its summary, not by scrolling. */
@@ -55,8 +55,8 @@ function outline(plan: AnalyzedPlan, changed: ReadonlySet<number>, mark: 'remove
       name.append(el('span', 'outline-target', ` ${target}`));
     }
     const measure = plan.analyzed
-      ? `${formatMs(node.exclusiveMs ?? 0)} · ${formatShare(node.exclusiveShare ?? 0)}`
-      : `cost ${formatCost(node.startupCost, node.totalCost)}`;
+      ? `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}`
+      : `cost ${formatCostRange(node.startupCost, node.totalCost)}`;
     const rows = node.actualRowsTotal ?? node.planRowsTotal;
     row.append(name, el('span', 'outline-rows', `${formatCompact(rows)} rows`), el('span', 'outline-time', measure));
     list.append(row);
@@ -75,7 +75,7 @@ function side(kind: 'before' | 'after', compared: ComparedPlan, changed: Readonl
   head.append(el('h2', 'side-title', kind === 'before' ? 'Before' : 'After'));
   const facts = [
     plan.executionMs !== undefined ? formatMs(plan.executionMs) : undefined,
-    `cost ${formatCostValue(plan.nodes[0].totalCost)}`,
+    `cost ${formatCost(plan.nodes[0].totalCost)}`,
     plural(plan.nodes.length, 'node'),
     `ran ${formatRunTime(meta.ranAt)}`,
   ].filter((fact): fact is string => fact !== undefined);
@@ -110,7 +110,7 @@ export class ComparisonView {
     }
     summary.append(
       tile('cost', 'Total cost', comparison.cost.text),
-      tile('nodes', 'Nodes', `${formatExact(message.before.plan.nodes.length)} → ${formatExact(message.after.plan.nodes.length)}`),
+      tile('nodes', 'Nodes', `${formatNumber(message.before.plan.nodes.length)} → ${formatNumber(message.after.plan.nodes.length)}`),
     );
     const changes = el('section', 'comparison-changes');
     changes.append(el('h2', 'tile-label', 'Node changes'));

@@ -11,10 +11,24 @@ import type { AdviceIndex } from './advice-index';
 import { SEVERITY_NAMES, formatImpact } from './advice-text';
 import { describeGroup } from './card-content';
 import { button, el } from './dom';
-import { formatExact, formatFactor, formatMs, formatRawValue, formatShare } from './format';
+import { formatFactor, formatMs, formatNumber, formatPercent } from '../../src/core/format';
 import { statusIcon } from './status-icon';
 import { SuggestionCard, type SuggestionActions } from './suggestion-card';
 import type { GroupItem, TreeItem } from './visible-tree';
+
+/** A raw EXPLAIN value as text: strings as they are, lists one item a line, objects as JSON. */
+function formatRawValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return value.join('\n');
+  }
+  if (typeof value === 'object' && value !== null) {
+    return JSON.stringify(value, null, 2);
+  }
+  return String(value);
+}
 
 /** Fields that copy a PostgreSQL key unchanged; the EXPLAIN section already shows them. */
 const SAME_AS_RAW = 'raw';
@@ -28,16 +42,16 @@ const nodeRef = (plan: AnalyzedPlan, id: number) => `#${id} ${plan.nodes[id].lab
 /** Children listed by name; a family of thousands is summed up after these. */
 const LISTED_CHILDREN = 50;
 const ms = (value: number | undefined) => (value === undefined ? undefined : formatMs(value));
-const exact = (value: number | undefined) => (value === undefined ? undefined : formatExact(value));
-const share = (value: number | undefined) => (value === undefined ? undefined : formatShare(value));
+const exact = (value: number | undefined) => (value === undefined ? undefined : formatNumber(value));
+const share = (value: number | undefined) => (value === undefined ? undefined : formatPercent(value));
 
 function formatBuffers(buffers: NodeBuffers | undefined): string | undefined {
   if (!buffers) {
     return undefined;
   }
   const line = (kind: string, hit: number | undefined, read: number, dirtied: number | undefined, written: number) =>
-    `${kind}: ${hit === undefined ? '' : `hit ${formatExact(hit)}, `}read ${formatExact(read)}, ` +
-    `${dirtied === undefined ? '' : `dirtied ${formatExact(dirtied)}, `}written ${formatExact(written)}`;
+    `${kind}: ${hit === undefined ? '' : `hit ${formatNumber(hit)}, `}read ${formatNumber(read)}, ` +
+    `${dirtied === undefined ? '' : `dirtied ${formatNumber(dirtied)}, `}written ${formatNumber(written)}`;
   return [
     line('shared', buffers.sharedHit, buffers.sharedRead, buffers.sharedDirtied, buffers.sharedWritten),
     line('local', buffers.localHit, buffers.localRead, buffers.localDirtied, buffers.localWritten),
@@ -62,7 +76,7 @@ const NODE_FIELDS = {
       (n.misestimate.direction === 'exact' ? 'exact' : `${formatFactor(n.misestimate.factor)} ${n.misestimate.direction}`),
   },
   stoppedEarly: { label: 'Stopped early', format: (n) => (n.stoppedEarly ? 'yes: a Limit above read only part of its rows' : undefined) },
-  loops: { label: 'Loops', format: (n) => formatExact(n.loops) },
+  loops: { label: 'Loops', format: (n) => formatNumber(n.loops) },
   executed: { label: 'Executed', format: (n, plan) => (plan.analyzed ? (n.executed ? 'yes' : 'never') : 'not measured (estimate only)') },
   rowsRemovedByFilter: { label: 'Rows removed by filter', format: (n) => exact(n.rowsRemovedByFilter) },
   rowsRemovedByJoinFilter: { label: 'Rows removed by join filter', format: (n) => exact(n.rowsRemovedByJoinFilter) },
@@ -75,7 +89,7 @@ const NODE_FIELDS = {
   wal: {
     label: 'WAL, this node alone',
     format: (n) =>
-      n.wal && `${formatExact(n.wal.records)} records, ${formatExact(n.wal.fpi)} full-page images, ${formatExact(n.wal.bytes)} bytes`,
+      n.wal && `${formatNumber(n.wal.records)} records, ${formatNumber(n.wal.fpi)} full-page images, ${formatNumber(n.wal.bytes)} bytes`,
   },
   label: { label: 'Label', format: (n) => n.label },
   id: { label: 'Node', format: (n) => `#${n.id}` },
@@ -89,7 +103,7 @@ const NODE_FIELDS = {
       }
       const listed = n.childIds.slice(0, LISTED_CHILDREN).map((id) => nodeRef(plan, id));
       const rest = n.childIds.length - listed.length;
-      return [...listed, ...(rest > 0 ? [`and ${formatExact(rest)} more`] : [])].join('\n');
+      return [...listed, ...(rest > 0 ? [`and ${formatNumber(rest)} more`] : [])].join('\n');
     },
   },
   nodeType: SAME_AS_RAW,
@@ -295,7 +309,7 @@ export class DetailsPane {
   private showAllSuggestions(plan: AnalyzedPlan): void {
     const suggestions = this.advice?.suggestions ?? [];
     this.title.textContent = 'Index suggestions';
-    this.badge.textContent = formatExact(suggestions.length);
+    this.badge.textContent = formatNumber(suggestions.length);
     const list = el('div', 'suggestions');
     list.append(...this.suggestionCards(suggestions, plan, true));
     this.body.replaceChildren(suggestions.length > 0 ? list : el('p', 'details-empty', 'No index suggestions for this plan.'));

@@ -5,7 +5,7 @@
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
 import { heatOf, nodeName, type Heat } from './card-content';
-import { formatCompact, formatFactor, formatMs, formatShare } from './format';
+import { formatCompact, formatFactor, formatMs, formatPercent } from '../../src/core/format';
 
 export type GridColumnId = 'node' | 'exclusive' | 'inclusive' | 'rows' | 'misestimate' | 'loops' | 'buffers' | 'conditions';
 
@@ -111,7 +111,7 @@ export function gridCells(node: PlanNode, plan: AnalyzedPlan): GridCells {
   const flagged = misestimate && !node.stoppedEarly && misestimate.factor >= MISESTIMATE_INFO_FACTOR;
   return {
     node: node.subplanName ? `${node.subplanName}: ${nodeName(node)}` : nodeName(node),
-    exclusive: timed ? `${formatMs(node.exclusiveMs ?? 0)} · ${formatShare(node.exclusiveShare ?? 0)}` : '',
+    exclusive: timed ? `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}` : '',
     exclusiveHeat: heatOf(node.exclusiveShare),
     inclusive: timed ? formatMs(node.inclusiveMs!) : '',
     inclusiveHeat: heatOf(inclusiveShare),

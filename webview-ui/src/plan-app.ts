@@ -24,7 +24,7 @@ import { ComparisonView } from './comparison-view';
 import { DetailsPane } from './details-pane';
 import { el } from './dom';
 import { FindingsBar } from './findings-bar';
-import { formatExact } from './format';
+import { formatNumber } from '../../src/core/format';
 import { GridView } from './grid-view';
 import type { HostBridge } from './host-bridge';
 import { NodeSearch } from './node-search';
@@ -264,7 +264,7 @@ export class PlanApp {
       this.tree.openingView(this.hottestItem()!);
     }
     const selected = restored?.selectedNodeId;
-    this.select(selected !== undefined ? this.open.layout?.tree.nodeItems.get(selected) : undefined, { notifyHost: false });
+    this.select(selected !== undefined ? this.open.layout?.tree.nodeItems.get(selected) : undefined);
     // Written at once, not debounced: a reload right after this must find the plan.
     this.persist();
   }
@@ -337,7 +337,7 @@ export class PlanApp {
     for (const group of tree.groupItems.values()) {
       open.sizer.measureWhenIdle(group.memberIds);
     }
-    this.status.textContent = `${plural(open.message.plan.nodes.length, 'node')} · ${formatExact(tree.nodeItems.size)} shown`;
+    this.status.textContent = `${plural(open.message.plan.nodes.length, 'node')} · ${formatNumber(tree.nodeItems.size)} shown`;
     this.status.dataset.total = String(open.message.plan.nodes.length);
     this.status.dataset.shown = String(tree.nodeItems.size);
     this.updateMarks();
@@ -378,7 +378,7 @@ export class PlanApp {
 
   private select(
     item: TreeItem | undefined,
-    { reveal = false, center = false, notifyHost = true }: { reveal?: boolean; center?: boolean; notifyHost?: boolean } = {},
+    { reveal = false, center = false }: { reveal?: boolean; center?: boolean } = {},
   ): void {
     const open = this.open;
     if (!open) {
@@ -394,9 +394,6 @@ export class PlanApp {
     }
     if (changed) {
       this.findingsBar.setCurrent(nodeIdOfKey(item?.key));
-    }
-    if (changed && item?.kind === 'node' && notifyHost) {
-      this.host.post({ type: 'selectNode', nodeId: item.nodeId });
     }
     this.grid.setSelected(nodeIdOfKey(item?.key), this.view === 'grid');
     // A pane that just opened narrows the tree: the selection must not end up behind it.

@@ -3,9 +3,8 @@
  * came. Pure: no DOM, so it is tested in Node.
  */
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
-import { formatCostChange } from './advice-text';
 import { nodeName } from './card-content';
-import { formatExact, formatMs } from './format';
+import { formatCostChange, formatFactor, formatMs } from '../../src/core/format';
 
 /** A ratio this close to 1 (either way) is no change worth a word. */
 const SAME_SPEED_RATIO = 1.05;
@@ -27,14 +26,6 @@ export interface PlanComparison {
   addedIds: ReadonlySet<number>;
 }
 
-/** "42×", "1.8×": how many times faster or slower. */
-export function formatSpeedFactor(factor: number): string {
-  if (!Number.isFinite(factor)) {
-    return '∞×';
-  }
-  return factor >= 10 ? `${formatExact(Math.round(factor))}×` : `${factor.toFixed(1)}×`;
-}
-
 export interface SpeedChange {
   /** "42× faster", "2.1× slower", or "about as fast". */
   verdict: string;
@@ -48,10 +39,10 @@ export function speedChange(beforeMs: number, afterMs: number): SpeedChange {
   // Either time may round to 0 ms; the factor is then infinite, and the direction still right.
   const factor = beforeMs / afterMs;
   if (factor >= SAME_SPEED_RATIO) {
-    return { verdict: `${formatSpeedFactor(factor)} faster`, trend: 'faster' };
+    return { verdict: `${formatFactor(factor)} faster`, trend: 'faster' };
   }
   if (1 / factor >= SAME_SPEED_RATIO) {
-    return { verdict: `${formatSpeedFactor(1 / factor)} slower`, trend: 'slower' };
+    return { verdict: `${formatFactor(1 / factor)} slower`, trend: 'slower' };
   }
   return { verdict: 'about as fast', trend: 'same' };
 }

@@ -2,7 +2,7 @@
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { PlanMeta } from '../../src/protocol';
 import { button, el } from './dom';
-import { formatExact, formatMs, formatRunTime } from './format';
+import { formatMs, formatNumber, formatRunTime } from '../../src/core/format';
 import { describeParams } from './run-state';
 
 export class PlanHeader {
@@ -57,12 +57,12 @@ export class PlanHeader {
       stats.push(['Planning', formatMs(plan.planningMs)]);
     }
     if (!plan.analyzed) {
-      stats.push(['Total cost', formatExact(plan.nodes[0].totalCost)]);
+      stats.push(['Total cost', formatNumber(plan.nodes[0].totalCost)]);
     }
     if (meta.durationMs !== undefined) {
       stats.push(['Round trip', formatMs(meta.durationMs)]);
     }
-    stats.push(['Nodes', formatExact(plan.nodes.length)]);
+    stats.push(['Nodes', formatNumber(plan.nodes.length)]);
     this.stats.replaceChildren(
       ...stats.map(([label, value]) => {
         const stat = el('span', 'stat');

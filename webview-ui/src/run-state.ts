@@ -5,7 +5,7 @@
  */
 import type { ShowCancelledMessage, ShowFailedMessage, ShowRunningMessage } from '../../src/protocol';
 import { el } from './dom';
-import { formatMs, formatRunTime } from './format';
+import { formatMs, formatRunTime } from '../../src/core/format';
 import { markPaintedSoon } from './paint-mark';
 
 /** Often enough for tenths of a second to move, rarely enough to cost nothing. */

@@ -21,6 +21,7 @@
  * covering and the list stays short. Predicates are read from the parse tree of PostgreSQL's
  * own parser, never by pattern-matching SQL text.
  */
+import { formatCount, formatPercent } from '../format';
 import type { AnalyzedPlan, PlanNode } from '../plan/model';
 import type { IndexKind, IndexSuggestion } from './advice-model';
 import {
@@ -255,7 +256,7 @@ class IndexAdvisor {
       ...design,
       table,
       nodeIds: [node.id],
-      finding: `${describeNode(node)} reads ${count(rowsRead)} rows and keeps ${this.keptText(node, observed, table)} with Filter: ${node.raw.Filter}.`,
+      finding: `${describeNode(node)} reads ${formatCount(rowsRead)} rows and keeps ${this.keptText(node, observed, table)} with Filter: ${node.raw.Filter}.`,
       remedy: 'An index on the filtered columns finds those rows without reading the rest of the table.',
       rowsSaved: Math.max(rowsRead - rowsViaIndex, 0),
       rowsViaIndex,
@@ -285,8 +286,8 @@ class IndexAdvisor {
       table,
       nodeIds: [node.id],
       finding:
-        `${describeNode(node)} finds ${count(removed + kept)} rows${condition ? ` with ${condition}` : ''}, ` +
-        `then its Filter: ${node.raw.Filter} throws away ${count(removed)} (${percent(removed / (removed + kept))}).`,
+        `${describeNode(node)} finds ${formatCount(removed + kept)} rows${condition ? ` with ${condition}` : ''}, ` +
+        `then its Filter: ${node.raw.Filter} throws away ${formatCount(removed)} (${formatPercent(removed / (removed + kept))}).`,
       remedy: 'A compound index that also holds the filtered columns finds only the rows that are kept.',
       rowsSaved: removed,
       rowsViaIndex: design.share * rows * loops,
@@ -354,8 +355,8 @@ class IndexAdvisor {
       table,
       nodeIds: [join.id, scan.node.id],
       finding:
-        `${describeNode(join)} reads ${count(rowsRead)} rows of ${table.name} (${describeNode(scan.node)}) ` +
-        `to match ${count(lookups)} row${lookups === 1 ? '' : 's'} on ${keyText}.`,
+        `${describeNode(join)} reads ${formatCount(rowsRead)} rows of ${table.name} (${describeNode(scan.node)}) ` +
+        `to match ${formatCount(lookups)} row${lookups === 1 ? '' : 's'} on ${keyText}.`,
       remedy: `An index on the join key lets a nested loop look up the matching ${table.name} rows for each row instead.`,
       rowsSaved: Math.max(rowsRead - rowsViaIndex, 0),
       rowsViaIndex,
@@ -399,8 +400,8 @@ class IndexAdvisor {
       table,
       nodeIds: [limit.id, sortNode.id, scan.node.id],
       finding:
-        `${describeNode(limit)} keeps the first ${count(wanted)} rows of a Sort on ${rawKeys.join(', ')} (node ${sortNode.id}) ` +
-        `over ${count(sortedRows)} rows from ${table.name} (${describeNode(scan.node)}).`,
+        `${describeNode(limit)} keeps the first ${formatCount(wanted)} rows of a Sort on ${rawKeys.join(', ')} (node ${sortNode.id}) ` +
+        `over ${formatCount(sortedRows)} rows from ${table.name} (${describeNode(scan.node)}).`,
       remedy: 'An index in ORDER BY order returns the rows already sorted, so PostgreSQL reads only the first ones and stops.',
       rowsSaved: Math.max(this.rowsRead(scan.node, table) - rowsViaIndex, 0),
       rowsViaIndex,
@@ -604,7 +605,7 @@ class IndexAdvisor {
 
   private keptText(node: PlanNode, share: number, table: CatalogTable): string {
     const kept = this.plan.analyzed ? (node.actualRowsTotal ?? 0) : Math.round(share * tableRows(table));
-    return `${count(kept)} (${percent(share)})`;
+    return `${formatCount(kept)} (${formatPercent(share)})`;
   }
 
   /** Rows a scan read over all loops and processes. */
@@ -916,13 +917,4 @@ function compact<T>(values: ReadonlyArray<T | undefined>): T[] {
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max);
-}
-
-function count(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function percent(share: number): string {
-  const value = share * 100;
-  return `${value < 1 ? value.toPrecision(2) : value.toFixed(value < 10 ? 1 : 0)}%`;
 }

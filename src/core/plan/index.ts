@@ -1,7 +1,6 @@
 export { analyzePlan } from './analyze-plan';
 export { parseExplainJson, PlanParseError } from './parse-plan';
 export { nodeLabel } from './node-label';
-export { ExplainKey } from './explain-json';
 export type * from './explain-json';
 export type * from './model';
 export { rawPlanOf, rawPlanJson } from './raw-plan';

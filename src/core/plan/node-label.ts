@@ -1,4 +1,5 @@
 import type { RawPlanNode } from './explain-json';
+import type { PlanNode } from './model';
 
 const AGGREGATE_BY_STRATEGY: Record<string, string> = {
   Plain: 'Aggregate',
@@ -57,5 +58,30 @@ export function nodeLabel(node: RawPlanNode): string {
   }
   if (node['Async Capable'] === true) name = `Async ${name}`;
   if (node['Parallel Aware'] === true) name = `Parallel ${name}`;
+  return name;
+}
+
+/** The table a node reads, schema-qualified unless it is in public. */
+export function tableName(node: PlanNode): string | undefined {
+  if (!node.relation) return undefined;
+  return node.schema && node.schema !== 'public' ? `${node.schema}.${node.relation}` : node.relation;
+}
+
+/**
+ * The node as PostgreSQL's text format heads it, so findings can be matched against the plan: "Seq Scan on
+ * products p", "Index Scan using orders_pkey on orders", "Hash Join".
+ */
+export function nodeName(node: PlanNode): string {
+  let name = node.label;
+  if (node.index) name += ` using ${node.index}`;
+  const table = tableName(node);
+  if (table) {
+    name += ` on ${table}`;
+    if (node.alias && node.alias !== node.relation) name += ` ${node.alias}`;
+  } else if (node.cteName) {
+    name += ` on ${node.cteName}`;
+  } else if (node.functionName) {
+    name += ` on ${node.functionName}`;
+  }
   return name;
 }

@@ -69,6 +69,14 @@ export function classifyStatement(sqlText: string): StatementInfo {
   return describeStatement(checked.parsed.stmt!);
 }
 
+export type InspectedStatement = { ok: true; statement: SqlStatement; info: StatementInfo } | { ok: false; error: SqlInputError };
+
+/** Checks and classifies the one statement in `text` with a single parse. */
+export function inspectStatement(text: string): InspectedStatement {
+  const checked = readSingleStatement(text);
+  return checked.ok ? { ok: true, statement: checked.statement, info: describeStatement(checked.parsed.stmt!) } : checked;
+}
+
 type SingleStatementReading = { ok: true; statement: SqlStatement; parsed: RawStmt } | { ok: false; error: SqlInputError };
 
 function readSingleStatement(text: string): SingleStatementReading {

@@ -118,6 +118,8 @@ export interface ParameterisedStatement {
   text: string;
   /** One label per `$n`, in order: `$1`, `:id`, `%(name)s`, `?3`… */
   slots: string[];
+  /** The index in the text as written of an index in the rewritten text, so errors point at what was written. */
+  writtenIndex(rewrittenIndex: number): number;
 }
 
 /**
@@ -132,6 +134,8 @@ export function toDollarParameters(text: string, placeholders: SqlPlaceholder[])
   const byName = new Map<string, number>();
   let out = '';
   let cursor = 0;
+  // Where each rewritten placeholder starts in both texts; between them the texts are the same.
+  const shifts: Array<{ rewritten: number; written: number; rewrittenEnd: number; writtenEnd: number }> = [];
   for (const p of ordered) {
     let number: number;
     if (p.style === 'dollar') {
@@ -144,9 +148,22 @@ export function toDollarParameters(text: string, placeholders: SqlPlaceholder[])
       number = ++next;
       slots[number - 1] = `${p.text} #${number}`;
     }
-    out += `${text.slice(cursor, p.start)}$${number}`;
+    out += text.slice(cursor, p.start);
+    const rewritten = out.length;
+    out += `$${number}`;
+    shifts.push({ rewritten, written: p.start, rewrittenEnd: out.length, writtenEnd: p.end });
     cursor = p.end;
   }
   for (let i = 0; i < slots.length; i++) slots[i] ??= `$${i + 1}`;
-  return { text: out + text.slice(cursor), slots };
+  const writtenIndex = (index: number): number => {
+    let shift = { rewrittenEnd: 0, writtenEnd: 0 };
+    for (const s of shifts) {
+      if (index < s.rewritten) break;
+      // Inside a placeholder: its start, where a reader looks for it.
+      if (index < s.rewrittenEnd) return s.written;
+      shift = s;
+    }
+    return index - shift.rewrittenEnd + shift.writtenEnd;
+  };
+  return { text: out + text.slice(cursor), slots, writtenIndex };
 }

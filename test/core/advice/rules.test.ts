@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Finding, Severity } from '../../../src/core/advice/advice-model';
 import { evaluateRules, RULES } from '../../../src/core/advice/rules';
 import type { RawPlanNode } from '../../../src/core/plan';
-import { formatCount, formatFactor, formatKb, formatMs, formatPercent, formatRows } from '../../../src/core/text-format';
+import { formatCount, formatFactor, formatKb, formatMs, formatPercent, formatRows } from '../../../src/core/format';
 import { SEQ_SCAN_CRITICAL_KEPT_SHARE } from '../../../src/core/advice/rules/seq-scan-large-table';
 import { rowsRemovedByFilter, ROWS_REMOVED_CRITICAL_SHARE } from '../../../src/core/advice/rules/rows-removed-by-filter';
 import { MISESTIMATE_CRITICAL_FACTOR } from '../../../src/core/advice/rules/row-misestimate';

@@ -60,7 +60,10 @@ describe('placeholders', () => {
   });
 
   describe('toDollarParameters: application placeholders become real $n parameters', () => {
-    const rewrite = (sql: string) => toDollarParameters(sql, findPlaceholders(sql));
+    const rewrite = (sql: string) => {
+      const { text, slots } = toDollarParameters(sql, findPlaceholders(sql));
+      return { text, slots };
+    };
 
     it('gives a named placeholder one parameter however often it appears', () => {
       assert.deepEqual(rewrite('SELECT * FROM t WHERE a = :id OR b = :name OR c = :id'), {
@@ -80,6 +83,14 @@ describe('placeholders', () => {
         text: 'SELECT * FROM t WHERE a = $2 AND b = $3',
         slots: ['$1', '$2', ':name'],
       });
+    });
+
+    it('maps an index in the rewritten text back to the text as written', () => {
+      const written = 'SELECT * FROM t WHERE a = %(name)s AND bb = ? AND c = :id';
+      const rewritten = toDollarParameters(written, findPlaceholders(written));
+      for (const word of ['SELECT', 'bb', 'c =']) assert.equal(rewritten.writtenIndex(rewritten.text.indexOf(word)), written.indexOf(word));
+      assert.equal(rewritten.writtenIndex(rewritten.text.indexOf('$2') + 1), written.indexOf('?'), 'inside a placeholder: its start');
+      assert.equal(rewritten.writtenIndex(rewritten.text.length), written.length);
     });
 
     it('leaves casts, strings and comments alone', () => {

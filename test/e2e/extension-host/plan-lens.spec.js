@@ -81,6 +81,57 @@ describe('Plan Lens in the extension host', () => {
     assert.strictEqual(planTabs().length, 1, 'a second plan panel was opened');
   });
 
+  it('SQL selected in Python and TypeScript with :name, %(name)s, %s and ? placeholders is explained (generic plan)', async () => {
+    const connection = vscode.workspace.getConfiguration('planLens').get('activeConnection');
+    const schema = /(e2e_shop_\w+)\.products/.exec(document.getText())?.[1];
+    assert.ok(schema, 'the shop file names its schema');
+    const where = (a, b) => `SELECT * FROM ${schema}.products WHERE category_id = ${a} AND price > ${b}`;
+    const cases = [
+      ['python', `rows = session.execute(text("""${where(':category', ':price')}"""), params)\n`],
+      ['python', `cursor.execute("${where('%(category)s', '%(price)s')}", params)\n`],
+      ['python', `cursor.execute("${where('%s', '%s')}", (3, 10))\n`],
+      ['typescript', `const rows = await db.query('${where('?', '?')}', [3, 10]);\n`],
+    ];
+    for (const [language, content] of cases) {
+      await vscode.window.tabGroups.close(planTabs());
+      const code = await vscode.workspace.openTextDocument({ language, content });
+      const editor = await vscode.window.showTextDocument(code);
+      const start = content.indexOf('SELECT');
+      const end = start + content.slice(start).search(/["']/);
+      const sql = content.slice(start, end);
+      // The workbench reports the new editor's own cursor back after a while: select until the selection holds.
+      await until('the SQL selected', async () => {
+        editor.selection = new vscode.Selection(code.positionAt(start), code.positionAt(end));
+        await sleep(300);
+        const active = vscode.window.activeTextEditor;
+        return active?.document === code && code.getText(active.selection) === sql;
+      });
+      const explaining = Promise.resolve(vscode.commands.executeCommand('planLens.explainQuery'));
+      let settled = false;
+      void explaining.finally(() => (settled = true));
+      // The placeholder question is a quick pick whose second item is the generic plan.
+      await sleep(4000);
+      const tab = await until(`a generic plan of ${content.trim()}`, async () => {
+        const shown = planTabs().find((t) => t.label === `Plan Lens: ${connection}: SELECT (generic plan)`);
+        if (shown || settled) return shown ?? 'settled';
+        await vscode.commands.executeCommand('quickInput.next');
+        await sleep(300);
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        await sleep(3000);
+        return undefined;
+      });
+      assert.notStrictEqual(
+        tab,
+        'settled',
+        `the explain of ${JSON.stringify(code.getText(editor.selection))} (${code.languageId}) ended without a plan: ${JSON.stringify(vscode.languages.getDiagnostics(code.uri))}`,
+      );
+      await explaining;
+      const errors = vscode.languages.getDiagnostics(code.uri).filter((d) => d.source === 'Plan Lens' && d.severity === vscode.DiagnosticSeverity.Error);
+      assert.deepStrictEqual(errors, []);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   it('a syntax error is underlined on the offending token, and cleared by an edit', async () => {
     await putCursorAt(document, 'WHERE AND');
     await vscode.commands.executeCommand('planLens.explainQuery');

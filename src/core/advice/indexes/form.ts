@@ -6,7 +6,8 @@
  * names them, formats their DDL and hands them to the verification policy.
  */
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
-import { formatCount, formatPercent, nodeName } from '../../text-format';
+import { formatCount, formatPercent } from '../../format';
+import { nodeName } from '../../plan/node-label';
 import type { IndexKind } from '../advice-model';
 import { tableRows, type CatalogSnapshot, type CatalogTable } from '../catalog-snapshot';
 import { readOperatorConjuncts, type ColumnName, type OperatorConjunct, type Predicate } from '../sql-predicates';

@@ -6,7 +6,8 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
 import { exclusiveMs, rawNumber } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatPercent, nodeName, tableName } from '../../text-format';
+import { formatCount, formatPercent } from '../../format';
+import { nodeName, tableName } from '../../plan/node-label';
 
 export const INDEX_ONLY_SCAN_HEAP_FETCHES = 'index-only-scan-heap-fetches';
 

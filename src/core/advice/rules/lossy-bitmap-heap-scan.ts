@@ -6,7 +6,8 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
 import { exclusiveMs, rawNumber, rawText, rowsExamined } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatPercent, memorySetting, nodeName } from '../../text-format';
+import { formatCount, formatPercent, memorySetting } from '../../format';
+import { nodeName } from '../../plan/node-label';
 import { WORK_MEM_HEADROOM } from './work-mem-spills';
 
 export const LOSSY_BITMAP_HEAP_SCAN = 'lossy-bitmap-heap-scan';

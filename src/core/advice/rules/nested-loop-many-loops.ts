@@ -10,7 +10,8 @@ import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import { columnsOf, conditionColumns } from './condition-columns';
 import { descendants, inclusiveMs, innerChild, outerChild, rawText, rowChildren, rowsExamined } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatFactor, nodeName, tableName } from '../../text-format';
+import { formatCount, formatFactor } from '../../format';
+import { nodeName, tableName } from '../../plan/node-label';
 
 export const NESTED_LOOP_MANY_LOOPS = 'nested-loop-many-loops';
 

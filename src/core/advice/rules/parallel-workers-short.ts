@@ -7,7 +7,8 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
 import { inclusiveMs } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, nodeName } from '../../text-format';
+import { formatCount } from '../../format';
+import { nodeName } from '../../plan/node-label';
 
 export const PARALLEL_WORKERS_SHORT = 'parallel-workers-short';
 

@@ -5,7 +5,8 @@
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
 import { planFinding, type Rule, type RuleContext } from './rule';
-import { formatCount, formatMs, formatPercent, nodeName } from '../../text-format';
+import { formatCount, formatFactor, formatMs, formatPercent } from '../../format';
+import { nodeName } from '../../plan/node-label';
 
 export const JIT_OVERHEAD = 'jit-overhead';
 export const PLANNING_SLOWER_THAN_EXECUTION = 'planning-slower-than-execution';
@@ -126,7 +127,7 @@ export const executionOverTarget: Rule = {
       planFinding(EXECUTION_OVER_TARGET, {
         severity: executionMs >= target * EXECUTION_CRITICAL_MULTIPLE ? 'critical' : 'warning',
         title: `Execution took ${formatMs(executionMs)}, over the ${formatMs(target)} target`,
-        explanation: `The statement ran ${formatFactorOf(executionMs / target)} as long as the target allows.`,
+        explanation: `The statement ran ${formatFactor(executionMs / target)} as long as the target allows.`,
         fix:
           'Start with the findings with the most time at stake.' +
           (slowest.length > 0 ? ` The nodes that spent the most time themselves: ${slowest.join(', ')}.` : ''),
@@ -135,8 +136,3 @@ export const executionOverTarget: Rule = {
     ];
   },
 };
-
-/** "4.5 times": one decimal is enough to compare with a target. */
-function formatFactorOf(ratio: number): string {
-  return `${ratio.toFixed(1)} times`;
-}

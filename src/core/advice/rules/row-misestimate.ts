@@ -11,7 +11,8 @@ import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import { columnsOf } from './condition-columns';
 import { inclusiveMs, rawText, rowChildren } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatFactor, formatRows, nodeName, rowsPhrase, tableName } from '../../text-format';
+import { formatFactor, formatRows, rowsPhrase } from '../../format';
+import { nodeName, tableName } from '../../plan/node-label';
 
 export const ROW_MISESTIMATE = 'row-misestimate';
 

@@ -8,7 +8,8 @@ import type { AnalyzedPlan } from '../../plan/model';
 import { columnsOf } from './condition-columns';
 import { exclusiveMs, rawText } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatPercent, nodeName, tableName } from '../../text-format';
+import { formatCount, formatPercent } from '../../format';
+import { nodeName, tableName } from '../../plan/node-label';
 
 export const SEQ_SCAN_LARGE_TABLE = 'seq-scan-large-table';
 

@@ -10,7 +10,8 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import { descendants, inclusiveMs, rawText, rowChildren, sortKeys } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, nodeName, tableName } from '../../text-format';
+import { formatCount } from '../../format';
+import { nodeName, tableName } from '../../plan/node-label';
 
 export const TOP_N_SORT_WITHOUT_INDEX = 'top-n-sort-without-index';
 

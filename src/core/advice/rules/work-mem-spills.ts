@@ -7,7 +7,8 @@ import type { Finding } from '../advice-model';
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import { exclusiveMs, rawWorkers, rowChildren, sortKeys } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
-import { formatCount, formatKb, memorySetting, nodeName } from '../../text-format';
+import { formatCount, formatKb, memorySetting } from '../../format';
+import { nodeName } from '../../plan/node-label';
 
 export const SORT_SPILL_TO_DISK = 'sort-spill-to-disk';
 export const HASH_SPILL_BATCHES = 'hash-spill-batches';

@@ -3,7 +3,8 @@
  * (`WHERE o.customer_id = c.id` inside a sub-select), or the inner side of a join. Each run reads
  * the whole table; an index on the correlated column turns each run into a lookup.
  */
-import { formatCount, nodeName } from '../../../text-format';
+import { formatCount } from '../../../format';
+import { nodeName } from '../../../plan/node-label';
 import { findColumn, tableRows } from '../../catalog-snapshot';
 import { predicateSelectivity } from '../../column-selectivity';
 import { MIN_TABLE_ROWS, type Candidate, type IndexForm } from '../form';
