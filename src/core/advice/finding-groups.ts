@@ -6,7 +6,7 @@
 import type { Finding } from './advice-model';
 import type { AnalyzedPlan } from '../plan/model';
 import { fixText } from './finding-fix';
-import { formatCount, formatMs, tableName } from '../text-format';
+import { formatCount, tableName } from '../text-format';
 
 /** Nodes that combine the rows of their children as one relation: partitions, or UNION ALL branches. */
 const APPENDS = new Set(['Append', 'Merge Append']);
@@ -78,6 +78,13 @@ function groupKey(plan: AnalyzedPlan, families: Map<number, TableFamily>, findin
   return `${finding.ruleId} table ${table}`;
 }
 
+/** An index need about one partition, moved to the partitioned table: an index there is created on every partition. */
+function onParent(indexNeed: string, partition: string, parent: string): string {
+  const suffix = ` on ${partition}`;
+  const need = indexNeed.endsWith(suffix) ? indexNeed.slice(0, -suffix.length) : indexNeed;
+  return `${need} on the partitioned table ${parent} (which creates it on every partition)`;
+}
+
 function merged(plan: AnalyzedPlan, families: Map<number, TableFamily>, group: Finding[]): Finding {
   const members = [...group].sort((a, b) => b.impactMs - a.impactMs || a.nodeId! - b.nodeId!);
   const lead = members[0];
@@ -93,13 +100,12 @@ function merged(plan: AnalyzedPlan, families: Map<number, TableFamily>, group: F
     plan.totalMs ?? Number.POSITIVE_INFINITY,
   );
   const named = tables.slice(0, NAMED_MEMBERS).join(', ') + (tables.length > NAMED_MEMBERS ? ', ...' : '');
-  const indexNeed =
-    lead.indexNeed === undefined ? undefined : family?.parent ? `${lead.indexNeed} (on the partitioned table ${family.parent}, so every partition has it)` : lead.indexNeed;
+  const indexNeed = lead.indexNeed !== undefined && family?.parent ? onParent(lead.indexNeed, tableName(leadNode)!, family.parent) : lead.indexNeed;
   const finding: Finding = {
     ...lead,
     severity: members.some((m) => m.severity === 'critical') ? 'critical' : members.some((m) => m.severity === 'warning') ? 'warning' : 'info',
     nodeIds: members.map((m) => m.nodeId!),
-    title: `${where}: ${lead.title}, and the same on ${formatCount(others)} ${others === 1 ? 'other' : 'others'} (${formatMs(impactMs)} at stake in all)`,
+    title: `${where}: ${lead.title}, and the same on ${formatCount(others)} ${others === 1 ? 'other' : 'others'}`,
     explanation: `${lead.explanation} The same holds on ${where} (${named}); the numbers above are the largest of them.`,
     fix: fixText(indexNeed, lead.remedy, undefined),
     impactMs: Math.round(impactMs * 1000) / 1000,
