@@ -121,8 +121,10 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   try {
     const run = await runExplain(pool, statement.text, { analyze: !options.estimate, timeoutMs, signal: abort.signal });
     const analysis = analyzeExplainOutput(run.explainJson);
-    const suggestions = options.indexes ? await adviseIndexes(pool, statement.text, analysis.plan, { timeoutMs }) : [];
-    const advice = withSuggestions(analysis.advice, suggestions);
+    // Without the advisor, findings an index could fix must not claim that none does.
+    const advice = options.indexes
+      ? withSuggestions(analysis.advice, await adviseIndexes(pool, statement.text, analysis.plan, { timeoutMs }))
+      : analysis.advice;
     if (options.json) {
       const report = buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.text, advice });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
