@@ -118,8 +118,8 @@ describe('advice in the plan webview, in Chromium', function () {
     const finding = topnFindings()[1];
     const advice: PlanAdvice = {
       findings: [
-        { ...finding, nodeId: folded[3], title: `${plan.nodes[folded[3]].label} on ${plan.nodes[folded[3]].relation} reads every row` },
-        { ...topnFindings()[2], nodeId: folded[40], title: 'A warning on another folded partition' },
+        { ...finding, nodeId: folded[3], nodeIds: [folded[3]], title: `${plan.nodes[folded[3]].label} on ${plan.nodes[folded[3]].relation} reads every row` },
+        { ...topnFindings()[2], nodeId: folded[40], nodeIds: [folded[40]], title: 'A warning on another folded partition' },
       ],
       suggestions: [],
     };

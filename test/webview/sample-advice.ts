@@ -57,14 +57,14 @@ export function topnSuggestion(overrides: Partial<IndexSuggestion> = {}): IndexS
 export function topnFindings(): Finding[] {
   return [
     {
-      ruleId: 'execution-over-target',
+      ruleId: 'jit-overhead',
       severity: 'warning',
       nodeId: null,
       nodeIds: [],
-      title: 'Execution took 53.1 ms, over the 20 ms target',
-      explanation: 'The statement ran for 53.1 ms. Parallel Seq Scan on products p took 33.2 ms of it (63%).',
-      fix: 'Start with the slowest nodes: Parallel Seq Scan on products p (33.2 ms), Hash Join (7.0 ms), Gather Merge (6.9 ms).',
-      remedy: 'Start with the slowest nodes: Parallel Seq Scan on products p (33.2 ms), Hash Join (7.0 ms), Gather Merge (6.9 ms).',
+      title: 'JIT compilation took 33.1 ms, 62% of the 53.1 ms execution',
+      explanation: 'PostgreSQL compiled 12 functions to machine code because the plan\'s estimated cost exceeded jit_above_cost.',
+      fix: 'SET jit = off for this query or its role, or raise jit_above_cost above this plan\'s cost.',
+      remedy: 'SET jit = off for this query or its role, or raise jit_above_cost above this plan\'s cost.',
       impactMs: 33.1,
       suggestionIds: [],
     },
