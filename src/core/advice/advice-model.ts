@@ -4,6 +4,8 @@
  * editor turns them into diagnostics and quick fixes. All of them read these types.
  */
 
+import type { StatementSubject } from '../sql/statement-locations';
+
 export type Severity = 'info' | 'warning' | 'critical';
 
 export interface Finding {
@@ -37,6 +39,8 @@ export interface Finding {
   impactMs: number;
   /** Ids of index suggestions that address this finding. */
   suggestionIds: string[];
+  /** The part of the statement it is about (a table reference, its conditions, the ORDER BY), where the editor places it. */
+  subject?: StatementSubject;
 }
 
 export type IndexKind = 'single' | 'compound' | 'partial' | 'covering';

@@ -7,6 +7,7 @@
 import type { ExecutionHeadline, Finding, FixFirst, PlanAdvice, Severity } from './advice-model';
 import type { AnalyzedPlan } from '../plan/model';
 import { groupFindings } from './finding-groups';
+import { findingSubjects } from './finding-subject';
 import { SEVERITY_RANK } from './rules/rule';
 import { formatMs, formatPercent } from '../text-format';
 
@@ -42,7 +43,10 @@ export function severityByImpact(ruleSeverity: Severity, impactMs: number, execu
 export function rankFindings(plan: AnalyzedPlan, findings: readonly Finding[]): Finding[] {
   const executionMs = executionTimeOf(plan);
   return sortFindings(
-    groupFindings(plan, findings).map((finding) => ({ ...finding, severity: severityByImpact(finding.severity, finding.impactMs, executionMs) })),
+    findingSubjects(plan, groupFindings(plan, findings)).map((finding) => ({
+      ...finding,
+      severity: severityByImpact(finding.severity, finding.impactMs, executionMs),
+    })),
   );
 }
 
