@@ -24,6 +24,8 @@ interface StatementAdvice {
   range: vscode.Range;
   version: number;
   findings: Map<vscode.Diagnostic, Finding>;
+  /** The suggestions of what to fix first, offered on its diagnostic. */
+  fixFirst: string[];
   suggestions: Map<string, IndexSuggestion>;
 }
 
@@ -69,6 +71,7 @@ export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionPr
       range,
       version: document.version,
       findings,
+      fixFirst: advice.fixFirst?.suggestionIds ?? [],
       suggestions: new Map(advice.suggestions.map((s) => [s.id, s])),
     });
     this.collection.set(document.uri, diagnostics);
@@ -95,8 +98,9 @@ export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionPr
     const actions: vscode.CodeAction[] = [];
     const offered = new Set<string>();
     for (const diagnostic of context.diagnostics) {
-      const finding = diagnostic.source === 'Plan Lens' ? this.findingFor(entry, diagnostic) : undefined;
-      for (const id of finding?.suggestionIds ?? []) {
+      if (diagnostic.source !== 'Plan Lens') continue;
+      const ids = diagnostic.code === FIX_FIRST_CODE ? entry.fixFirst : (this.findingFor(entry, diagnostic)?.suggestionIds ?? []);
+      for (const id of ids) {
         const suggestion = entry.suggestions.get(id);
         if (!suggestion || offered.has(id)) continue;
         offered.add(id);
