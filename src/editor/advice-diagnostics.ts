@@ -7,8 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { Finding, IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
-import { isSqlParserLoaded } from '../core/sql';
-import { subjectLocator } from '../core/sql/statement-locations';
+import { isSqlParserLoaded, subjectLocator } from '../core/sql';
 import { insertDdlBelow } from './ddl-insertion';
 
 /** The code of the diagnostic that says what to fix first. */
