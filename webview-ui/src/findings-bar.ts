@@ -147,7 +147,7 @@ export class FindingsBar {
 
   private setExpanded(expanded: boolean): void {
     this.expanded = expanded;
-    const count = this.entries.length;
+    const count = this.findings.length;
     const open = expanded && count > 0;
     this.list.hidden = !open;
     this.more.hidden = !open || this.entries.length >= this.findings.length;
