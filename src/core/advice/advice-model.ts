@@ -92,7 +92,7 @@ export interface IndexSuggestion {
 export interface ExecutionHeadline {
   executionMs: number;
   targetMs: number;
-  /** 'over' from the target, 'far-over' from EXECUTION_CRITICAL_MULTIPLE times it. */
+  /** 'over' from the target, 'far-over' from EXECUTION_FAR_OVER_MULTIPLE times it. */
   status: 'within' | 'over' | 'far-over';
   /** One line: "Execution took 1.2 s, 12 times the 100 ms target". */
   text: string;
