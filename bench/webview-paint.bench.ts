@@ -3,13 +3,19 @@
  * production bundle: from posting the showPlan message to the painted tree, for every captured
  * plan and for synthetic plans of 1k, 10k and 50k nodes; the page's JS heap once painted; and
  * the time of each interaction on the 4004- and 50k-node plans, click to paint, in the tree and
- * in the grid.
+ * in the grid. The 50k-node plan
+ * is also painted with its advice (the rules' findings, grouped and ranked) and with 23,000
+ * per-node findings, the worst a host could send. PLAN_LENS_BENCH_PLANS=name,... paints only the
+ * plans whose names contain one of them.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { analyzePlan } from '../src/core/plan';
 import type { AnalyzedPlan } from '../src/core/plan/model';
+import type { Finding, PlanAdvice } from '../src/core/advice/advice-model';
+import { planAdvice } from '../src/core/advice/finding-ranking';
+import { evaluateRules } from '../src/core/advice/rules';
 import {
   PLANS_DIR,
   chromiumAvailable,
@@ -31,10 +37,15 @@ import { PlanIndex } from '../webview-ui/src/visible-tree';
 const RUNS = 3;
 const SYNTHETIC_SIZES = [1_000, 10_000, 50_000];
 const INTERACTION_TARGET_MS = 100;
+/** Paint target of the 50k-node plan, with or without findings. */
+const LARGE_PLAN_TARGET_MS = 2000;
+/** Per-node findings of the worst case: one on nearly every scan of the 50k-node plan. */
+const MANY_FINDINGS = 23_000;
 
 interface PlanCase {
   name: string;
   plan: AnalyzedPlan;
+  advice?: PlanAdvice;
   /** Targets from the product's requirements, where there is one. */
   targetMs?: number;
   targetHeapMb?: number;
@@ -85,13 +96,38 @@ function planCases(): PlanCase[] {
     cases.push({ name: 'partitions-4000-n4004', plan: loadPlan('partitions-4000-n4004.json'), targetMs: 500, targetHeapMb: 60 });
   }
   for (const size of SYNTHETIC_SIZES) {
-    cases.push({ name: `synthetic-${size / 1000}k`, plan: analyzePlan(syntheticExplain(size)), targetMs: size >= 50_000 ? 2000 : undefined });
+    cases.push({ name: `synthetic-${size / 1000}k`, plan: analyzePlan(syntheticExplain(size)), targetMs: size >= 50_000 ? LARGE_PLAN_TARGET_MS : undefined });
   }
-  return cases;
+  const large = cases[cases.length - 1].plan;
+  const advice = planAdvice(large, evaluateRules(large));
+  cases.push({ name: `synthetic-50k + ${advice.findings.length} findings`, plan: large, advice, targetMs: LARGE_PLAN_TARGET_MS });
+  cases.push({ name: `synthetic-50k + ${MANY_FINDINGS / 1000}k findings`, plan: large, advice: manyFindings(large), targetMs: LARGE_PLAN_TARGET_MS });
+  const only = (process.env.PLAN_LENS_BENCH_PLANS ?? '').split(',').filter((name) => name !== '');
+  return only.length === 0 ? cases : cases.filter((c) => only.some((name) => c.name.includes(name)));
+}
+
+/** One finding on each of the first MANY_FINDINGS nodes that read a table, none grouped. */
+function manyFindings(plan: AnalyzedPlan): PlanAdvice {
+  const findings: Finding[] = plan.nodes
+    .filter((node) => node.relation !== undefined)
+    .slice(0, MANY_FINDINGS)
+    .map((node, i) => ({
+      ruleId: 'rows-removed-by-filter',
+      severity: i % 10 === 0 ? 'warning' : 'info',
+      nodeId: node.id,
+      nodeIds: [node.id],
+      title: `${node.label} on ${node.relation}: Filter removes most rows read`,
+      explanation: 'The scan read rows only to discard them.',
+      fix: 'Filter earlier.',
+      remedy: 'Filter earlier.',
+      impactMs: node.exclusiveMs ?? 0,
+      suggestionIds: [],
+    }));
+  return { findings: findings.sort((a, b) => b.impactMs - a.impactMs), suggestions: [] };
 }
 
 async function firstPaint(browser: Browser, server: StaticServer, planCase: PlanCase): Promise<string[]> {
-  const message = showPlanMessage(planCase.plan);
+  const message = { ...showPlanMessage(planCase.plan), ...(planCase.advice ? { advice: planCase.advice } : {}) };
   const times: number[] = [];
   const heaps: number[] = [];
   let shown = '';

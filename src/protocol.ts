@@ -7,7 +7,7 @@
  * expect an answer carry an `id`; the host's `reply` echoes it.
  */
 import type { AnalyzedPlan } from './core/plan/model';
-import { VERIFICATION_METHOD_NAMES, type Finding, type IndexSuggestion, type PlanAdvice, type Severity } from './core/advice/advice-model';
+import { VERIFICATION_METHOD_NAMES, type ExecutionHeadline, type Finding, type FixFirst, type IndexSuggestion, type PlanAdvice, type Severity } from './core/advice/advice-model';
 
 export type ExplainMode = 'analyze' | 'estimate';
 
@@ -252,6 +252,8 @@ function isFinding(x: unknown): x is Finding {
     typeof x.severity === 'string' &&
     SEVERITIES.has(x.severity) &&
     (x.nodeId === null || isId(x.nodeId)) &&
+    Array.isArray(x.nodeIds) &&
+    x.nodeIds.every(isId) &&
     typeof x.title === 'string' &&
     typeof x.explanation === 'string' &&
     typeof x.fix === 'string' &&
@@ -278,6 +280,30 @@ function isIndexSuggestion(x: unknown): x is IndexSuggestion {
   );
 }
 
+function isHeadline(x: unknown): x is ExecutionHeadline {
+  return (
+    isRecord(x) &&
+    Number.isFinite(x.executionMs) &&
+    Number.isFinite(x.targetMs) &&
+    (x.status === 'within' || x.status === 'over' || x.status === 'far-over') &&
+    typeof x.text === 'string'
+  );
+}
+
+function isFixFirst(x: unknown): x is FixFirst {
+  return (
+    isRecord(x) &&
+    typeof x.ruleId === 'string' &&
+    Array.isArray(x.nodeIds) &&
+    x.nodeIds.every(isId) &&
+    Number.isFinite(x.expectedGainMs) &&
+    (x.expectedGainShare === undefined || Number.isFinite(x.expectedGainShare)) &&
+    Array.isArray(x.suggestionIds) &&
+    x.suggestionIds.every(isString) &&
+    typeof x.text === 'string'
+  );
+}
+
 /**
  * Advice is a few dozen entries at most, so unlike the plan it is checked entry by entry: the
  * webview renders each field it checks here.
@@ -288,7 +314,9 @@ function isPlanAdvice(x: unknown): x is PlanAdvice {
     Array.isArray(x.findings) &&
     x.findings.every(isFinding) &&
     Array.isArray(x.suggestions) &&
-    x.suggestions.every(isIndexSuggestion)
+    x.suggestions.every(isIndexSuggestion) &&
+    (x.headline === undefined || isHeadline(x.headline)) &&
+    (x.fixFirst === undefined || isFixFirst(x.fixFirst))
   );
 }
 

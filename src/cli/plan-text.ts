@@ -100,10 +100,16 @@ function describeVerification(suggestion: IndexSuggestion): string {
 /** Findings by time at stake, then the index suggestions with their DDL, as the text report's tail. */
 export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: TextStyle = PLAIN_STYLE): string {
   const lines: string[] = [];
+  if (advice.headline) lines.push(advice.headline.status === 'within' ? advice.headline.text : style.warn(advice.headline.text));
+  if (advice.fixFirst) lines.push(style.bold(advice.fixFirst.text));
+  if (lines.length > 0) lines.push('');
   if (advice.findings.length > 0) {
     lines.push(style.bold(`Findings (${advice.findings.length}, largest time at stake first):`));
     for (const finding of advice.findings) {
-      const where = finding.nodeId === null ? 'plan' : `#${finding.nodeId} ${nodeTitle(plan.nodes[finding.nodeId])}`;
+      const where =
+        finding.nodeId === null
+          ? 'plan'
+          : `#${finding.nodeId} ${nodeTitle(plan.nodes[finding.nodeId])}${finding.nodeIds.length > 1 ? ` and ${finding.nodeIds.length - 1} more nodes` : ''}`;
       const mark = finding.severity === 'critical' ? style.hot(SEVERITY_MARK.critical) : finding.severity === 'warning' ? style.warn(SEVERITY_MARK.warning) : SEVERITY_MARK.info;
       lines.push(`  ${mark}  ${finding.title}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`);
       lines.push(`            Fix: ${finding.fix}`);

@@ -5,13 +5,15 @@
  * `withSuggestions`.
  */
 import type { Finding, IndexSuggestion, PlanAdvice } from './advice/advice-model';
+import { fixText } from './advice/finding-fix';
+import { fixFirstOf, planAdvice } from './advice/finding-ranking';
 import { evaluateRules } from './advice/rules';
 import { analyzePlan, parseExplainJson } from './plan';
 import type { RawExplainResult } from './plan/explain-json';
 import type { AnalyzedPlan } from './plan/model';
 
 export interface AnalysisOptions {
-  /** Execution time the statement should stay under, ms; the rules' default when absent. */
+  /** Execution time the statement should stay under, ms; DEFAULT_EXECUTION_TARGET_MS when absent. */
   executionTargetMs?: number;
 }
 
@@ -21,12 +23,11 @@ export interface PlanAnalysis {
   advice: PlanAdvice;
 }
 
-/** Parses (throwing PlanParseError on input that is not a plan), analyses and evaluates the rules. */
+/** Parses (throwing PlanParseError on input that is not a plan), analyses, evaluates the rules and ranks their findings. */
 export function analyzeExplainOutput(input: unknown, options: AnalysisOptions = {}): PlanAnalysis {
   const raw = parseExplainJson(input);
   const plan = analyzePlan(raw);
-  const findings = evaluateRules(plan, { executionTargetMs: options.executionTargetMs });
-  return { raw, plan, advice: { findings, suggestions: [] } };
+  return { raw, plan, advice: planAdvice(plan, evaluateRules(plan), options.executionTargetMs) };
 }
 
 /** Verified improvement first (largest relative cost drop), then unverified suggestions in their order. */
@@ -37,18 +38,22 @@ function improvement(suggestion: IndexSuggestion): number {
 }
 
 /**
- * The advice with index suggestions ranked and linked to the findings on the nodes they help, so
- * a finding can offer "Create index …" as its fix.
+ * The advice with index suggestions ranked and linked to the findings on the nodes they help: a
+ * finding an index could fix then points to them, or says that no index helps.
  */
 export function withSuggestions(advice: PlanAdvice, suggestions: IndexSuggestion[]): PlanAdvice {
   const ranked = suggestions
     .map((suggestion, order) => ({ suggestion, order, gain: improvement(suggestion) }))
     .sort((a, b) => b.gain - a.gain || a.order - b.order)
     .map(({ suggestion }) => suggestion);
-  const findings: Finding[] = advice.findings.map((finding) => ({
-    ...finding,
-    suggestionIds:
-      finding.nodeId === null ? [] : ranked.filter((s) => s.nodeIds.includes(finding.nodeId!)).map((s) => s.id),
-  }));
-  return { findings, suggestions: ranked };
+  const findings: Finding[] = advice.findings.map((finding) => {
+    const nodes = new Set(finding.nodeIds);
+    const linked = ranked.filter((s) => s.nodeIds.some((id) => nodes.has(id)));
+    return { ...finding, suggestionIds: linked.map((s) => s.id), fix: fixText(finding.indexNeed, finding.remedy, linked) };
+  });
+  const linked: PlanAdvice = { ...advice, findings, suggestions: ranked };
+  const fixFirst = fixFirstOf(findings, advice.headline?.executionMs);
+  if (fixFirst) linked.fixFirst = fixFirst;
+  else delete linked.fixFirst;
+  return linked;
 }

@@ -3,7 +3,7 @@
  * --json` print. Scripts depend on it: add fields freely, but rename or remove one only with a
  * new `version`. The README documents every field.
  */
-import type { IndexKind, PlanAdvice, Severity } from './advice/advice-model';
+import type { ExecutionHeadline, FixFirst, IndexKind, PlanAdvice, Severity } from './advice/advice-model';
 import type { AnalyzedPlan, MisestimateDirection } from './plan/model';
 import type { RawExplainResult } from './plan/explain-json';
 
@@ -46,8 +46,10 @@ export interface PlanReportWarning {
   /** The rule's stable id, e.g. "seq-scan-large-table". */
   id: string;
   severity: Severity;
-  /** The node it is about; null for a plan-wide finding. */
+  /** The node it is about (the one with the most time at stake when there are several); null for a plan-wide finding. */
   nodeId: number | null;
+  /** Every node with this cause (the partitions of one table, or one table read in several places); [] for a plan-wide finding. */
+  nodeIds: number[];
   message: string;
   explanation: string;
   fix: string;
@@ -90,7 +92,11 @@ export interface PlanReport {
   /** The EXPLAIN (FORMAT JSON) object exactly as PostgreSQL returned it. */
   plan: RawExplainResult;
   nodes: PlanReportNode[];
-  /** Findings of the warning rules, largest time at stake first. */
+  /** Execution time against the target; null for estimates. */
+  headline: ExecutionHeadline | null;
+  /** The top finding above info and what fixing it is expected to gain; null when there is none. */
+  fixFirst: FixFirst | null;
+  /** Findings of the warning rules, one per cause, largest time at stake first. */
   warnings: PlanReportWarning[];
   /** Index suggestions, best verified improvement first; empty without a database. */
   suggestions: PlanReportSuggestion[];
@@ -142,10 +148,13 @@ export function buildPlanReport(raw: RawExplainResult, analyzed: AnalyzedPlan, c
       cacheHitRatio: node.cacheHitRatio ?? null,
       executed: node.executed,
     })),
+    headline: context.advice?.headline ?? null,
+    fixFirst: context.advice?.fixFirst ?? null,
     warnings: (context.advice?.findings ?? []).map((finding) => ({
       id: finding.ruleId,
       severity: finding.severity,
       nodeId: finding.nodeId,
+      nodeIds: finding.nodeIds,
       message: finding.title,
       explanation: finding.explanation,
       fix: finding.fix,

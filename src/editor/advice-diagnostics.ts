@@ -1,11 +1,17 @@
 /**
- * The plan's findings in the editor: diagnostics on the explained statement (source "Plan Lens",
- * the rule id as code) and quick fixes that insert a suggested CREATE INDEX below the statement.
- * Both come from the same analysis the plan panel shows.
+ * The plan's findings in the editor: diagnostics on the part of the explained statement each is
+ * about (the table reference, its conditions, the ORDER BY keys; the whole statement when the
+ * parser cannot place it), source "Plan Lens", the rule id as code; what to fix first as one more
+ * on the statement; and quick fixes that insert a suggested CREATE INDEX below the statement.
+ * All come from the same analysis the plan panel shows.
  */
 import * as vscode from 'vscode';
 import type { Finding, IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
+import { isSqlParserLoaded, subjectLocator } from '../core/sql';
 import { insertDdlBelow } from './ddl-insertion';
+
+/** The code of the diagnostic that says what to fix first. */
+export const FIX_FIRST_CODE = 'fix-first';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   critical: vscode.DiagnosticSeverity.Warning,
@@ -17,6 +23,8 @@ interface StatementAdvice {
   range: vscode.Range;
   version: number;
   findings: Map<vscode.Diagnostic, Finding>;
+  /** The suggestions of what to fix first, offered on its diagnostic. */
+  fixFirst: string[];
   suggestions: Map<string, IndexSuggestion>;
 }
 
@@ -43,19 +51,39 @@ export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionPr
 
   show(document: vscode.TextDocument, range: vscode.Range, advice: PlanAdvice): void {
     const findings = new Map<vscode.Diagnostic, Finding>();
+    const place = this.placer(document, range);
     for (const finding of advice.findings) {
-      const diagnostic = new vscode.Diagnostic(range, `${finding.title}. ${finding.fix}`, SEVERITY[finding.severity]);
+      const diagnostic = new vscode.Diagnostic(place(finding), `${finding.title}. ${finding.fix}`, SEVERITY[finding.severity]);
       diagnostic.source = 'Plan Lens';
       diagnostic.code = finding.ruleId;
       findings.set(diagnostic, finding);
+    }
+    const diagnostics = [...findings.keys()];
+    if (advice.fixFirst) {
+      const summary = [advice.headline?.text, advice.fixFirst.text].filter((text) => text !== undefined).join('. ');
+      const fixFirst = new vscode.Diagnostic(range, summary, vscode.DiagnosticSeverity.Information);
+      fixFirst.source = 'Plan Lens';
+      fixFirst.code = FIX_FIRST_CODE;
+      diagnostics.unshift(fixFirst);
     }
     this.byDocument.set(document.uri.toString(), {
       range,
       version: document.version,
       findings,
+      fixFirst: advice.fixFirst?.suggestionIds ?? [],
       suggestions: new Map(advice.suggestions.map((s) => [s.id, s])),
     });
-    this.collection.set(document.uri, [...findings.keys()]);
+    this.collection.set(document.uri, diagnostics);
+  }
+
+  /** Where a finding goes: the part of the statement it is about, else the whole statement. */
+  private placer(document: vscode.TextDocument, statement: vscode.Range): (finding: Finding) => vscode.Range {
+    const locate = isSqlParserLoaded() ? subjectLocator(document.getText(statement)) : undefined;
+    const base = document.offsetAt(statement.start);
+    return (finding) => {
+      const span = finding.subject && locate?.(finding.subject);
+      return span ? new vscode.Range(document.positionAt(base + span.start), document.positionAt(base + span.end)) : statement;
+    };
   }
 
   clear(uri: vscode.Uri): void {
@@ -69,8 +97,9 @@ export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionPr
     const actions: vscode.CodeAction[] = [];
     const offered = new Set<string>();
     for (const diagnostic of context.diagnostics) {
-      const finding = diagnostic.source === 'Plan Lens' ? this.findingFor(entry, diagnostic) : undefined;
-      for (const id of finding?.suggestionIds ?? []) {
+      if (diagnostic.source !== 'Plan Lens') continue;
+      const ids = diagnostic.code === FIX_FIRST_CODE ? entry.fixFirst : (this.findingFor(entry, diagnostic)?.suggestionIds ?? []);
+      for (const id of ids) {
         const suggestion = entry.suggestions.get(id);
         if (!suggestion || offered.has(id)) continue;
         offered.add(id);

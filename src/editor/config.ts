@@ -3,7 +3,7 @@
  * so names and defaults live in one place (and in package.json's contribution, which they match).
  */
 import * as vscode from 'vscode';
-import { DEFAULT_EXECUTION_TARGET_MS } from '../core/advice/rules';
+import { DEFAULT_EXECUTION_TARGET_MS } from '../core/advice/finding-ranking';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from '../db/pool';
 

@@ -214,7 +214,7 @@ export async function explainInEditor(deps: ExplainDependencies, job: EditorExpl
       }
       if (!request.indexes) return;
       deps.log.info(
-        `Index advice on ${database.target}: ${outcome.suggested} suggestions (${outcome.verified} verified with HypoPG) in ${formatMs(outcome.durationMs)}`,
+        `Index advice on ${database.target}: ${outcome.suggested} suggestions (${outcome.verified} verified) in ${formatMs(outcome.durationMs)}`,
       );
       shown.showAdvice(outcome.advice);
       if (statement.document.version === explained.version) deps.advice.show(statement.document, statement.range, outcome.advice);

@@ -176,7 +176,7 @@ async function suggestIndexes(
     return {
       advice: withSuggestions(analysis.advice, suggestions),
       suggested: suggestions.length,
-      verified: suggestions.filter((s) => s.verification.method === 'hypopg').length,
+      verified: suggestions.filter((s) => s.verification.method !== 'unverified').length,
       durationMs: Date.now() - started,
     };
   } catch (error) {

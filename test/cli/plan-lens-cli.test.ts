@@ -136,12 +136,16 @@ describe('plan-lens CLI', function () {
     it('adds the warning rules\' findings, and no index suggestions without a database', async function () {
       const result = await run(['analyze', '--json', join(fixtures, 'sort-spill-disk-n3.json')]);
       assert.equal(result.code, 0, result.stderr);
+      const raw3 = JSON.parse(readFileSync(join(fixtures, 'sort-spill-disk-n3.json'), 'utf8'))[0];
       const report = JSON.parse(result.stdout);
       const spill = report.warnings.find((w: { id: string }) => w.id === 'sort-spill-to-disk');
       assert.ok(spill, JSON.stringify(report.warnings.map((w: { id: string }) => w.id)));
       assert.equal(report.nodes[spill.nodeId].nodeType, 'Sort');
       assert.match(spill.fix, /work_mem/);
+      assert.deepEqual(spill.nodeIds, [spill.nodeId]);
       assert.deepEqual(report.suggestions, []);
+      assert.equal(report.headline.executionMs, raw3['Execution Time']);
+      assert.match(report.headline.text, /^Execution took .* target$/);
       const text = await run(['analyze', join(fixtures, 'sort-spill-disk-n3.json')]);
       assert.match(text.stdout, /Findings \(\d+, largest time at stake first\):/);
       assert.match(text.stdout, /work_mem/);
@@ -314,7 +318,8 @@ describe('plan-lens CLI', function () {
         const selective = await run(['explain', '--json', '--sql', `SELECT * FROM ${table}_orders WHERE customer_id = 42`]);
         assert.equal(selective.code, 0, selective.stderr);
         const report = JSON.parse(selective.stdout);
-        assert.ok(report.warnings.some((w: { id: string }) => w.id === 'seq-scan-large-table' || w.id === 'rows-removed-by-filter'));
+        const scanFinding = report.warnings.find((w: { id: string }) => w.id === 'seq-scan-large-table' || w.id === 'rows-removed-by-filter');
+        assert.ok(scanFinding, JSON.stringify(report.warnings));
         assert.equal(report.suggestions.length, 1, JSON.stringify(report.suggestions));
         const [suggestion] = report.suggestions;
         assert.equal(suggestion.table, `${table}_orders`);
@@ -322,6 +327,11 @@ describe('plan-lens CLI', function () {
         assert.match(suggestion.ddl, new RegExp(`^CREATE INDEX CONCURRENTLY \\S+ ON public\\.${table}_orders \\(customer_id\\);$`));
         assert.equal(suggestion.verified, true);
         assert.ok(suggestion.costAfter < suggestion.costBefore / 5, `${suggestion.costBefore} -> ${suggestion.costAfter}`);
+        assert.deepEqual(scanFinding.suggestions, [suggestion.name]);
+        assert.ok(scanFinding.fix.startsWith(`An index would help: see the suggestion ${suggestion.name}.`), scanFinding.fix);
+        assert.ok(!scanFinding.fix.includes('CREATE INDEX'), scanFinding.fix);
+        assert.equal(report.fixFirst.ruleId, scanFinding.id);
+        assert.match(report.fixFirst.text, new RegExp(`: create the index ${suggestion.name}$`));
         const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = '${table}_orders'`);
         assert.equal(rows[0].n, 0, 'verification creates nothing on the server');
 

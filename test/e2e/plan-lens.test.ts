@@ -545,7 +545,13 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
         assert.match(problemText, /Seq Scan on orders reads 200,000 rows/);
         // Shown as "Plan Lens(seq-scan-large-table)": the source, then the code in its own element.
         assert.match(problemText, new RegExp(`Plan Lens\\W*${RULE}`));
-        assert.match(problemText, new RegExp(`\\[Ln ${STATEMENT_LINE}, Col 1\\]`));
+        // On the condition the finding is about, not on the whole statement.
+        const conditionColumn = statement.indexOf('customer_id = ') + 1;
+        assert.ok(conditionColumn > 1, statement);
+        assert.match(problemText, new RegExp(`\\[Ln ${STATEMENT_LINE}, Col ${conditionColumn}\\]`));
+        // What to fix first covers the statement, so its quick fix is at hand anywhere in it.
+        const fixFirst = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'Fix first:' });
+        assert.match(await fixFirst.first().innerText(), new RegExp(`\\[Ln ${STATEMENT_LINE}, Col 1\\]`));
 
         await focusSqlEditor(ADVICE_FILE);
         await wb.rightClickEditor({ line: STATEMENT_LINE });

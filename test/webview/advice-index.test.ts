@@ -16,7 +16,7 @@ describe('advice looked up for the page', () => {
     );
     assert.deepEqual(
       advice.planWide.map((finding) => finding.ruleId),
-      ['execution-over-target'],
+      ['jit-overhead'],
     );
     assert.deepEqual(
       advice.findingsOn(TOPN.productsScanId).map((finding) => finding.ruleId),
@@ -44,7 +44,7 @@ describe('advice looked up for the page', () => {
   });
 
   it('ignores findings on nodes the plan does not have', () => {
-    const advice = new AdviceIndex({ findings: [{ ...topnFindings()[1], nodeId: 99 }], suggestions: [] }, plan);
+    const advice = new AdviceIndex({ findings: [{ ...topnFindings()[1], nodeId: 99, nodeIds: [99] }], suggestions: [] }, plan);
     const index = new PlanIndex(plan);
     assert.equal(advice.badges(TreeVisibility.initial(index).build(), index).size, 0);
   });
@@ -76,6 +76,21 @@ describe('advice looked up for the page', () => {
     assert.equal(collapsed.has(`n${TOPN.productsScanId}`), false);
   });
 
+  it('shows a finding about several nodes (partitions of one table) on each of them, and once in the list', () => {
+    const partitions = loadPg15Plan('partitions-100-n104');
+    const appendId = partitions.nodes.find((node) => node.childIds.length > 50)!.id;
+    const members = partitions.nodes[appendId].childIds.slice(0, 60);
+    const advice = new AdviceIndex({ findings: [{ ...topnFindings()[1], nodeId: members[0], nodeIds: members }], suggestions: [] }, partitions);
+    assert.equal(advice.findings.length, 1);
+    for (const id of members) assert.deepEqual(advice.findingsOn(id), advice.findings);
+    assert.deepEqual(advice.findingsOn(partitions.nodes[appendId].childIds[70]), []);
+    assert.deepEqual(advice.findingsUnder([members[59]], partitions), advice.findings);
+    const index = new PlanIndex(partitions);
+    const badges = advice.badges(TreeVisibility.initial(index).build(), index);
+    const total = [...badges.values()].reduce((sum, badge) => sum + badge.count, 0);
+    assert.equal(total, members.length, 'one badge count per node it is about');
+  });
+
   it('counts findings inside a folded group, subtrees included, on the group card', () => {
     const partitions = loadPg15Plan('partitions-100-n104');
     const index = new PlanIndex(partitions);
@@ -84,8 +99,8 @@ describe('advice looked up for the page', () => {
     const advice = new AdviceIndex(
       {
         findings: [
-          { ...topnFindings()[2], nodeId: folded[0] },
-          { ...topnFindings()[3], nodeId: folded[7] },
+          { ...topnFindings()[2], nodeId: folded[0], nodeIds: [folded[0]] },
+          { ...topnFindings()[3], nodeId: folded[7], nodeIds: [folded[7]] },
         ],
         suggestions: [],
       },

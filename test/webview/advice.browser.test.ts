@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { PlanAdvice } from '../../src/core/advice/advice-model';
 import type { IndexCreationMessage, ShowComparisonMessage, WebviewToHost } from '../../src/protocol';
-import { IMG_PAYLOAD, SCRIPT_PAYLOAD } from './synthetic-plans';
+import { IMG_PAYLOAD, SCRIPT_PAYLOAD, syntheticExplain } from './synthetic-plans';
+import { analyzePlan } from '../../src/core/plan';
+import { planAdvice } from '../../src/core/advice/finding-ranking';
+import { evaluateRules } from '../../src/core/advice/rules';
+import { FINDINGS_PAGE } from '../../webview-ui/src/findings-bar';
+import { plural } from '../../webview-ui/src/advice-text';
 import { TOPN, loadPg15Plan, loadPg15Statement, topnAdvice, topnFindings, topnSuggestion } from './sample-advice';
 import {
   REPO_ROOT,
@@ -118,8 +123,8 @@ describe('advice in the plan webview, in Chromium', function () {
     const finding = topnFindings()[1];
     const advice: PlanAdvice = {
       findings: [
-        { ...finding, nodeId: folded[3], title: `${plan.nodes[folded[3]].label} on ${plan.nodes[folded[3]].relation} reads every row` },
-        { ...topnFindings()[2], nodeId: folded[40], title: 'A warning on another folded partition' },
+        { ...finding, nodeId: folded[3], nodeIds: [folded[3]], title: `${plan.nodes[folded[3]].label} on ${plan.nodes[folded[3]].relation} reads every row` },
+        { ...topnFindings()[2], nodeId: folded[40], nodeIds: [folded[40]], title: 'A warning on another folded partition' },
       ],
       suggestions: [],
     };
@@ -135,6 +140,35 @@ describe('advice in the plan webview, in Chromium', function () {
     // Collapsing the parent moves the badge up to it.
     await actAndPaint(page, () => page.click(`${nodeCard(appendId)} .card-toggle`));
     assert.equal(await page.textContent(`${nodeCard(appendId)} .finding-badge`), '2');
+    assertClean(incidents);
+  });
+
+  it('a 50,000-node plan with thousands of findings: headline, fix first, one page of the list, more on demand', async function () {
+    // Building and painting 50,000 nodes takes seconds; on a busy machine, many.
+    this.timeout(600_000);
+    const plan = analyzePlan(syntheticExplain(50_000));
+    const advice = planAdvice(plan, evaluateRules(plan), 100);
+    assert.ok(advice.findings.length > 3 * FINDINGS_PAGE, `${advice.findings.length} findings`);
+    const grouped = advice.findings.find((f) => f.nodeIds.length > 100)!;
+    assert.ok(grouped, 'the partition scans make one finding');
+    const { page, incidents } = await openPage();
+    const paintMs = await postAndPaint(page, { ...showPlanMessage(plan), advice });
+    console.log(`      painted 50,000 nodes with ${advice.findings.length} findings in ${paintMs.toFixed(0)} ms`);
+
+    assert.equal(await page.textContent('.findings-headline'), advice.headline!.text);
+    assert.equal(await page.getAttribute('.findings-headline', 'data-status'), advice.headline!.status);
+    assert.equal(await page.isVisible('.fix-first'), advice.fixFirst !== undefined);
+    assert.equal(await page.textContent('.findings-count'), plural(advice.findings.length, 'finding'));
+    assert.equal(await page.locator('.finding-entry').count(), FINDINGS_PAGE);
+    const titles = await page.$$eval('.finding-entry-title', (elements) => elements.map((e) => e.textContent));
+    assert.deepEqual(titles, advice.findings.slice(0, FINDINGS_PAGE).map((f) => f.title));
+    const groupEntry = page.locator('.finding-entry', { hasText: grouped.title }).first();
+    if ((await groupEntry.count()) > 0) assert.match(await groupEntry.locator('.finding-where').innerText(), new RegExp(`\\+${grouped.nodeIds.length - 1} nodes`));
+
+    const rest = advice.findings.length - FINDINGS_PAGE;
+    assert.equal((await page.textContent('.findings-more'))!.trim(), `Show ${FINDINGS_PAGE} more of ${plural(rest, 'finding')}`);
+    await page.click('.findings-more');
+    assert.equal(await page.locator('.finding-entry').count(), 2 * FINDINGS_PAGE);
     assertClean(incidents);
   });
 

@@ -54,11 +54,15 @@ export class AdviceIndex {
     for (const finding of this.findings) {
       if (finding.nodeId === null) {
         planWide.push(finding);
-      } else if (finding.nodeId < nodeCount) {
-        let list = this.byNode.get(finding.nodeId);
+        continue;
+      }
+      // A finding about several nodes (the partitions of one table) shows on each of them.
+      for (const nodeId of finding.nodeIds.length > 0 ? finding.nodeIds : [finding.nodeId]) {
+        if (nodeId >= nodeCount) continue;
+        let list = this.byNode.get(nodeId);
         if (!list) {
           list = [];
-          this.byNode.set(finding.nodeId, list);
+          this.byNode.set(nodeId, list);
         }
         list.push(finding);
       }
@@ -109,7 +113,7 @@ export class AdviceIndex {
       inside.add(id);
       stack.push(...plan.nodes[id].childIds);
     }
-    return this.findings.filter((finding) => finding.nodeId !== null && inside.has(finding.nodeId));
+    return this.findings.filter((finding) => finding.nodeIds.some((id) => inside.has(id)));
   }
 
   /**

@@ -4,24 +4,43 @@
  * editor turns them into diagnostics and quick fixes. All of them read these types.
  */
 
+import type { StatementSubject } from '../sql/statement-locations';
+
 export type Severity = 'info' | 'warning' | 'critical';
 
 export interface Finding {
   /** Stable rule id, e.g. "seq-scan-large-table"; also the diagnostic code in the editor. */
   ruleId: string;
   severity: Severity;
-  /** The node the finding is about (preorder id in AnalyzedPlan.nodes); null for plan-wide findings. */
+  /**
+   * The node the finding is about (preorder id in AnalyzedPlan.nodes), the one with the most time at
+   * stake when it is about several; null for plan-wide findings.
+   */
   nodeId: number | null;
+  /**
+   * Every node with this cause, most time at stake first: one node, or the same rule on one table
+   * read in several places or on the partitions of one partitioned table. Empty for plan-wide findings.
+   */
+  nodeIds: number[];
   /** One line: what is wrong, with the numbers ("Seq Scan on products reads 200,000 rows to keep 1,240 (0.6%)"). */
   title: string;
   /** Plain-language explanation of why it matters. */
   explanation: string;
-  /** What to do about it. */
+  /**
+   * What to do about it, in full: the index suggestion(s) that fix it, or why no index helps, then
+   * `remedy`. Never DDL: index statements come only from the index advisor.
+   */
   fix: string;
+  /** When an index could fix it: what the index would have to serve, in words ("the filter (sku = 42)"). */
+  indexNeed?: string;
+  /** What helps besides an index, or instead of one: a rewrite, statistics, a setting. */
+  remedy: string;
   /** Estimated execution time at stake, ms (what fixing it could save at most); used to sort by impact. */
   impactMs: number;
   /** Ids of index suggestions that address this finding. */
   suggestionIds: string[];
+  /** The part of the statement it is about (a table reference, its conditions, the ORDER BY), where the editor places it. */
+  subject?: StatementSubject;
 }
 
 /**
@@ -99,9 +118,35 @@ export interface IndexSuggestion {
   verification: IndexVerification;
 }
 
+/** How the execution time compares with the target: the headline above the findings, not a finding. */
+export interface ExecutionHeadline {
+  executionMs: number;
+  targetMs: number;
+  /** 'over' from the target, 'far-over' from EXECUTION_FAR_OVER_MULTIPLE times it. */
+  status: 'within' | 'over' | 'far-over';
+  /** One line: "Execution took 1.2 s, 12 times the 100 ms target". */
+  text: string;
+}
+
+/** What to fix first: the top finding and what fixing it is expected to gain. */
+export interface FixFirst {
+  ruleId: string;
+  nodeIds: number[];
+  /** The time the fix could save, ms, and its share of the execution (0..1) when the plan has one. */
+  expectedGainMs: number;
+  expectedGainShare?: number;
+  suggestionIds: string[];
+  /** One line: "Fix first: Seq Scan on orders reads ... (up to 180 ms, 92% of the execution): see the suggestion idx_orders_status". */
+  text: string;
+}
+
 export interface PlanAdvice {
-  /** Sorted by impactMs, largest first. */
+  /** One finding per cause, sorted by impactMs, largest first. */
   findings: Finding[];
+  /** Absent on estimate-only plans, which have no execution time. */
+  headline?: ExecutionHeadline;
+  /** Absent when no finding is above info. */
+  fixFirst?: FixFirst;
   /** Sorted by verified improvement (cost before - after), largest first. */
   suggestions: IndexSuggestion[];
 }

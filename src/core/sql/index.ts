@@ -10,3 +10,5 @@ export { findPlaceholders, toDollarParameters } from './placeholders';
 export type { ParameterisedStatement, SqlPlaceholder, SqlPlaceholderStyle } from './placeholders';
 export { LineIndex, lineColumnAt, indexAtLineColumn, mapServerErrorPosition } from './text-positions';
 export type { LineColumn, SqlTextPosition } from './text-positions';
+export { subjectLocator } from './statement-locations';
+export type { StatementSubject, SubjectLocator, TextSpan } from './statement-locations';

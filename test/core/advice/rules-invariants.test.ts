@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import type { Finding } from '../../../src/core/advice/advice-model';
 import { evaluateRules, RULES } from '../../../src/core/advice/rules';
 import { SEVERITY_RANK } from '../../../src/core/advice/rules/rule';
+import { executionTimeOf, IMPACT_FLOOR_MS, IMPACT_FLOOR_SHARE, planAdvice } from '../../../src/core/advice/finding-ranking';
 import { allPlanPaths, loadPlan, PLANS_DIR, type RulePlan } from './rule-fixtures';
 
 const RULES_SOURCE_DIR = join(__dirname, '..', '..', '..', 'src', 'core', 'advice', 'rules');
@@ -62,6 +63,8 @@ describe('warning rules: invariants over every plan fixture', () => {
         for (const text of [f.title, f.explanation, f.fix]) {
           assert.ok(text.length > 0 && !/undefined|NaN|Infinity|\[object/.test(text), `${where}: ${text}`);
         }
+        assert.ok(!/CREATE INDEX/i.test(f.fix), `${where}: a rule wrote DDL: ${f.fix}`);
+        assert.deepEqual(f.nodeIds, f.nodeId === null ? [] : [f.nodeId], where);
       }
       assertSorted(findings);
       if (!plan.plan.analyzed) {
@@ -69,6 +72,18 @@ describe('warning rules: invariants over every plan fixture', () => {
         assert.deepEqual(findings.filter((f) => needsActuals.has(f.ruleId)).map((f) => f.ruleId), [], 'rules that need actuals stay silent on estimates');
         assert.ok(findings.every((f) => f.severity === 'info'), 'findings from estimates are at most info');
       }
+      const advice = planAdvice(plan.plan, findings);
+      const executionMs = executionTimeOf(plan.plan);
+      const covered = advice.findings.flatMap((f) => f.nodeIds.map((id) => `${f.ruleId}@${id}`));
+      assert.equal(new Set(covered).size, covered.length, 'a node is in one group per rule at most');
+      for (const f of advice.findings) {
+        assert.equal(f.nodeId, f.nodeIds[0] ?? null, 'the lead node comes first');
+        if (executionMs !== undefined && f.impactMs < Math.max(IMPACT_FLOOR_MS, IMPACT_FLOOR_SHARE * executionMs)) {
+          assert.equal(f.severity, 'info', `${f.ruleId}: ${f.impactMs} ms at stake is under the floor`);
+        }
+      }
+      assertSorted(advice.findings);
+      assert.equal(advice.fixFirst?.ruleId, advice.findings.find((f) => f.severity !== 'info')?.ruleId);
       const perNodeAndRule = new Set(findings.map((f) => `${f.ruleId}@${f.nodeId}`));
       assert.equal(perNodeAndRule.size, findings.length, 'one finding per rule and node');
       for (const rule of RULES) {

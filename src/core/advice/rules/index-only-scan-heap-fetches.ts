@@ -48,7 +48,7 @@ export const indexOnlyScanHeapFetches: Rule = {
           explanation:
             'An index-only scan can skip the table only for pages the visibility map marks all-visible. ' +
             `Pages of ${table} changed (or filled) since its last VACUUM are not, so the scan read the table for ${formatPercent(share)} of its rows, as an ordinary index scan would.`,
-          fix:
+          remedy:
             `Run VACUUM ${table} to set the visibility map. If the table keeps changing, let autovacuum visit it sooner, e.g. ` +
             `ALTER TABLE ${table} SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02) ` +
             '(the insert setting, PostgreSQL 13+, also covers tables that are only ever inserted into).',

@@ -5,7 +5,6 @@
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
-import { columnsOf } from './condition-columns';
 import { exclusiveMs, rawText } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
 import { formatCount, formatPercent } from '../../format';
@@ -46,9 +45,6 @@ export const indexScanFilterNotSelective: Rule = {
 
       const table = tableName(node) ?? 'the table';
       const indexCondition = rawText(node, 'Index Cond') ?? rawText(node, 'Recheck Cond');
-      const leading = columnsOf(indexCondition, node.alias, node.relation);
-      const filtered = columnsOf(filter, node.alias, node.relation).filter((c) => !leading.includes(c));
-      const compound = [...leading, ...filtered];
       const byIndex = node.index ? `the index ${node.index}` : 'the index';
       findings.push(
         nodeFinding(INDEX_SCAN_FILTER_NOT_SELECTIVE, node, {
@@ -57,15 +53,10 @@ export const indexScanFilterNotSelective: Rule = {
           explanation:
             `${byIndex[0].toUpperCase()}${byIndex.slice(1)} narrowed the search${indexCondition ? ` by ${indexCondition}` : ''}, but the filter ${filter} then discarded ` +
             `${formatPercent(share)} of the rows it found. Each of those was fetched from ${table} only to be thrown away: the index is not selective enough for this query.`,
-          fix: [
-            filtered.length > 0 && leading.length > 0
-              ? `A compound index with the filtered columns, CREATE INDEX ON ${table} (${compound.join(', ')}), finds only the rows kept (columns compared with = first, then at most one range).`
-              : `A compound index including the filtered columns of ${filter} finds only the rows kept (columns compared with = first, then at most one range).`,
-            `If the filter always uses the same values, a partial index (... WHERE ${filter}) is smaller.`,
-            node.nodeType === 'Index Only Scan' ? '' : 'Adding the columns the query returns as INCLUDE columns can make it an index-only scan.',
-          ]
-            .filter((step) => step !== '')
-            .join(' '),
+          indexNeed: `both the index condition${indexCondition ? ` ${indexCondition}` : ''} and the filter ${filter} on ${table}`,
+          remedy:
+            'Otherwise, check that the filter compares the plain column with a value of its own type (a cast or a function on the column keeps it out of any index), ' +
+            'and that the statistics are current (ANALYZE), so the planner knows how many rows the index condition alone returns.',
           impactMs: exclusiveMs(node) * share,
         }),
       );

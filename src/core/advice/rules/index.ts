@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
-import { SEVERITY_RANK, type Rule, type RuleContext } from './rule';
+import type { Rule } from './rule';
 import { seqScanLargeTable } from './seq-scan-large-table';
 import { rowsRemovedByFilter } from './rows-removed-by-filter';
 import { rowMisestimate } from './row-misestimate';
@@ -16,10 +16,10 @@ import { topNSortWithoutIndex } from './top-n-sort-without-index';
 import { indexScanFilterNotSelective } from './index-scan-filter-not-selective';
 import { slowNode } from './slow-node';
 import { parallelWorkersShort } from './parallel-workers-short';
-import { DEFAULT_EXECUTION_TARGET_MS, executionOverTarget, jitOverhead, planningSlowerThanExecution } from './plan-timing';
+import { jitOverhead, planningSlowerThanExecution } from './plan-timing';
+import { sortFindings } from '../finding-ranking';
 
-export type { Rule, RuleContext, RuleThreshold } from './rule';
-export { DEFAULT_EXECUTION_TARGET_MS } from './plan-timing';
+export type { Rule, RuleThreshold } from './rule';
 
 export const RULES: readonly Rule[] = [
   seqScanLargeTable,
@@ -36,25 +36,16 @@ export const RULES: readonly Rule[] = [
   parallelWorkersShort,
   jitOverhead,
   planningSlowerThanExecution,
-  executionOverTarget,
 ];
 
-export interface EvaluateRulesOptions {
-  /** Execution time the statement should stay under, ms (> 0); DEFAULT_EXECUTION_TARGET_MS when absent or not a positive number. */
-  executionTargetMs?: number;
-}
-
 /**
- * Every rule's findings on `plan`, without those a more specific rule superseded on the same
- * node, sorted by time at stake (largest first), then severity (worst first), then plan order.
+ * Every rule's findings on `plan`, one per node, without those a more specific rule superseded on
+ * the same node, sorted by time at stake (largest first), then severity (worst first), then plan
+ * order. `rankFindings` then groups them by cause and sets their severity from the time at stake.
  */
-export function evaluateRules(plan: AnalyzedPlan, options: EvaluateRulesOptions = {}): Finding[] {
-  const target = options.executionTargetMs;
-  const context: RuleContext = {
-    executionTargetMs: target !== undefined && Number.isFinite(target) && target > 0 ? target : DEFAULT_EXECUTION_TARGET_MS,
-  };
+export function evaluateRules(plan: AnalyzedPlan): Finding[] {
   const byRule = new Map<string, Finding[]>();
-  for (const rule of RULES) byRule.set(rule.id, rule.evaluate(plan, context));
+  for (const rule of RULES) byRule.set(rule.id, rule.evaluate(plan));
 
   const findings: Finding[] = [];
   for (const rule of RULES) {
@@ -66,11 +57,5 @@ export function evaluateRules(plan: AnalyzedPlan, options: EvaluateRulesOptions 
       if (finding.nodeId === null || !superseding.has(finding.nodeId)) findings.push(finding);
     }
   }
-  return findings.sort(
-    (a, b) =>
-      b.impactMs - a.impactMs ||
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      (a.nodeId ?? -1) - (b.nodeId ?? -1) ||
-      a.ruleId.localeCompare(b.ruleId),
-  );
+  return sortFindings(findings);
 }

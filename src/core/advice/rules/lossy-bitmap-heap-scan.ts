@@ -54,7 +54,7 @@ export const lossyBitmapHeapScan: Rule = {
             `The bitmap of matching rows outgrew work_mem, so for ${formatCount(lossy)} pages it kept only "some row on this page matches". ` +
             `PostgreSQL then read every row on those pages and rechecked it${condition ? ` against ${condition}` : ''}` +
             (rechecked > 0 ? `, discarding ${formatCount(rechecked)} (${formatPercent(recheckShare)} of the rows read).` : '.'),
-          fix:
+          remedy:
             `Give this query more work_mem: an exact bitmap of ${formatCount(blocks)} pages needs about ${BITMAP_BYTES_PER_HEAP_BLOCK} bytes each, ` +
             `so SET work_mem = '${memorySetting(neededKb * WORK_MEM_HEADROOM)}' (SET LOCAL inside its transaction). ` +
             'If the index is a BRIN index, its bitmaps are always lossy: a smaller pages_per_range narrows them. ' +

@@ -7,7 +7,6 @@
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
-import { columnsOf, conditionColumns } from './condition-columns';
 import { descendants, inclusiveMs, innerChild, outerChild, rawText, rowChildren, rowsExamined } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
 import { formatCount, formatFactor } from '../../format';
@@ -73,7 +72,8 @@ export const nestedLoopManyLoops: Rule = {
             } and tests ${joinCondition}: ${formatCount(read.rowsRead)} rows read in all. ` +
             'A Hash Join reads the inner side once and looks matches up in memory; an index on the join key turns each run into a quick lookup. ' +
             'A Nested Loop over an index is right for a few outer rows, a Hash Join for many.',
-          fix: fixFor(plan, node, outer, read, joinCondition),
+          indexNeed: `the join key of ${innerTableName(plan, read)} in ${joinCondition}`,
+          remedy: remedyFor(node, outer, read),
           // A Hash Join would read the inner side once: the rest of the join's time beyond the outer side is at stake.
           impactMs: inclusiveMs(node) - inclusiveMs(outer) - inclusiveMs(inner) / Math.max(inner.loops, 1),
         }),
@@ -115,9 +115,20 @@ function conditionOf(plan: AnalyzedPlan, join: PlanNode, outer: PlanNode, read: 
   }
   for (const key of ['Index Cond', 'Recheck Cond', 'Filter']) {
     const condition = rawText(read.node, key);
-    if (conditionColumns(condition).some((ref) => ref.qualifier !== undefined && outerNames.has(ref.qualifier))) return condition;
+    if (condition !== undefined && qualifiersIn(condition).some((name) => outerNames.has(name))) return condition;
   }
   return undefined;
+}
+
+/**
+ * The names before a dot in a condition as EXPLAIN prints it ("(t.item_id = i.id)" -> t, i),
+ * string literals left out: which tables the condition refers to.
+ */
+function qualifiersIn(condition: string): string[] {
+  const code = condition.replace(/'(?:[^']|'')*'/g, "''");
+  return [...code.matchAll(/(?<![\w$".])("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\.(?=["A-Za-z_])/g)].map((m) =>
+    m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1],
+  );
 }
 
 function describeMaterialize(plan: AnalyzedPlan, materialize: PlanNode): string {
@@ -126,22 +137,14 @@ function describeMaterialize(plan: AnalyzedPlan, materialize: PlanNode): string 
 }
 
 /** The table the inner side reads, looking through a Materialize. */
-function innerTable(plan: AnalyzedPlan, read: InnerRead): PlanNode | undefined {
+function innerTableName(plan: AnalyzedPlan, read: InnerRead): string {
   let node: PlanNode | undefined = read.node;
   while (node && !node.relation) node = rowChildren(plan, node)[0];
-  return node;
+  return (node && tableName(node)) ?? 'the inner side';
 }
 
-function fixFor(plan: AnalyzedPlan, join: PlanNode, outer: PlanNode, read: InnerRead, joinCondition: string): string {
-  const scan = innerTable(plan, read);
-  const table = scan ? tableName(scan) : undefined;
-  const columns = scan ? columnsOf(joinCondition, scan.alias, scan.relation) : [];
+function remedyFor(join: PlanNode, outer: PlanNode, read: InnerRead): string {
   const steps: string[] = [];
-  if (table && columns.length > 0) {
-    steps.push(`Index the join key of the inner side, CREATE INDEX ON ${table} (${columns.join(', ')}), so each run is an index lookup.`);
-  } else {
-    steps.push('Index the inner side\'s join key so each run is an index lookup.');
-  }
   const outerMisestimate = outer.misestimate;
   if (outerMisestimate && outerMisestimate.direction === 'under' && outerMisestimate.factor >= OUTER_MISESTIMATE_FACTOR) {
     steps.push(

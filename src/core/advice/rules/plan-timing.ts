@@ -1,16 +1,15 @@
 /**
- * Plan-wide timing rules: jit-overhead, planning-slower-than-execution and execution-over-target.
- * They read the plan's summary (JIT, Planning Time, Execution Time), not any one node.
+ * Plan-wide timing rules: jit-overhead and planning-slower-than-execution. They read the plan's
+ * summary (JIT, Planning Time, Execution Time), not any one node. The execution time against its
+ * target is the advice's headline (finding-ranking.ts), not a finding.
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
-import { planFinding, type Rule, type RuleContext } from './rule';
-import { formatCount, formatFactor, formatMs, formatPercent } from '../../format';
-import { nodeName } from '../../plan/node-label';
+import { planFinding, type Rule } from './rule';
+import { formatCount, formatMs, formatPercent } from '../../format';
 
 export const JIT_OVERHEAD = 'jit-overhead';
 export const PLANNING_SLOWER_THAN_EXECUTION = 'planning-slower-than-execution';
-export const EXECUTION_OVER_TARGET = 'execution-over-target';
 
 /** JIT share of the execution time from which compiling costs more than it is likely to save: warning. */
 export const JIT_WARNING_SHARE = 0.1;
@@ -25,13 +24,6 @@ export const PLANNING_MIN_MS = 1;
 export const PLANNING_WARNING_MS = 10;
 /** Plan nodes from which the plan's size itself is the likely reason planning is slow (many partitions or joins). */
 const LARGE_PLAN_NODES = 100;
-
-/** Execution time over the target from this multiple of it: critical (above the target: warning). */
-export const EXECUTION_CRITICAL_MULTIPLE = 10;
-/** The execution target when the caller sets none, ms. */
-export const DEFAULT_EXECUTION_TARGET_MS = 100;
-/** How many of the slowest nodes the execution-over-target fix names. */
-const SLOWEST_NODES_NAMED = 3;
 
 export const jitOverhead: Rule = {
   id: JIT_OVERHEAD,
@@ -62,7 +54,7 @@ export const jitOverhead: Rule = {
           `PostgreSQL compiled ${formatCount(jit.functions)} functions to machine code because the plan's estimated cost (${formatCount(rootCost)}) exceeded jit_above_cost. ` +
           'Compiling pays off only for queries that then run long over many rows; this one did not run long enough to recoup it.' +
           (tuning > 0 ? ` Inlining and optimization, which start above jit_inline_above_cost and jit_optimize_above_cost, took ${formatMs(tuning)} of it.` : ''),
-        fix:
+        remedy:
           `SET jit = off for this query or its role, or raise jit_above_cost above this plan's cost (${formatCount(rootCost)}) so only longer queries are compiled; ` +
           'raising jit_inline_above_cost and jit_optimize_above_cost keeps the cheap compilation and skips its expensive phases. ' +
           'If the cost estimate is far above what the query really does, fixing the row estimates (ANALYZE) also keeps JIT away.',
@@ -95,43 +87,11 @@ export const planningSlowerThanExecution: Rule = {
         severity: planningMs >= PLANNING_WARNING_MS ? 'warning' : 'info',
         title: `Planning took ${formatMs(planningMs)}, longer than the ${formatMs(executionMs)} execution`,
         explanation: `Every execution of this statement pays ${formatMs(planningMs)} of planning before doing ${formatMs(executionMs)} of work, unless the plan is reused.${size}`,
-        fix:
+        remedy:
           'Use a prepared statement (PREPARE, or the driver\'s server-side prepared statements) so the plan is made once and reused (see plan_cache_mode). ' +
           'With partitioned tables, put the partition key in the WHERE clause as a constant so the planner prunes partitions early, and keep the partition count moderate; ' +
           'with many joined tables, fewer joins, or lower join_collapse_limit and from_collapse_limit, shrink the search.',
         impactMs: planningMs,
-      }),
-    ];
-  },
-};
-
-export const executionOverTarget: Rule = {
-  id: EXECUTION_OVER_TARGET,
-  title: 'Execution over the target time',
-  description: `The statement ran longer than the execution target (${DEFAULT_EXECUTION_TARGET_MS} ms unless set otherwise). Warning above the target, critical from ${EXECUTION_CRITICAL_MULTIPLE} times it.`,
-  needs: 'actuals',
-  thresholds: [
-    { name: 'DEFAULT_EXECUTION_TARGET_MS', value: DEFAULT_EXECUTION_TARGET_MS, meaning: 'the target when none is set, ms' },
-    { name: 'EXECUTION_CRITICAL_MULTIPLE', value: EXECUTION_CRITICAL_MULTIPLE, meaning: 'critical from this multiple of the target' },
-  ],
-  evaluate(plan: AnalyzedPlan, context: RuleContext): Finding[] {
-    const executionMs = plan.executionMs;
-    const target = context.executionTargetMs;
-    if (executionMs === undefined || executionMs <= target) return [];
-    const slowest = plan.nodes
-      .filter((n) => (n.exclusiveMs ?? 0) > 0)
-      .sort((a, b) => b.exclusiveMs! - a.exclusiveMs!)
-      .slice(0, SLOWEST_NODES_NAMED)
-      .map((n) => `${nodeName(n)} (${formatMs(n.exclusiveMs!)})`);
-    return [
-      planFinding(EXECUTION_OVER_TARGET, {
-        severity: executionMs >= target * EXECUTION_CRITICAL_MULTIPLE ? 'critical' : 'warning',
-        title: `Execution took ${formatMs(executionMs)}, over the ${formatMs(target)} target`,
-        explanation: `The statement ran ${formatFactor(executionMs / target)} as long as the target allows.`,
-        fix:
-          'Start with the findings with the most time at stake.' +
-          (slowest.length > 0 ? ` The nodes that spent the most time themselves: ${slowest.join(', ')}.` : ''),
-        impactMs: executionMs - target,
       }),
     ];
   },

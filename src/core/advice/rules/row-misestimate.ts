@@ -8,7 +8,6 @@
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
-import { columnsOf } from './condition-columns';
 import { inclusiveMs, rawText, rowChildren } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
 import { formatFactor, formatRows, rowsPhrase } from '../../format';
@@ -62,7 +61,7 @@ export const rowMisestimate: Rule = {
             `${nodeName(node)} returned ${rowsPhrase(node.actualRows)}${perLoop} where the planner estimated ${formatRows(node.planRows)} ` +
             `(${formatFactor(factor)} ${under ? 'more' : 'fewer'})`,
           explanation: explanationFor(node, consumer, under),
-          fix: fixFor(node),
+          remedy: remedyFor(node),
           // The work above the node that was planned on this estimate: what a better estimate could change.
           impactMs: consumer ? Math.max(0, inclusiveMs(consumer) - inclusiveMs(node)) : 0,
         }),
@@ -116,7 +115,7 @@ function explanationFor(node: PlanNode, consumer: PlanNode | undefined, under: b
         'for the few that came, or started parallel workers for nothing.'
 }
 
-function fixFor(node: PlanNode): string {
+function remedyFor(node: PlanNode): string {
   const table = tableName(node);
   const condition = rawText(node, 'Filter') ?? rawText(node, 'Index Cond') ?? rawText(node, 'Recheck Cond');
   if (!table) {
@@ -127,25 +126,15 @@ function fixFor(node: PlanNode): string {
       '(CREATE STATISTICS ... (ndistinct, dependencies, mcv) ON col_a, col_b FROM table) where a filter combines correlated columns.'
     );
   }
-  const columns = columnsOf(condition, node.alias, node.relation);
   const steps = [`Run ANALYZE ${table}: its statistics may be stale.`];
-  if (columns.length > 0) {
+  if (condition) {
     steps.push(
-      `If they are current, raise the statistics target of the filtered column${columns.length > 1 ? 's' : ''} ` +
-        `(ALTER TABLE ${table} ALTER COLUMN ${columns[0]} SET STATISTICS 1000, then ANALYZE ${table}).`,
+      `If they are current, raise the statistics target of the columns of ${condition} ` +
+        `(ALTER TABLE ${table} ALTER COLUMN ... SET STATISTICS 1000, then ANALYZE ${table}). ` +
+        'Where the condition combines columns whose values go together, which the planner assumes independent, ' +
+        `extended statistics on them (CREATE STATISTICS ... (dependencies, ndistinct, mcv) ON those columns FROM ${table}, then ANALYZE) correct the estimate; ` +
+        'for a condition on an expression, statistics on that expression do.',
     );
-  }
-  if (columns.length > 1) {
-    steps.push(
-      `The condition ${condition} combines ${columns.length} columns, which the planner assumes independent: if their values go together, ` +
-        `CREATE STATISTICS ${node.relation}_${columns.map(bareName).join('_')}_stats (dependencies, ndistinct, mcv) ON ${columns.join(', ')} FROM ${table}; then ANALYZE ${table}.`,
-    );
-  } else if (condition && columns.length === 0) {
-    steps.push(`For a condition on an expression (${condition}), an index or extended statistics on that expression give the planner its statistics.`);
   }
   return steps.join(' ');
-}
-
-function bareName(column: string): string {
-  return column.replace(/"/g, '').replace(/\W+/g, '_').toLowerCase();
 }

@@ -6,7 +6,6 @@
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
-import { columnsOf } from './condition-columns';
 import { exclusiveMs, rawNumber, rawText, rowsExamined } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
 import { formatCount, formatPercent } from '../../format';
@@ -60,7 +59,8 @@ export const rowsRemovedByFilter: Rule = {
           severity: share > ROWS_REMOVED_CRITICAL_SHARE ? 'critical' : 'warning',
           title: `${nodeName(node)}: ${by} ${removals.length > 1 ? 'remove' : 'removes'} ${formatCount(removed)} of ${formatCount(read)} rows read (${formatPercent(share)})`,
           explanation: explanationFor(main, node),
-          fix: fixFor(main, node),
+          remedy: remedyFor(main, node),
+          ...(main.what === 'Filter' && tableName(node) ? { indexNeed: `the condition ${main.condition ?? 'of the filter'} on ${tableName(node)}` } : {}),
           // Time spent on the removed rows, assuming every row read costs the same.
           impactMs: exclusiveMs(node) * share,
         }),
@@ -94,14 +94,12 @@ function explanationFor(removal: Removal, node: PlanNode): string {
   }
 }
 
-function fixFor(removal: Removal, node: PlanNode): string {
+function remedyFor(removal: Removal, node: PlanNode): string {
   switch (removal.what) {
-    case 'Filter': {
-      const columns = columnsOf(removal.condition, node.alias, node.relation);
-      const table = tableName(node);
-      const ddl = table && columns.length > 0 ? ` (CREATE INDEX ON ${table} (${columns.join(', ')}))` : '';
-      return `An index whose leading columns match the condition${removal.condition ? ` ${removal.condition}` : ''} lets PostgreSQL read only the rows that pass it${ddl}; for a condition on an expression, an index on that expression; for a condition that never changes, a partial index.`;
-    }
+    case 'Filter':
+      return tableName(node)
+        ? 'Without an index, write the condition so that it filters earlier (before a join or an aggregate), or on the plain column rather than on an expression of it; check the statistics are current (ANALYZE).'
+        : `The rows come from the nodes below, not from a table: filter them earlier, in the subquery or join that produces them, so fewer reach ${nodeName(node)}.`;
     case 'Join Filter':
       return 'Turn the condition into one the join can look rows up by: an equality between columns of the two sides (for a Hash or Merge Join), or a column comparison an index on the inner side can serve. Conditions that concern only one table belong in its WHERE clause, where they filter before the join.';
     case 'Index Recheck':

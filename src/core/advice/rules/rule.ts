@@ -4,6 +4,7 @@
  */
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
 import type { Finding, Severity } from '../advice-model';
+import { fixText } from '../finding-fix';
 
 /** A number a rule compares against, exported as a constant by the rule's file and listed here for documentation. */
 export interface RuleThreshold {
@@ -12,11 +13,6 @@ export interface RuleThreshold {
   value: number;
   /** What crossing it means, in a sentence. */
   meaning: string;
-}
-
-export interface RuleContext {
-  /** Execution time the statement should stay under, ms. */
-  executionTargetMs: number;
 }
 
 export interface Rule {
@@ -35,7 +31,7 @@ export interface Rule {
    * rule's finding on that node is dropped, so one problem is reported once.
    */
   supersededBy?: readonly string[];
-  evaluate(plan: AnalyzedPlan, context: RuleContext): Finding[];
+  evaluate(plan: AnalyzedPlan): Finding[];
 }
 
 /** Higher is worse: the tie-break after impact. */
@@ -45,16 +41,36 @@ export interface FindingText {
   severity: Severity;
   title: string;
   explanation: string;
-  fix: string;
+  /** What helps besides an index (or instead of one), in words; never a CREATE INDEX. */
+  remedy: string;
+  /** Set when an index could fix it: what the index would have to serve ("the filter (sku = 42)"). */
+  indexNeed?: string;
   impactMs: number;
 }
 
 export function nodeFinding(ruleId: string, node: PlanNode, text: FindingText): Finding {
-  return { ruleId, nodeId: node.id, ...text, impactMs: roundImpact(text.impactMs), suggestionIds: [] };
+  return finding(ruleId, node.id, text);
 }
 
 export function planFinding(ruleId: string, text: FindingText): Finding {
-  return { ruleId, nodeId: null, ...text, impactMs: roundImpact(text.impactMs), suggestionIds: [] };
+  return finding(ruleId, null, text);
+}
+
+function finding(ruleId: string, nodeId: number | null, text: FindingText): Finding {
+  const { severity, title, explanation, remedy, indexNeed } = text;
+  return {
+    ruleId,
+    severity,
+    nodeId,
+    nodeIds: nodeId === null ? [] : [nodeId],
+    title,
+    explanation,
+    fix: fixText(indexNeed, remedy, undefined),
+    ...(indexNeed !== undefined ? { indexNeed } : {}),
+    remedy,
+    impactMs: roundImpact(text.impactMs),
+    suggestionIds: [],
+  };
 }
 
 /** Microsecond precision is all EXPLAIN reports; more digits would only be noise in the JSON. */

@@ -5,7 +5,6 @@
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan } from '../../plan/model';
-import { columnsOf } from './condition-columns';
 import { exclusiveMs, rawText } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
 import { formatCount, formatPercent } from '../../format';
@@ -46,12 +45,6 @@ export const seqScanLargeTable: Rule = {
       const table = tableName(node) ?? 'the table';
       // A parallel scan's loops are its processes sharing one pass, not repeated passes.
       const loops = node.loops > 1 && !node.parallelAware ? ` in ${formatCount(node.loops)} loops` : '';
-      const columns = columnsOf(filter, node.alias, node.relation);
-      const indexHint =
-        columns.length > 0
-          ? `CREATE INDEX ON ${table} (${columns.join(', ')}) serves the filter ${filter}` +
-            (columns.length > 1 ? '; put the columns compared with = first, the most selective of them leading.' : '.')
-          : `Create an index on the columns the filter ${filter} tests.`;
       findings.push(
         nodeFinding(SEQ_SCAN_LARGE_TABLE, node, {
           severity: keptShare < SEQ_SCAN_CRITICAL_KEPT_SHARE ? 'critical' : 'warning',
@@ -60,10 +53,10 @@ export const seqScanLargeTable: Rule = {
             `PostgreSQL read every row of ${table} and discarded ${formatCount(removed)} of them (${formatPercent(1 - keptShare)}) ` +
             `with the filter ${filter}. No index let it go straight to the ${formatCount(kept)} rows it needed; ` +
             'the more rows the filter discards, the more an index saves.',
-          fix:
-            `${indexHint} ` +
-            'If the query always asks for the same subset, a partial index (CREATE INDEX ... WHERE ...) is smaller. ' +
-            `If such an index exists already, check that the condition can use it (no function or cast on the column, matching types) and that statistics are current (ANALYZE ${table}).`,
+          indexNeed: `the filter ${filter} on ${table}`,
+          remedy:
+            `If an index on these columns exists already, check that the condition can use it (no function or cast on the column, matching types) and that statistics are current (ANALYZE ${table}); ` +
+            'if the query needs most of the table after all, reading fewer columns or fewer rows (a narrower WHERE, a LIMIT) is what helps.',
           // An index would read about the kept rows only; the time spent on the others is at stake.
           impactMs: exclusiveMs(node) * (1 - keptShare),
         }),

@@ -96,7 +96,7 @@ export const slowNode: Rule = {
           explanation:
             `This node's own work, not counting the nodes below it, took ${formatMs(ms)}${node.loops > 1 ? ` over ${formatCount(node.loops)} loops` : ''}: ` +
             'speeding up the rest of the plan cannot save more than the remainder.',
-          fix: HINTS.find((h) => h.test(node))?.hint ?? GENERIC_HINT,
+          remedy: HINTS.find((h) => h.test(node))?.hint ?? GENERIC_HINT,
           impactMs: ms,
         }),
       );

@@ -8,7 +8,7 @@
  */
 import type { Finding } from '../advice-model';
 import type { AnalyzedPlan, PlanNode } from '../../plan/model';
-import { descendants, inclusiveMs, rawText, rowChildren, sortKeys } from './node-facts';
+import { descendants, exclusiveMs, rawText, rowChildren, sortKeys } from './node-facts';
 import { nodeFinding, type Rule } from './rule';
 import { formatCount } from '../../format';
 import { nodeName, tableName } from '../../plan/node-label';
@@ -51,6 +51,7 @@ export const topNSortWithoutIndex: Rule = {
       const keys = sortKeys(sort);
       const method = rawText(sort, 'Sort Method');
       const scans = scannedTables(plan, sort);
+      const owner = sortedTable(keys, scans);
       findings.push(
         nodeFinding(TOP_N_SORT_WITHOUT_INDEX, sort, {
           severity: estimated ? 'info' : 'warning',
@@ -60,9 +61,10 @@ export const topNSortWithoutIndex: Rule = {
           explanation:
             `To return the first ${formatCount(returned)} rows, PostgreSQL ${estimated ? 'would read' : 'read'} all ${formatCount(inputRows)} candidates and sorted them` +
             `${method ? ` (${method})` : ''}. Read through an index in the sort order, the rows come already sorted and the Limit stops after ${formatCount(returned)}.`,
-          fix: fixFor(keys, scans),
-          // Reading in index order would read about the rows returned instead of all of them.
-          impactMs: estimated ? 0 : inclusiveMs(sort) * (1 - returned / inputRows),
+          ...(owner ? { indexNeed: `the sort order (${keys.join(', ')}) on ${tableName(owner)}` } : {}),
+          remedy: remedyFor(keys, scans, owner),
+          // The sort itself is what reading in index order saves for sure; the reading below it has its own findings.
+          impactMs: estimated ? 0 : exclusiveMs(sort) * (1 - returned / inputRows),
         }),
       );
     }
@@ -85,41 +87,31 @@ function scannedTables(plan: AnalyzedPlan, sort: PlanNode): PlanNode[] {
   return [...byTable.values()];
 }
 
-function fixFor(keys: string[], scans: PlanNode[]): string {
-  // The table whose columns the sort keys are: the only one read, or the one their qualifier names.
-  const owners = scans.filter((scan) => indexColumns(keys, scan) !== undefined && (scans.length === 1 || keys.every((k) => k.includes('.'))));
-  const scan = owners.length === 1 ? owners[0] : undefined;
+/** The table whose plain columns the sort keys are: the only one read, or the one their qualifier names. */
+function sortedTable(keys: string[], scans: PlanNode[]): PlanNode | undefined {
+  const owners = scans.filter((scan) => keysAreColumnsOf(keys, scan) && (scans.length === 1 || keys.every((k) => k.includes('.'))));
+  return owners.length === 1 ? owners[0] : undefined;
+}
+
+function remedyFor(keys: string[], scans: PlanNode[], owner: PlanNode | undefined): string {
   const steps: string[] = [];
-  if (scan) {
-    steps.push(
-      `CREATE INDEX ON ${tableName(scan)} (${indexColumns(keys, scan)!.join(', ')}): an index in the sort order lets PostgreSQL read the rows already sorted and stop early` +
-        (scans.length > 1 ? `; with the rows coming from a join, that works when ${tableName(scan)} is the table the join reads first.` : '.'),
-    );
-    const filter = rawText(scan, 'Filter');
-    if (filter) {
-      steps.push(
-        `The rows also pass the filter ${filter}: columns compared with = belong in the index before the sort columns, ` +
-          'or make it a partial index with the filter as its WHERE clause; otherwise the index scan may step over many rows that fail the filter.',
-      );
-    }
-  } else {
-    steps.push(
-      `An index in the sort order${keys.length > 0 ? ` (${keys.join(', ')})` : ''} on the table the rows come from lets PostgreSQL read them already sorted and stop early.`,
-    );
+  if (owner && scans.length > 1) {
+    steps.push(`With the rows coming from a join, reading in index order works when ${tableName(owner)} is the table the join reads first.`);
   }
+  const filter = owner && rawText(owner, 'Filter');
+  if (filter) steps.push(`The rows also pass the filter ${filter}: an index in the sort order may step over many rows that fail it.`);
+  if (!owner) {
+    steps.push(`The sort keys${keys.length > 0 ? ` (${keys.join(', ')})` : ''} are not plain columns of one table, so no single index can hand the rows over in this order.`);
+  }
+  steps.push('Without an index in that order, sorting fewer rows (a narrower WHERE) or keyset pagination (WHERE key < last seen) keeps the sort small.');
   return steps.join(' ');
 }
 
-/** The sort keys as index columns of `scan`'s table, when every key is a plain column of it. */
-function indexColumns(keys: string[], scan: PlanNode): string[] | undefined {
-  if (keys.length === 0) return undefined;
-  const columns: string[] = [];
-  for (const key of keys) {
+/** Whether every sort key is a plain column of `scan`'s table, as an index column could be. */
+function keysAreColumnsOf(keys: string[], scan: PlanNode): boolean {
+  if (keys.length === 0) return false;
+  return keys.every((key) => {
     const match = SORT_KEY.exec(key);
-    if (!match) return undefined;
-    const [, qualifier, column, order] = match;
-    if (qualifier !== undefined && qualifier !== scan.alias && qualifier !== scan.relation) return undefined;
-    columns.push(`${column}${order}`);
-  }
-  return columns;
+    return match !== null && (match[1] === undefined || match[1] === scan.alias || match[1] === scan.relation);
+  });
 }

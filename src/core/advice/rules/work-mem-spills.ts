@@ -59,7 +59,7 @@ export const sortSpillToDisk: Rule = {
           explanation:
             `The ${formatCount(node.actualRowsTotal ?? 0)} rows to sort did not fit in work_mem, so PostgreSQL sorted them in runs written to temporary files and merged those: ` +
             'each row was written and read back at least once, instead of being sorted in memory.',
-          fix:
+          remedy:
             `Give this query more work_mem: SET work_mem = '${memorySetting(neededKb * WORK_MEM_HEADROOM)}' (SET LOCAL inside its transaction), ` +
             `about ${SORT_MEMORY_PER_DISK_KB}x the ${formatKb(spill.diskKb)} written, since rows take more room in memory than on disk. ` +
             'Raise it for this query or role rather than server-wide: every sort and hash of every connection may use that much. ' +
@@ -160,7 +160,7 @@ function hashJoinSpill(plan: AnalyzedPlan, hash: PlanNode, multiplier: number): 
       `The ${formatCount(hash.actualRowsTotal ?? 0)} rows of the hash table did not fit in memory, so PostgreSQL split both join inputs into ${formatCount(batches)} batches ` +
       'and wrote all but the first to temporary files, to read them back batch by batch.' +
       (grew ? ` It planned ${formatCount(original)} and had to split further while building the table: the inner side had more rows, or wider ones, than estimated.` : ''),
-    fix: workMemFix(
+    remedy: workMemFix(
       neededKb,
       multiplier,
       `The whole table takes about ${formatKb(neededKb)} (${formatKb(peakKb)} per batch x ${formatCount(batches)}).`,
@@ -182,7 +182,7 @@ function hashAggregateSpill(node: PlanNode, multiplier: number): Finding | undef
     explanation:
       `The ${formatCount(node.actualRowsTotal ?? 0)} groups did not fit in memory, so PostgreSQL wrote rows of groups it had no room for to temporary files ` +
       'and aggregated them in later passes.',
-    fix: workMemFix(
+    remedy: workMemFix(
       neededKb,
       multiplier,
       `In memory the groups take about ${formatKb(neededKb)}: the ${formatKb(peakKb)} used plus about ${HASHAGG_MEMORY_PER_DISK_KB}x the ${formatKb(diskKb)} spilled, which is stored compactly.`,
