@@ -43,7 +43,7 @@ describe('grid rows', () => {
         inclusive: '33.2 ms',
         inclusiveHeat: 4,
         rows: '80k of 94k',
-        misestimate: '×1.2 over',
+        misestimate: '1.2× over',
         misestimateDirection: undefined,
         loops: '2',
         buffers: '0 / 2.8k',
@@ -109,7 +109,7 @@ describe('card highlight and tooltip', () => {
         'Parallel Seq Scan on products p',
         'Exclusive 33.2 ms (63%) · inclusive 33.2 ms',
         `Cost ${plan.nodes[TOPN.productsScanId].startupCost.toFixed(2)}..${plan.nodes[TOPN.productsScanId].totalCost.toFixed(2)}`,
-        'Rows 80,036 of 94,386 estimated (×1.2 over)',
+        'Rows 80,036 of 94,386 estimated (1.2× over)',
         'Loops 2',
       ].join('\n'),
     );
