@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { e2eUnavailableReason, openWorkbench, packVsix, runExtensionTests, Workbench } from './harness';
+import { e2eUnavailableReason, openWorkbench, packVsix, runExtensionTests, type Workbench } from './harness';
 
 const SAMPLE = path.join(__dirname, 'sample-extension');
 const SAMPLE_SUITE_TESTS = 3;

@@ -96,6 +96,8 @@ export class Utf8IndexMap {
   private readonly byteAtIndexTable: Uint32Array | undefined;
 
   constructor(private readonly text: string) {
+    // Pure ASCII: byte offsets and string indexes coincide.
+    // eslint-disable-next-line no-control-regex
     if (!/[^\x00-\x7f]/.test(text)) return;
     const byteAtIndex = new Uint32Array(text.length + 1);
     const indexAtByte: number[] = [];

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 
-export class BoundedMap<K extends {}, V extends {}> extends LRUCache<K, V> {
+export class BoundedMap<K extends NonNullable<unknown>, V extends NonNullable<unknown>> extends LRUCache<K, V> {
   constructor(limit: number) {
     super({ max: limit });
   }

@@ -129,7 +129,7 @@ def f(db, names):
         fixed,
         /session\.execute\(insert\(Product\), \[\{'name': row\["name"\], 'price': row\["price"\], 'category_id': row\["category_id"\]\} for row in rows\]\)/,
       );
-      assert.match(fixed, /for row in rows\]\)\n        session\.commit\(\)\n/, 'one commit after the insert');
+      assert.match(fixed, /for row in rows\]\)\n {8}session\.commit\(\)\n/, 'one commit after the insert');
       assert.match(fixed, /from sqlalchemy import insert\n/);
       assert.deepEqual(lintText(parsers, 'fixed.py', fixed, { models }).findings, []);
     });
@@ -138,7 +138,7 @@ def f(db, names):
       const text = 'from sqlalchemy.orm import Session\nfrom models import Product\n\ndef load(session, rows):\n    for r in rows:\n        session.add(Product(name=r))\n    session.commit()\n';
       const [finding] = lintText(parsers, 'load.py', text, { models }).findings;
       assert.deepEqual([finding.code, finding.severity], ['sqlalchemy-add-in-loop', 'info']);
-      assert.match(applyEdits(text, finding.fixes[0].edits), /session\.execute\(insert\(Product\), \[\{'name': r\} for r in rows\]\)\n    session\.commit\(\)/);
+      assert.match(applyEdits(text, finding.fixes[0].edits), /session\.execute\(insert\(Product\), \[\{'name': r\} for r in rows\]\)\n {4}session\.commit\(\)/);
     });
 
     it('explains per-row insert() and update() executes and OFFSET paging, without a rewrite', () => {

@@ -2,7 +2,7 @@
  * Headless Debian Chromium through playwright-core (never `playwright install`: no browser
  * download). The flags keep Chromium from reaching for the network, which is closed here.
  */
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { chromiumPath } from './environment';
 
 export const CHROMIUM_ARGS = [

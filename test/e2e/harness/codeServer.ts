@@ -12,7 +12,7 @@
  * (`--bind-addr 127.0.0.1:0`), so parallel runs never collide. It runs in its own process group,
  * and `stop()` kills the whole group (server, extension host, file watcher, pty host).
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

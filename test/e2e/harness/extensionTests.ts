@@ -22,8 +22,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { launchBrowser, HeadlessBrowser } from './browser';
-import { CodeServer, startCodeServer } from './codeServer';
+import { launchBrowser, type HeadlessBrowser } from './browser';
+import { type CodeServer, startCodeServer } from './codeServer';
 import { RESULTS_FILE_ENV } from './environment';
 
 export interface ExtensionTestOptions {

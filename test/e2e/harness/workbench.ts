@@ -37,8 +37,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { HeadlessBrowser, launchBrowser } from './browser';
-import { CodeServer, startCodeServer } from './codeServer';
+import { type HeadlessBrowser, launchBrowser } from './browser';
+import { type CodeServer, startCodeServer } from './codeServer';
 import { TEST_RESULTS_DIR } from './environment';
 
 export interface WorkbenchOptions {
@@ -335,7 +335,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     throw new Error(`no notification matching ${String(match)} within ${timeoutMs} ms; shown: ${JSON.stringify(seen)}`);
   };
 
-  let startupMs = 0;
+  let startupMs: number;
   try {
     const url = server.workbenchUrl(
       options.extensionDevelopmentPath ? { extensionDevelopmentPath: path.resolve(options.extensionDevelopmentPath) } : {},
