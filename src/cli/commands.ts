@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { analyzeExplainOutput, withSuggestions } from '../core/analyze';
 import { PlanParseError } from '../core/plan';
 import { buildPlanReport } from '../core/plan-report';
-import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
+import { checkSingleStatement, classifyStatement, ensureSqlParser, lineColumnAt, mapServerErrorPosition, SqlSyntaxError, whyNotExplainable } from '../core/sql';
+import { describeSideEffects } from '../core/sql/side-effects';
+import { statementSideEffects } from '../db/sequence-defaults';
 import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS, ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
@@ -28,6 +30,8 @@ export interface ExplainCommandOptions {
   timeout?: string;
   /** Look for indexes that would help (default true). */
   indexes: boolean;
+  /** Run a statement even when it does something a rollback cannot undo (a sequence drawn, a slot created...). */
+  allowSideEffects?: boolean;
 }
 
 interface SqlInput {
@@ -65,6 +69,9 @@ function pointAt(text: string, line: number, column: number): string {
   return `  ${source}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
 }
 
+const SIDE_EFFECTS_WAY_OUT =
+  'Pass --allow-side-effects to run it anyway (inside a rolled-back transaction), or --estimate to plan it without running it.';
+
 function fail(message: string, code: number): number {
   process.stderr.write(`plan-lens: ${message}\n`);
   return code;
@@ -86,9 +93,7 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   }
   const statement = checked.statement;
   const info = classifyStatement(statement.text);
-  if (!info.explainable) {
-    return fail(`${input.name}: EXPLAIN cannot run ${info.commandTag}: only SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, EXECUTE and CREATE TABLE AS can be explained`, EXIT.usage);
-  }
+  if (!info.explainable) return fail(`${input.name}: ${whyNotExplainable(info)}`, EXIT.usage);
   if (info.parameters.length > 0 && !options.estimate) {
     return fail(
       `${input.name}: the statement uses parameters (${info.parameters.map((n) => `$${n}`).join(', ')}); EXPLAIN ANALYZE needs values: replace them with literals`,
@@ -119,6 +124,10 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   };
   process.on('SIGINT', onInterrupt);
   try {
+    const effects = options.estimate ? [] : await statementSideEffects(pool, statement.text);
+    if (effects.length > 0 && !options.allowSideEffects) {
+      return fail(`${input.name}: nothing was run. ${describeSideEffects(effects)} ${SIDE_EFFECTS_WAY_OUT}`, EXIT.usage);
+    }
     const run = await runExplain(pool, statement.text, { analyze: !options.estimate, timeoutMs, signal: abort.signal });
     const analysis = analyzeExplainOutput(run.explainJson);
     const suggestions = options.indexes ? await adviseIndexes(pool, statement.text, analysis.plan, { timeoutMs }) : [];
@@ -129,7 +138,9 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     } else {
       const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
       process.stdout.write(`${run.serverVersion} at ${target}\n\n${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, advice, style)}\n`);
-      if (info.kind === 'data-modifying' && !options.estimate) {
+      if (effects.length > 0) {
+        process.stdout.write(`\nThe statement ran inside a transaction that was rolled back, but not everything it did was undone: ${describeSideEffects(effects)}\n`);
+      } else if (info.kind === 'data-modifying' && !options.estimate) {
         process.stdout.write('\nThe statement ran inside a transaction that was rolled back: no data changed.\n');
       }
     }

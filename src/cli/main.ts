@@ -10,6 +10,7 @@ const HELP = `plan-lens: understand PostgreSQL query plans
 
 Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS] [--no-indexes]
+                    [--allow-side-effects]
   plan-lens analyze [FILE | -] [--json]
   plan-lens --help | --version
 
@@ -23,11 +24,17 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
           --json        print the versioned JSON report instead of text
           --no-indexes  skip the index advisor (it reads the catalog and, with HypoPG,
                         re-plans the statement with hypothetical indexes; nothing is created)
+          --allow-side-effects
+                        run a statement that does what a rollback cannot undo (draws from a
+                        sequence, creates a replication slot, calls dblink, ...); without it
+                        such a statement is refused with exit code 2. Functions the statement
+                        calls may do anything: Plan Lens sees the calls, not what they do.
 analyze   Reads a saved EXPLAIN (FORMAT JSON) plan (a file, or - for standard input) and prints
           the same report without any database.
 
 Exit codes: 0 success, 1 the statement failed (syntax error, timeout, cancelled),
-            2 usage or connection problem (also an unreadable or malformed plan file).`;
+            2 usage or connection problem (also an unreadable or malformed plan file, or a
+            statement with side effects refused without --allow-side-effects).`;
 
 function readVersion(): string {
   try {
@@ -51,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'no-indexes': { type: 'boolean' },
+        'allow-side-effects': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -82,9 +90,10 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
           timeout: values.timeout,
           indexes: !values['no-indexes'],
+          allowSideEffects: values['allow-side-effects'] ?? false,
         });
       case 'analyze':
-        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes']) {
+        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes'] || values['allow-side-effects']) {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });

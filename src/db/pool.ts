@@ -5,7 +5,7 @@
  * failed explain. It also keeps a dropped idle connection from crashing the process: pg emits
  * such errors as 'error' events, fatal without a listener.
  */
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type ClientBase, type PoolClient } from 'pg';
 import type { ResolvedConnection } from './connection-config';
 import { DatabaseConnectionError, describeConnectionError } from './connection-errors';
 
@@ -20,7 +20,7 @@ export interface PoolSettings {
   maxLifetimeSeconds: number;
   /** TCP keep-alive probes start after this much silence, so dead peers are noticed. */
   keepAliveInitialDelayMillis: number;
-  /** A connection idle longer than this is checked with SELECT 1 before it is handed out. */
+  /** A connection idle longer than this is checked with SELECT 1 before it is handed out (0: every time). */
   validateAfterIdleMillis: number;
   /** A check that gets no answer within this time counts as a dead connection. */
   validationTimeoutMillis: number;
@@ -30,7 +30,8 @@ export interface PoolSettings {
  * Explains are interactive and mostly one at a time, so a handful of connections is plenty. Idle
  * connections close after a minute and every connection is recycled after 30 minutes, below the
  * idle cut-off of most proxies and load balancers. Keep-alive probes start after 30 s of silence;
- * a connection idle for more than 5 s is checked before use.
+ * every connection taken from the idle ones is checked before use: a round trip of well under a
+ * millisecond, where a connection that died silently would otherwise hang the explain.
  */
 export const DEFAULT_POOL_SETTINGS: Readonly<PoolSettings> = Object.freeze({
   max: 4,
@@ -38,7 +39,7 @@ export const DEFAULT_POOL_SETTINGS: Readonly<PoolSettings> = Object.freeze({
   connectionTimeoutMillis: 10_000,
   maxLifetimeSeconds: 1_800,
   keepAliveInitialDelayMillis: 30_000,
-  validateAfterIdleMillis: 5_000,
+  validateAfterIdleMillis: 0,
   validationTimeoutMillis: 5_000,
 });
 
@@ -78,6 +79,7 @@ export class PlanLensPool {
     this.log = log ?? (() => undefined);
     this.pool = new Pool({
       ...connection.config,
+      Client: ClosingClient,
       max: settings.max,
       idleTimeoutMillis: settings.idleTimeoutMillis,
       connectionTimeoutMillis: settings.connectionTimeoutMillis,
@@ -110,12 +112,14 @@ export class PlanLensPool {
   async connect(): Promise<PoolClient> {
     // Each failed check closes one idle connection and new connections are not checked, so this
     // ends at the latest once the idle ones are used up.
+    const validateAfter = this.settings.validateAfterIdleMillis;
     for (;;) {
       const client = await this.checkout();
       const idleSince = this.releasedAt.get(client);
-      if (idleSince === undefined || Date.now() - idleSince <= this.settings.validateAfterIdleMillis) return client;
+      if (idleSince === undefined || (validateAfter > 0 && Date.now() - idleSince <= validateAfter)) return client;
       if (await this.answers(client)) return client;
       this.log(`A pooled connection to ${this.target} no longer answered and was replaced.`);
+      destroySocket(client);
       client.release(true);
     }
   }
@@ -164,6 +168,34 @@ export class PlanLensPool {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * pg leaves the socket of a failed login open (a missing password, a wrong one), and the server
+ * keeps the half-authenticated session, and its connection slot, until authentication_timeout
+ * (60 s by default): the process cannot exit and every retry holds another slot. This client
+ * closes the socket as soon as connecting fails.
+ */
+class ClosingClient extends Client {
+  override connect(): Promise<Client>;
+  override connect(callback: ((err: Error) => void) | ((err: null, c: Client) => void)): void;
+  override connect(callback?: ((err: Error) => void) | ((err: null, c: Client) => void)): Promise<Client> | void {
+    if (!callback) {
+      return super.connect().catch((error: unknown) => {
+        destroySocket(this);
+        throw error;
+      });
+    }
+    super.connect((error: Error | null) => {
+      if (error) destroySocket(this);
+      (callback as (err: Error | null, c: Client) => void)(error, this);
+    });
+  }
+}
+
+/** Drops the connection's socket at once, without the goodbye a silent network would never deliver. */
+export function destroySocket(client: ClientBase): void {
+  (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
 }
 
 export function createPool(connection: ResolvedConnection, options: PoolOptions = {}): PlanLensPool {

@@ -9,7 +9,8 @@ import type { PlanAdvice } from '../core/advice/advice-model';
 import type { ExplainMode } from '../protocol';
 import { withSuggestions } from '../core/analyze';
 import type { AnalyzedPlan } from '../core/plan/model';
-import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, mapServerErrorPosition, SqlSyntaxError } from '../core/sql';
+import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, mapServerErrorPosition, SqlSyntaxError, whyNotExplainable } from '../core/sql';
+import { describeSideEffects, findSideEffects } from '../core/sql/side-effects';
 import { describeConnectionError } from '../db/connection-errors';
 import { adviseIndexes } from '../db/advise-indexes';
 import { ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, getServerVersionNum } from '../db/explain-runner';
@@ -109,29 +110,29 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
   };
   const info = classifyStatement(statement.text);
   if (!info.explainable) {
-    void vscode.window.showErrorMessage(
-      `Plan Lens: EXPLAIN cannot run ${info.commandTag}. Plan Lens explains SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES and CREATE TABLE AS statements.`,
-    );
+    void vscode.window.showErrorMessage(`Plan Lens: ${whyNotExplainable(info)}.`);
     return;
   }
 
   let mode = requestedMode;
   const config = readExplainConfig();
-  if (info.kind === 'data-modifying' && mode === 'analyze' && config.confirmDataModifying) {
+  // Effects a rollback does not undo are always asked about; the setting only covers changes it does undo.
+  const effects = mode === 'analyze' ? findSideEffects(statement.text) : [];
+  if (effects.length > 0 || (info.kind === 'data-modifying' && mode === 'analyze' && config.confirmDataModifying)) {
     const run = 'Run and Roll Back';
     const estimate = 'Estimate Only';
     const always = 'Always Run and Roll Back';
     const answer = await vscode.window.showWarningMessage(
-      `This ${info.commandTag} changes data.`,
+      effects.length > 0 ? `This ${info.commandTag} does what a rollback cannot undo.` : `This ${info.commandTag} changes data.`,
       {
         modal: true,
         detail:
+          (effects.length > 0 ? `${describeSideEffects(effects)}\n\n` : '') +
           'EXPLAIN ANALYZE really runs it. Plan Lens runs it inside a transaction that is always rolled back, so no row changes; ' +
-          'sequences still advance and triggers still fire inside the transaction.',
+          'sequences still advance and triggers still fire inside the transaction. Functions the statement calls may do anything, ' +
+          'including what a rollback cannot undo.',
       },
-      run,
-      estimate,
-      always,
+      ...(effects.length > 0 ? [run, estimate] : [run, estimate, always]),
     );
     if (answer === undefined) return;
     if (answer === estimate) mode = 'estimate';
