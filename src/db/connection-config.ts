@@ -79,6 +79,17 @@ function fromUrl(url: string, source: ConnectionSource, env: NodeJS.ProcessEnv):
     }
     throw new InvalidConnectionSettingsError(`${where} must start with postgresql:// or postgres://, as in postgresql://user:password@host:5432/database.`);
   }
+  // An "@" after the host part means the password holds a "/", "?" or "#" that ended the host
+  // part early: the URL parser would take the password for host, port and database, and every
+  // message would print it. Refused without quoting any of it.
+  const afterScheme = url.slice(url.indexOf('//') + 2);
+  const hostPartEnd = afterScheme.search(/[/?#]/);
+  // An "@" inside a parameter value (sslcert=/home/a@b/...) comes after an "=" and is fine.
+  if (hostPartEnd !== -1 && /^[^=]*@/.test(afterScheme.slice(hostPartEnd))) {
+    throw new InvalidConnectionSettingsError(
+      `${where} has an "@" after its host part, so a "/", "?" or "#" in the password must be percent-encoded (%2F, %3F, %23; "@" as %40), as in postgresql://user:pa%2Fss@host:5432/database.`,
+    );
+  }
   // The SSL parameters are read here and mapped in one place (sslConfig), with libpq's meaning.
   const queryStart = url.indexOf('?');
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));

@@ -46,6 +46,8 @@ export const DEFAULT_POOL_SETTINGS: Readonly<PoolSettings> = Object.freeze({
 export interface PoolOptions extends Partial<PoolSettings> {
   /** Receives what the pool did on its own: dropped and replaced connections. */
   log?: (message: string) => void;
+  /** Names a password kept outside the URL and environment, for the wrong-password message: 'the password stored for "shop"'. */
+  storedPassword?: string;
 }
 
 export interface PoolStatus {
@@ -62,6 +64,7 @@ export class PlanLensPool {
   readonly target: string;
   private readonly pool: Pool;
   private readonly log: (message: string) => void;
+  private readonly storedPassword: string | undefined;
   private readonly releasedAt = new WeakMap<PoolClient, number>();
   private readonly checkedOut = new WeakSet<PoolClient>();
 
@@ -69,7 +72,8 @@ export class PlanLensPool {
     readonly connection: ResolvedConnection,
     options: PoolOptions = {},
   ) {
-    const { log, ...overrides } = options;
+    const { log, storedPassword, ...overrides } = options;
+    this.storedPassword = storedPassword;
     const settings = { ...DEFAULT_POOL_SETTINGS };
     for (const [key, value] of Object.entries(overrides) as Array<[keyof PoolSettings, number | undefined]>) {
       if (value !== undefined) settings[key] = value;
@@ -146,7 +150,10 @@ export class PlanLensPool {
     try {
       return await this.pool.connect();
     } catch (error) {
-      const message = describeConnectionError(error, this.target, { connectionTimeoutMillis: this.settings.connectionTimeoutMillis });
+      const message = describeConnectionError(error, this.target, {
+        connectionTimeoutMillis: this.settings.connectionTimeoutMillis,
+        storedPassword: this.storedPassword,
+      });
       throw new DatabaseConnectionError(message, error);
     }
   }

@@ -143,7 +143,7 @@ export class ConnectionManager implements vscode.Disposable {
       }
       const password = await this.context.secrets.get(passwordSecretKey(connection.name));
       const resolved = resolveConnection({ url: connectionUrl(connection, password), env: {} })!;
-      return this.named(connection.name, 'named', resolved, readPoolConfig(connection.pool));
+      return this.named(connection.name, 'named', resolved, readPoolConfig(connection.pool), `the password stored for "${connection.name}"`);
     }
     // An explicit choice of the demo database wins over DATABASE_URL / PG* variables.
     if (this.context.globalState.get<boolean>(DEMO_CHOICE_KEY)) return this.startDemo();
@@ -163,13 +163,14 @@ export class ConnectionManager implements vscode.Disposable {
     return this.startDemo();
   }
 
-  private named(name: string, kind: DatabaseKind, resolved: ResolvedConnection, pool: PoolConfig): ActiveDatabase {
+  private named(name: string, kind: DatabaseKind, resolved: ResolvedConnection, pool: PoolConfig, storedPassword?: string): ActiveDatabase {
     return {
       kind,
       name,
       target: resolved.describe(),
       pool: createPool(resolved, {
         ...pool,
+        storedPassword,
         log: (message: string) => this.log.warn(message),
       }),
     };

@@ -273,9 +273,10 @@ function reportConnectionFailure(deps: ExplainDependencies, error: unknown, targ
   deps.log.error(message);
   const connection = deps.connections.activeConnectionSetting();
   const isAuth = (error as { code?: string } | undefined)?.code === AUTH_FAILED || /password/i.test(String((error as Error)?.message));
-  const actions = isAuth && connection ? ['Enter Password', 'Select Connection', 'Show Log'] : ['Select Connection', 'Show Log'];
+  const reenter = 'Re-enter Password';
+  const actions = isAuth && connection ? [reenter, 'Select Connection', 'Show Log'] : ['Select Connection', 'Show Log'];
   void vscode.window.showErrorMessage(`Plan Lens: ${message}`, ...actions).then(async (pick) => {
-    if (pick === 'Enter Password' && connection) {
+    if (pick === reenter && connection) {
       if (await deps.connections.promptForPassword(connection, `Connecting as ${connection.user} failed.`)) {
         void vscode.commands.executeCommand('planLens.explainQuery');
       }
