@@ -365,7 +365,7 @@ class ExplainSession {
   checkLocksBeforeTimeout(backendPid: number): void {
     const lead = Math.min(LOCK_CHECK_LEAD_MS, this.timeoutMs / 5);
     this.lockTimer = setTimeout(() => {
-      this.lockCheck = findLockBlockers(this.pool.connection.config, backendPid, SEPARATE_CANCEL_TIMEOUT_MS).then((wait) => {
+      this.lockCheck = findLockBlockers(this.pool.clientConfig(), backendPid, SEPARATE_CANCEL_TIMEOUT_MS).then((wait) => {
         if (wait && wait.blockers.length > 0) this.lockWait = wait;
       });
     }, this.timeoutMs - lead);
@@ -419,7 +419,7 @@ class ExplainSession {
         await sendCancelRequest(this.client);
         if (await within(CANCEL_GRACE_MS)) return;
         if (facts) {
-          await cancelBackendFromSeparateConnection(this.pool.connection.config, facts.backendPid, SEPARATE_CANCEL_TIMEOUT_MS);
+          await cancelBackendFromSeparateConnection(this.pool.clientConfig(), facts.backendPid, SEPARATE_CANCEL_TIMEOUT_MS);
           if (await within(CANCEL_GRACE_MS)) return;
         }
       }

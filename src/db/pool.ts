@@ -6,7 +6,7 @@
  * such errors as 'error' events, fatal without a listener.
  */
 import { Client, Pool, type ClientBase, type PoolClient } from 'pg';
-import type { ResolvedConnection } from './connection-config';
+import type { ResolvedConnection, SslFallback } from './connection-config';
 import { DatabaseConnectionError, describeConnectionError } from './connection-errors';
 
 export interface PoolSettings {
@@ -62,7 +62,10 @@ export class PlanLensPool {
   readonly settings: Readonly<PoolSettings>;
   /** user@host:port/database, for messages. */
   readonly target: string;
-  private readonly pool: Pool;
+  private pool: Pool;
+  private readonly changeListeners = new Set<() => void>();
+  /** The SSL fallback still to try; undefined once tried or when the sslmode has none. */
+  private sslFallback: SslFallback | undefined;
   private readonly log: (message: string) => void;
   private readonly storedPassword: string | undefined;
   private readonly releasedAt = new WeakMap<PoolClient, number>();
@@ -81,8 +84,15 @@ export class PlanLensPool {
     this.settings = Object.freeze(settings);
     this.target = connection.describe();
     this.log = log ?? (() => undefined);
-    this.pool = new Pool({
-      ...connection.config,
+    this.sslFallback = connection.sslFallback;
+    this.pool = this.buildPool(connection.config.ssl);
+  }
+
+  private buildPool(ssl: ResolvedConnection['config']['ssl']): Pool {
+    const { settings } = this;
+    const pool = new Pool({
+      ...this.connection.config,
+      ssl,
       Client: ClosingClient,
       max: settings.max,
       idleTimeoutMillis: settings.idleTimeoutMillis,
@@ -91,21 +101,23 @@ export class PlanLensPool {
       keepAlive: true,
       keepAliveInitialDelayMillis: settings.keepAliveInitialDelayMillis,
     });
-    this.pool.on('error', (error) => {
+    pool.on('error', (error) => {
       this.log(`An idle pooled connection was dropped; the next explain opens a new one. ${describeConnectionError(error, this.target)}`);
     });
-    this.pool.on('connect', (client) => {
+    pool.on('connect', (client) => {
       // Between the queries of a checked-out client pg reports a lost connection as an 'error'
       // event on the client; the next query fails with it anyway, so here it is only logged.
       client.on('error', (error) => {
         if (this.checkedOut.has(client)) this.log(`A connection in use was dropped. ${describeConnectionError(error, this.target)}`);
       });
     });
-    this.pool.on('acquire', (client) => this.checkedOut.add(client));
-    this.pool.on('release', (_error, client) => {
+    pool.on('acquire', (client) => this.checkedOut.add(client));
+    pool.on('release', (_error, client) => {
       this.checkedOut.delete(client);
       this.releasedAt.set(client, Date.now());
     });
+    for (const listener of this.changeListeners) for (const event of CHANGE_EVENTS) pool.on(event, listener);
+    return pool;
   }
 
   /**
@@ -128,16 +140,24 @@ export class PlanLensPool {
     }
   }
 
+  /** The connection settings new connections use, with the SSL setting the fallback may have chosen: for side connections (cancel, lock checks). */
+  clientConfig(): ResolvedConnection['config'] {
+    return this.sslFallback === undefined && this.pool.options.ssl !== this.connection.config.ssl
+      ? { ...this.connection.config, ssl: this.pool.options.ssl as ResolvedConnection['config']['ssl'] }
+      : this.connection.config;
+  }
+
   status(): PoolStatus {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   /** Calls `listener` whenever the numbers in status() may have changed; returns the unsubscribe. */
   onChange(listener: () => void): () => void {
-    const events = ['connect', 'acquire', 'release', 'remove'] as const;
-    for (const event of events) this.pool.on(event, listener);
+    this.changeListeners.add(listener);
+    for (const event of CHANGE_EVENTS) this.pool.on(event, listener);
     return () => {
-      for (const event of events) this.pool.off(event, listener);
+      this.changeListeners.delete(listener);
+      for (const event of CHANGE_EVENTS) this.pool.off(event, listener);
     };
   }
 
@@ -150,6 +170,15 @@ export class PlanLensPool {
     try {
       return await this.pool.connect();
     } catch (error) {
+      const fallback = this.sslFallback;
+      if (fallback && fallbackApplies(fallback, error)) {
+        // libpq decides per connection; a server's SSL support does not change between two, so the pool switches once.
+        this.sslFallback = undefined;
+        const previous = this.pool;
+        this.pool = this.buildPool(fallback.ssl);
+        void previous.end().catch(() => undefined);
+        return this.checkout();
+      }
       const message = describeConnectionError(error, this.target, {
         connectionTimeoutMillis: this.settings.connectionTimeoutMillis,
         storedPassword: this.storedPassword,
@@ -175,6 +204,14 @@ export class PlanLensPool {
       clearTimeout(timer);
     }
   }
+}
+
+const CHANGE_EVENTS = ['connect', 'acquire', 'release', 'remove'] as const;
+
+function fallbackApplies(fallback: SslFallback, error: unknown): boolean {
+  const message = String((error as Error | undefined)?.message ?? '');
+  if (fallback.when === 'server-refuses-ssl') return /does not support SSL/i.test(message);
+  return (error as { code?: string } | undefined)?.code === '28000' && /no encryption/i.test(message);
 }
 
 /**

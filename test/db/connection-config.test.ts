@@ -80,7 +80,7 @@ describe('resolveConnection', () => {
     it('refuses an unknown sslmode, naming the ones it takes', () => {
       assert.throws(() => ssl('postgresql://u@h/d?sslmode=requre'), (error: Error) => {
         assert.ok(error instanceof InvalidConnectionSettingsError);
-        assert.match(error.message, /sslmode "requre" is not supported: use one of disable, prefer, require, verify-ca, verify-full, no-verify/);
+        assert.match(error.message, /sslmode "requre" is not supported: use one of disable, allow, prefer, require, verify-ca, verify-full, no-verify/);
         return true;
       });
     });
