@@ -44,7 +44,13 @@ export function passwordSecretKey(connectionName: string): string {
 export function connectionUrl(connection: ConnectionSetting, password: string | undefined): string {
   const auth = encodeURIComponent(connection.user) + (password ? `:${encodeURIComponent(password)}` : '');
   const host = connection.host.includes(':') ? `[${connection.host}]` : connection.host;
-  return `postgresql://${auth}@${host}:${connection.port}/${encodeURIComponent(connection.database)}?sslmode=${connection.sslMode}`;
+  const files = [
+    ['sslrootcert', connection.sslRootCert],
+    ['sslcert', connection.sslCert],
+    ['sslkey', connection.sslKey],
+  ].filter((entry): entry is [string, string] => Boolean(entry[1]));
+  const query = new URLSearchParams([['sslmode', connection.sslMode], ...files]);
+  return `postgresql://${auth}@${host}:${connection.port}/${encodeURIComponent(connection.database)}?${query}`;
 }
 
 export class ConnectionManager implements vscode.Disposable {
