@@ -4,9 +4,11 @@
  * an INSERT there advances a sequence that the rollback leaves advanced. Names resolve with the
  * connection's search_path, as the statement's own would.
  */
+import type { QueryConfig } from 'pg';
 import { findSideEffects, insertTargets, type InsertTarget, type SideEffect } from '../core/sql/side-effects';
 import { DatabaseConnectionError, describeConnectionError } from './connection-errors';
-import type { PlanLensPool } from './pool';
+import { destroySocket, type PlanLensPool } from './pool';
+import { STEP_DEADLINE_MS } from './explain-runner';
 
 const SEQUENCE_DEFAULT_TABLES = `
 SELECT t.ord::int - 1 AS i
@@ -25,10 +27,16 @@ export async function sequenceDefaultTables(pool: PlanLensPool, targets: readonl
   if (targets.length === 0) return [];
   const client = await pool.connect();
   try {
-    const result = await client.query<{ i: number }>(SEQUENCE_DEFAULT_TABLES, [targets.map((t) => t.schema ?? ''), targets.map((t) => t.table)]);
+    // query_timeout is pg's client deadline: a silent network must not hold the check forever.
+    const result = await client.query<{ i: number }>({
+      text: SEQUENCE_DEFAULT_TABLES,
+      values: [targets.map((t) => t.schema ?? ''), targets.map((t) => t.table)],
+      query_timeout: STEP_DEADLINE_MS,
+    } as QueryConfig);
     client.release();
     return result.rows.map((row) => targets[row.i]!);
   } catch (error) {
+    destroySocket(client);
     client.release(true);
     throw new DatabaseConnectionError(describeConnectionError(error, pool.target), error);
   }
