@@ -3,7 +3,7 @@
  * and registers commands and the panel serializer. No logic lives here.
  */
 import * as vscode from 'vscode';
-import { addConnection, removeConnection, selectConnection } from './editor/connection-commands';
+import { addConnection, editConnection, removeConnection, selectConnection } from './editor/connection-commands';
 import { ConnectionManager } from './editor/connection-manager';
 import { AdviceDiagnostics } from './editor/advice-diagnostics';
 import { CODE_SELECTOR, CodeDiagnostics } from './editor/code-diagnostics';
@@ -31,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
     'planLens.explainQuery': () => explainQuery(deps, 'analyze'),
     'planLens.explainQueryEstimate': () => explainQuery(deps, 'estimate'),
     'planLens.addConnection': () => addConnection(context, manager),
+    'planLens.editConnection': () => editConnection(context, manager),
     'planLens.selectConnection': () => selectConnection(context, manager),
     'planLens.removeConnection': () => removeConnection(context, manager),
     'planLens.showLog': () => log.show(),

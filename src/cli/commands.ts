@@ -2,16 +2,18 @@
  * The two CLI commands. Each one turns its input into an analysed plan through the same core
  * and database layer the extension uses, and maps every failure to a sentence and an exit code.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { jsonTextPieces } from '../core/json-text';
 import { analyzeExplainOutput } from '../core/analyze';
 import { PlanParseError } from '../core/plan';
 import { buildPlanReport } from '../core/plan-report';
-import { ensureSqlParser, lineColumnAt, SqlSyntaxError } from '../core/sql';
+import { ensureSqlParser, lineColumnAt, SqlSyntaxError, whyNotExplainable } from '../core/sql';
+import { describeSideEffects } from '../core/sql/side-effects';
 import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
 import { checkParameters, describeExplainFailure, explainAndAdvise, parameterValue, prepareStatement } from '../explain';
-import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText } from './plan-text';
+import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText, visibleControls } from './plan-text';
 
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
 
@@ -31,6 +33,8 @@ export interface ExplainCommandOptions {
   timeout?: string;
   /** Look for indexes that would help (default true). */
   indexes: boolean;
+  /** Run a statement even when it does something a rollback cannot undo (a sequence drawn, a slot created...). */
+  allowSideEffects?: boolean;
 }
 
 interface SqlInput {
@@ -39,20 +43,64 @@ interface SqlInput {
   name: string;
 }
 
+/** Larger plans exist only as damaged or hostile files: PostgreSQL's EXPLAIN of the largest real plans stays far below. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 function readInput(file: string | undefined, inline: string | undefined, what: string): SqlInput {
   if (file !== undefined && inline !== undefined) throw new UsageError(`give either a FILE or --sql, not both`);
   if (inline !== undefined) return { text: inline, name: '<--sql>' };
   if (file === undefined && process.stdin.isTTY) {
     throw new UsageError(`no ${what} given: pass a FILE, - for standard input${what === 'SQL' ? ', or --sql TEXT' : ''}`);
   }
-  const path = file === undefined || file === '-' ? 0 : file;
+  const fromStdin = file === undefined || file === '-';
+  const name = fromStdin ? '<stdin>' : file;
+  let bytes: Buffer;
   try {
-    return { text: readFileSync(path, 'utf8'), name: path === 0 ? '<stdin>' : file! };
+    bytes = readBounded(fromStdin ? 0 : file, name);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new UsageError(`cannot read ${file}: ${reason}`);
   }
+  // A NUL byte never occurs in SQL or in EXPLAIN output, and is how grep and git tell binary files too.
+  if (bytes.includes(0)) throw new UsageError(`${name} is not a text file: give ${what === 'SQL' ? 'a SQL file' : 'the EXPLAIN (FORMAT JSON) output, as a file or on standard input'}`);
+  return { text: bytes.toString('utf8'), name };
+}
+
+/** Reads a file or standard input whole, but never more than MAX_INPUT_BYTES. */
+function readBounded(path: string | 0, name: string): Buffer {
+  const fd = path === 0 ? 0 : openSync(path, 'r');
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const tooLarge = () => new UsageError(`${name} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most Plan Lens reads: give a single plan or statement`);
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > MAX_INPUT_BYTES) throw tooLarge();
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      let read: number;
+      try {
+        read = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        // A non-blocking standard input has nothing yet: wait for it as a blocking read would.
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          continue;
+        }
+        if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+        throw error;
+      }
+      if (read === 0) break;
+      total += read;
+      if (total > MAX_INPUT_BYTES) throw tooLarge();
+      chunks.push(chunk.subarray(0, read));
+    }
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function parseTimeout(value: string | undefined): number {
@@ -62,15 +110,57 @@ function parseTimeout(value: string | undefined): number {
   return ms;
 }
 
-/** The offending line of the input with a caret under the column, as compilers print it. */
+/** Characters shown on each side of an error's column when its line is too long to print whole. */
+const EXCERPT_RADIUS = 60;
+
+/** The offending line of the input with a caret under the column, as compilers print it; a long line shows only around the column. */
 function pointAt(text: string, line: number, column: number): string {
-  const source = text.split(/\r?\n/)[line - 1] ?? '';
-  return `  ${source}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
+  const source = lineOf(text, line);
+  const from = Math.max(0, column - 1 - EXCERPT_RADIUS);
+  const to = Math.min(source.length, column - 1 + EXCERPT_RADIUS);
+  const lead = from > 0 ? '…' : '';
+  const excerpt = `${lead}${source.slice(from, to)}${to < source.length ? '…' : ''}`;
+  return `  ${excerpt}\n  ${' '.repeat(Math.max(0, column - 1 - from + lead.length))}^`;
 }
 
+/** Line `line` (1-based) without splitting the whole text, which may be one 200 MB line. */
+function lineOf(text: string, line: number): string {
+  let start = 0;
+  for (let i = 1; i < line && start !== -1; i++) {
+    const next = text.indexOf('\n', start);
+    start = next === -1 ? -1 : next + 1;
+  }
+  if (start === -1) return '';
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? text.length : end).replace(/\r$/, '');
+}
+
+const SIDE_EFFECTS_WAY_OUT =
+  'Pass --allow-side-effects to run it anyway (inside a rolled-back transaction), or --estimate to plan it without running it.';
+
+/** The longest line a message prints: an input quoted in an error must not flood the terminal. */
+const MAX_MESSAGE_LINE = 300;
+
 function fail(message: string, code: number): number {
-  process.stderr.write(`plan-lens: ${message}\n`);
+  process.stderr.write(`plan-lens: ${printable(message)}\n`);
   return code;
+}
+
+/**
+ * A message as the terminal should show it: control characters of the input (escape sequences
+ * that could rewrite the screen, bidi overrides) made visible, and every line cut to a readable length.
+ */
+function printable(message: string): string {
+  return visibleControls(message)
+    .split('\n')
+    .map((line) => (line.length > MAX_MESSAGE_LINE ? `${line.slice(0, MAX_MESSAGE_LINE - 1)}…` : line))
+    .join('\n');
+}
+
+/** Writes the report piece by piece: a report of a huge or deep plan is longer than one string may be. */
+function writeJson(report: unknown): void {
+  for (const piece of jsonTextPieces(report)) process.stdout.write(piece);
+  process.stdout.write('\n');
 }
 
 export async function runExplainCommand(options: ExplainCommandOptions): Promise<number> {
@@ -90,9 +180,7 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   }
   const statement = prepared.statement;
   const info = statement.info;
-  if (!info.explainable) {
-    return fail(`${input.name}: EXPLAIN cannot run ${info.commandTag}: only SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, EXECUTE and CREATE TABLE AS can be explained`, EXIT.usage);
-  }
+  if (!info.explainable) return fail(`${input.name}: ${whyNotExplainable(info)}`, EXIT.usage);
   const params = options.params.map(parameterValue);
   try {
     checkParameters(statement, params, options.generic);
@@ -123,6 +211,7 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     abort.abort();
   };
   process.on('SIGINT', onInterrupt);
+  let refused: string | undefined;
   try {
     const result = await explainAndAdvise(
       { pool, name: target },
@@ -133,8 +222,13 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
         generic: options.generic,
         timeoutMs,
         indexes: options.indexes ? { concurrently: true } : undefined,
-        // Data-changing statements run: the transaction is always rolled back. Side effects a rollback cannot undo are refused here.
-        confirmSideEffects: async () => 'run',
+        // Data-changing statements run: the transaction is always rolled back. What a rollback cannot undo is refused
+        // unless --allow-side-effects says otherwise.
+        confirmSideEffects: async (effects) => {
+          if (effects.kind !== 'escapes-rollback' || options.allowSideEffects) return 'run';
+          refused = describeSideEffects(effects.effects);
+          return 'cancel';
+        },
         signal: abort.signal,
       },
     );
@@ -143,19 +237,22 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     const { run, analysis } = result;
     const advice = indexAdvice.advice;
     if (options.json) {
-      const report = buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.written, advice });
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      writeJson(buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.written, advice }));
     } else {
       const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
       const generic = result.generic ? ' (generic plan: the placeholders were planned without values)' : '';
       process.stdout.write(`${run.serverVersion} at ${target}${generic}\n\n${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, advice, style)}\n`);
-      if (info.kind === 'data-modifying' && result.analyzed) {
+      if (result.sideEffects.kind === 'escapes-rollback') {
+        const undone = describeSideEffects(result.sideEffects.effects);
+        process.stdout.write(`\nThe statement ran inside a transaction that was rolled back, but not everything it did was undone: ${undone}\n`);
+      } else if (info.kind === 'data-modifying' && result.analyzed) {
         process.stdout.write('\nThe statement ran inside a transaction that was rolled back: no data changed.\n');
       }
     }
     return EXIT.ok;
   } catch (error) {
     const failure = describeExplainFailure(error, statement, target);
+    if (failure.kind === 'declined' && refused !== undefined) return fail(`${input.name}: nothing was run. ${refused} ${SIDE_EFFECTS_WAY_OUT}`, EXIT.usage);
     switch (failure.kind) {
       case 'statement':
         if (failure.inputIndex !== undefined) {
@@ -191,7 +288,7 @@ export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise
     throw error;
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice }), null, 2)}\n`);
+    writeJson(buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice }));
   } else {
     const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
     process.stdout.write(`${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style)}\n`);

@@ -13,7 +13,7 @@ const HELP = `plan-lens: understand PostgreSQL query plans
 
 Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--param VALUE]... [--generic]
-                   [--json] [--timeout MS] [--no-indexes]
+                   [--json] [--timeout MS] [--no-indexes] [--allow-side-effects]
   plan-lens analyze [FILE | -] [--json]
   plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N]
   plan-lens record --db URL --listen HOST:PORT [--out FILE] [--json] [--duration S] [--fail-on IDS]
@@ -34,6 +34,11 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
           --json        print the versioned JSON report instead of text
           --no-indexes  skip the index advisor (it reads the catalog and, with HypoPG,
                         re-plans the statement with hypothetical indexes; nothing is created)
+          --allow-side-effects
+                        run a statement that does what a rollback cannot undo (draws from a
+                        sequence, creates a replication slot, calls dblink, ...); without it
+                        such a statement is refused with exit code 2. Functions the statement
+                        calls may do anything: Plan Lens sees the calls, not what they do.
 analyze   Reads a saved EXPLAIN (FORMAT JSON) plan (a file, or - for standard input) and prints
           the same report without any database.
 lint      Checks Python, JavaScript and TypeScript code for connection-pool settings, ORM N+1
@@ -53,7 +58,8 @@ slow      The slowest statements from pg_stat_statements (by total time; mean, c
 
 Exit codes: 0 success, 1 the statement failed (syntax error, timeout, cancelled) or lint found
             a finding at or above --fail-on,
-            2 usage or connection problem (also an unreadable or malformed plan file).`;
+            2 usage or connection problem (also an unreadable or malformed plan file, or a
+            statement with side effects refused without --allow-side-effects).`;
 
 function readVersion(): string {
   try {
@@ -87,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         'slow-ms': { type: 'string' },
         'n-plus-one-min': { type: 'string' },
         limit: { type: 'string' },
+        'allow-side-effects': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -128,9 +135,10 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
           timeout: values.timeout,
           indexes: !values['no-indexes'],
+          allowSideEffects: values['allow-side-effects'] ?? false,
         });
       case 'analyze':
-        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes'] || values.param || values.generic) {
+        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes'] || values.param || values.generic || values['allow-side-effects']) {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });
@@ -160,6 +168,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (plan-lens analyze big.json | head) closes the pipe: that is the
+  // reader's choice, not a failure, so the CLI ends quietly as other Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`plan-lens: cannot write the output: ${error.message}\n`);
+    process.exit(1);
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

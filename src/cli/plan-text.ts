@@ -19,6 +19,17 @@ const ANSI = (code: string) => (text: string) => `\u001b[${code}m${text}\u001b[0
 export const COLOR_STYLE: TextStyle = { bold: ANSI('1'), dim: ANSI('2'), hot: ANSI('31;1'), warn: ANSI('33') };
 export const PLAIN_STYLE: TextStyle = { bold: (t) => t, dim: (t) => t, hot: (t) => t, warn: (t) => t };
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from a plan or an input with its control characters written as \uXXXX, so it cannot steer the terminal. */
+export function visibleControls(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Levels drawn with tree lines; deeper nodes keep this indentation and name their level, so a line never grows with depth. */
+export const MAX_DRAWN_DEPTH = 48;
+
 /** Shares at or above this are drawn as hot: they are where a reader should look first. */
 const HOT_SHARE = 0.25;
 
@@ -33,7 +44,7 @@ function timeText(ms: number | undefined): string {
 
 function nodeTitle(node: PlanNode): string {
   const name = nodeName(node);
-  return node.subplanName ? `${node.subplanName}: ${name}` : name;
+  return visibleControls(node.subplanName ? `${node.subplanName}: ${name}` : name);
 }
 
 function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): string {
@@ -61,24 +72,24 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
 export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE): string {
   const lines: string[] = [];
   // Iterative preorder walk: plans can be thousands of levels deep or wide.
-  const stack: Array<{ id: number; prefix: string; isLast: boolean; isRoot: boolean }> = [
-    { id: 0, prefix: '', isLast: true, isRoot: true },
-  ];
+  const stack: Array<{ id: number; prefix: string; isLast: boolean; depth: number }> = [{ id: 0, prefix: '', isLast: true, depth: 0 }];
   while (stack.length > 0) {
-    const { id, prefix, isLast, isRoot } = stack.pop()!;
+    const { id, prefix, isLast, depth } = stack.pop()!;
     const node = plan.nodes[id];
-    const branch = isRoot ? '' : isLast ? '└─ ' : '├─ ';
-    lines.push(`${prefix}${branch}${style.bold(nodeTitle(node))}  ${nodeMetrics(plan, node, style)}`);
-    const childPrefix = isRoot ? '' : prefix + (isLast ? '   ' : '│  ');
+    const branch = depth === 0 ? '' : isLast ? '└─ ' : '├─ ';
+    const level = depth > MAX_DRAWN_DEPTH ? style.dim(`[level ${depth}] `) : '';
+    lines.push(`${prefix}${branch}${level}${style.bold(nodeTitle(node))}  ${nodeMetrics(plan, node, style)}`);
+    const childPrefix = depth === 0 || depth >= MAX_DRAWN_DEPTH ? prefix : prefix + (isLast ? '   ' : '│  ');
     for (let i = node.childIds.length - 1; i >= 0; i--) {
-      stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, isRoot: false });
+      stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, depth: depth + 1 });
     }
   }
   lines.push('');
   if (plan.planningMs !== undefined) lines.push(`Planning time:  ${formatMs(plan.planningMs)}`);
   if (plan.executionMs !== undefined) lines.push(`Execution time: ${formatMs(plan.executionMs)}`);
   for (const trigger of plan.triggers) {
-    lines.push(`Trigger ${trigger.name}${trigger.relation ? ` on ${trigger.relation}` : ''}: ${formatMs(trigger.timeMs)} (${formatCount(trigger.calls)} calls)`);
+    const on = trigger.relation ? ` on ${trigger.relation}` : '';
+    lines.push(visibleControls(`Trigger ${trigger.name}${on}: ${formatMs(trigger.timeMs)} (${formatCount(trigger.calls)} calls)`));
   }
   if (plan.jit) lines.push(`JIT: ${plan.jit.functions} functions, ${formatMs(plan.jit.totalMs)}`);
   if (!plan.analyzed) lines.push(style.dim('Estimates only: the statement was planned, not run.'));
@@ -111,8 +122,8 @@ export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: 
           ? 'plan'
           : `#${finding.nodeId} ${nodeTitle(plan.nodes[finding.nodeId])}${finding.nodeIds.length > 1 ? ` and ${finding.nodeIds.length - 1} more nodes` : ''}`;
       const mark = finding.severity === 'critical' ? style.hot(SEVERITY_MARK.critical) : finding.severity === 'warning' ? style.warn(SEVERITY_MARK.warning) : SEVERITY_MARK.info;
-      lines.push(`  ${mark}  ${finding.title}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`);
-      lines.push(`            Fix: ${finding.fix}`);
+      lines.push(`  ${mark}  ${visibleControls(finding.title)}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`);
+      lines.push(`            Fix: ${visibleControls(finding.fix)}`);
     }
   } else {
     lines.push('No findings.');
@@ -120,8 +131,8 @@ export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: 
   if (advice.suggestions.length > 0) {
     lines.push('', style.bold(`Index suggestions (${advice.suggestions.length}):`));
     for (const suggestion of advice.suggestions) {
-      lines.push(`  ${suggestion.ddl}`);
-      lines.push(style.dim(`    ${suggestion.reason}`));
+      lines.push(`  ${visibleControls(suggestion.ddl)}`);
+      lines.push(style.dim(`    ${visibleControls(suggestion.reason)}`));
       lines.push(style.dim(`    ${describeVerification(suggestion)}`));
     }
   }

@@ -14,9 +14,19 @@ export const APPLICATION_NAME = 'plan-lens';
 
 export type ConnectionSource = 'url' | 'DATABASE_URL' | 'PG environment';
 
+/**
+ * libpq's second attempt: sslmode=prefer connects in plain text when the server refuses SSL, and
+ * sslmode=allow over SSL when the server refuses the plain connection.
+ */
+export interface SslFallback {
+  readonly ssl: ClientConfig['ssl'];
+  readonly when: 'server-refuses-ssl' | 'server-requires-ssl';
+}
+
 export interface ResolvedConnection {
   readonly config: ClientConfig;
   readonly source: ConnectionSource;
+  readonly sslFallback?: SslFallback;
   /** user@host:port/database, never the password. */
   describe(): string;
 }
@@ -34,11 +44,8 @@ export class InvalidConnectionSettingsError extends Error {
 /** The variables that name a server; PGPASSWORD or PGSSLMODE alone do not. */
 const SERVER_VARIABLES = ['PGHOST', 'PGPORT', 'PGUSER', 'PGDATABASE'] as const;
 
-/**
- * The sslmode values pg can honour. libpq's "allow" (plain first, SSL if the server insists) needs
- * a fallback connection pg does not make, so it is refused rather than silently changed.
- */
-const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
+/** libpq's sslmode values, and pg's own no-verify; prefer and allow fall back as libpq does (SslFallback). */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
 
 const SSL_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey'] as const;
 
@@ -79,6 +86,17 @@ function fromUrl(url: string, source: ConnectionSource, env: NodeJS.ProcessEnv):
     }
     throw new InvalidConnectionSettingsError(`${where} must start with postgresql:// or postgres://, as in postgresql://user:password@host:5432/database.`);
   }
+  // An "@" after the host part means the password holds a "/", "?" or "#" that ended the host
+  // part early: the URL parser would take the password for host, port and database, and every
+  // message would print it. Refused without quoting any of it.
+  const afterScheme = url.slice(url.indexOf('//') + 2);
+  const hostPartEnd = afterScheme.search(/[/?#]/);
+  // An "@" inside a parameter value (sslcert=/home/a@b/...) comes after an "=" and is fine.
+  if (hostPartEnd !== -1 && /^[^=]*@/.test(afterScheme.slice(hostPartEnd))) {
+    throw new InvalidConnectionSettingsError(
+      `${where} has an "@" after its host part, so a "/", "?" or "#" in the password must be percent-encoded (%2F, %3F, %23; "@" as %40), as in postgresql://user:pa%2Fss@host:5432/database.`,
+    );
+  }
   // The SSL parameters are read here and mapped in one place (sslConfig), with libpq's meaning.
   const queryStart = url.indexOf('?');
   const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
@@ -118,16 +136,21 @@ function fromParts(given: ConnectionParts, source: ConnectionSource, env: NodeJS
   const user = given.user ?? variable('PGUSER') ?? operatingSystemUser(env);
   const database = given.database ?? variable('PGDATABASE') ?? user;
   const sslmode = given.sslmode ?? variable('PGSSLMODE');
+  const sslFiles = {
+    sslrootcert: given.sslrootcert ?? variable('PGSSLROOTCERT'),
+    sslcert: given.sslcert ?? variable('PGSSLCERT'),
+    sslkey: given.sslkey ?? variable('PGSSLKEY'),
+  };
+  // allow: plain first; prefer: SSL first, each with the other as the fallback.
+  const encrypted = sslConfig(sslmode === 'allow' ? 'prefer' : sslmode, sslFiles);
+  const sslFallback: SslFallback | undefined =
+    sslmode === 'prefer' ? { ssl: false, when: 'server-refuses-ssl' } : sslmode === 'allow' ? { ssl: encrypted, when: 'server-requires-ssl' } : undefined;
   const config: ClientConfig = {
     host,
     port,
     user,
     database,
-    ssl: sslConfig(sslmode, {
-      sslrootcert: given.sslrootcert ?? variable('PGSSLROOTCERT'),
-      sslcert: given.sslcert ?? variable('PGSSLCERT'),
-      sslkey: given.sslkey ?? variable('PGSSLKEY'),
-    }),
+    ssl: sslmode === 'allow' ? false : encrypted,
     application_name: APPLICATION_NAME,
   };
   // Left unset, pg reads ~/.pgpass (or PGPASSFILE), as libpq does.
@@ -136,7 +159,7 @@ function fromParts(given: ConnectionParts, source: ConnectionSource, env: NodeJS
   if (given.options !== undefined) config.options = given.options;
   const hostText = host.includes(':') ? `[${host}]` : host;
   const description = `${user}@${hostText}:${port}/${database}`;
-  return { config, source, describe: () => description };
+  return { config, source, ...(sslFallback ? { sslFallback } : {}), describe: () => description };
 }
 
 /** libpq's default user name: the operating-system account running the process. */
@@ -161,8 +184,8 @@ function parsePort(value: string | undefined, where: string): number {
 /**
  * sslmode as libpq defines it, through pg-connection-string's libpq-compatible mapping: "require"
  * encrypts without checking the certificate, "verify-full" checks both the chain and the host
- * name. "prefer" encrypts too, because pg cannot fall back to a plain connection. No sslmode at
- * all means a plain connection, pg's default.
+ * name. "prefer" encrypts first, and the pool falls back to a plain connection when the server
+ * has no SSL (SslFallback). No sslmode at all means a plain connection, pg's default.
  */
 function sslConfig(sslmode: string | undefined, files: { sslrootcert?: string; sslcert?: string; sslkey?: string }): ClientConfig['ssl'] {
   if (sslmode === undefined) return false;

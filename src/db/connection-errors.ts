@@ -20,6 +20,8 @@ export class DatabaseConnectionError extends Error {
 export interface ConnectionErrorContext {
   /** The pool's connection timeout, named in the message when it elapsed. */
   connectionTimeoutMillis?: number;
+  /** Where the password comes from when it is not the URL, PGPASSWORD or ~/.pgpass: "the password stored for \"shop\"". */
+  storedPassword?: string;
 }
 
 /** The sentence to show for `err`, which happened while talking to `target` (user@host:port/db). */
@@ -44,7 +46,9 @@ export function describeConnectionError(err: unknown, target: string, context: C
     case 'ECONNRESET':
       return `${lost} the server closed it abruptly: check the server log; a proxy or firewall may be cutting connections.`;
     case '28P01':
-      return `${prefix} the password for user "${quoted(message) ?? userOf(target)}" was rejected: check the password (in the URL, PGPASSWORD or ~/.pgpass).`;
+      return `${prefix} the password for user "${quoted(message) ?? userOf(target)}" was rejected: ${
+        context.storedPassword ? `enter ${context.storedPassword} again` : 'check the password (in the URL, PGPASSWORD or ~/.pgpass)'
+      }.`;
     case '28000':
       if (/no pg_hba\.conf entry/i.test(message) && /no encryption/i.test(message)) {
         return `${prefix} the server accepts this connection only over SSL: set sslmode=require (or verify-full) in the connection settings.`;
@@ -84,7 +88,8 @@ export function describeConnectionError(err: unknown, target: string, context: C
     return `${prefix} the server did not answer within the connection timeout${limit} (connectionTimeoutMillis): check that the host and port are reachable, or raise the timeout.`;
   }
   if (/client password must be a string|password must be a string/i.test(message)) {
-    return `${prefix} the server asks for a password but none was given: put it in the URL, PGPASSWORD or ~/.pgpass.`;
+    const where = context.storedPassword ? `enter ${context.storedPassword}` : 'put it in the URL, PGPASSWORD or ~/.pgpass';
+    return `${prefix} the server asks for a password but none was given: ${where}.`;
   }
   if (/Connection terminated unexpectedly|Connection terminated/i.test(message)) {
     return `${lost} it was closed before the server answered: check the server log; the server may have restarted or a proxy cut the connection.`;

@@ -3,18 +3,29 @@
  *
  *   BEGIN; SET LOCAL statement_timeout = N
  *   EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) <statement>      -- extended query protocol
- *   ROLLBACK                                                  -- always; on failure the connection is closed
+ *   ROLLBACK; DISCARD ALL                                     -- always; on failure the connection is closed
  *
  * EXPLAIN ANALYZE executes the statement, and not only INSERT/UPDATE/DELETE write: a SELECT can
  * call a function that does, so the transaction is rolled back whatever the statement is. The
  * EXPLAIN goes over the extended protocol, where the server refuses a text holding more than one
  * statement: "SELECT 1; COMMIT; DELETE FROM t" cannot end the transaction early. The one thing a
  * rollback does not undo is PostgreSQL's own exception: values drawn from a sequence stay drawn.
+ *
+ * Session state is not transactional either: an advisory lock, a prepared statement, a LISTEN,
+ * a session setting or a temporary table made by a function the statement calls would stay on the
+ * pooled connection for the next explain. DISCARD ALL clears all of it before the connection goes
+ * back; dblink's connections are out of its reach, so a session where dblink exists is closed.
+ *
+ * Every round trip has a client deadline, as the server's statement_timeout is worth nothing when
+ * the network in between goes silent: the statement gets its timeout plus a margin, the other
+ * steps a fixed allowance. At the deadline the statement is stopped as for a cancel, and the
+ * connection is closed when the server cannot be reached.
  */
 import { DatabaseError, type ClientBase, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import { cancelBackendFromSeparateConnection, sendCancelRequest } from './backend-cancel';
 import { DatabaseConnectionError, describeConnectionError } from './connection-errors';
-import type { PlanLensPool } from './pool';
+import { findLockBlockers, type LockWait } from './lock-blockers';
+import { destroySocket, type PlanLensPool } from './pool';
 
 export const DEFAULT_EXPLAIN_TIMEOUT_MS = 30_000;
 
@@ -32,6 +43,14 @@ const GENERIC_STATEMENT_NAME = 'plan_lens_generic';
 const CANCEL_GRACE_MS = 1_000;
 /** Connecting to a server that is up takes milliseconds; a cancel must not wait as long as an ordinary connect may. */
 const SEPARATE_CANCEL_TIMEOUT_MS = 3_000;
+/** How long past its statement_timeout the client waits for the server's own answer before stopping it itself. */
+export const DEADLINE_MARGIN_MS = 1_000;
+/** The allowance for the small steps (version, BEGIN, ROLLBACK, DISCARD ALL), each one round trip of a few milliseconds. */
+export const STEP_DEADLINE_MS = 10_000;
+/** From a missed deadline to a closed socket, whatever the cancel attempts in between do. */
+const STOP_BUDGET_MS = 3_000;
+/** How long before the statement_timeout the lock check looks for a blocker: the server cancels the wait at the timeout. */
+const LOCK_CHECK_LEAD_MS = 500;
 
 export interface ExplainOptions {
   /** Execute the statement and report actual rows and times (default true); false: estimates only. */
@@ -102,12 +121,46 @@ export class ExplainCancelledError extends Error {
 }
 
 export class ExplainTimeoutError extends Error {
-  override readonly name = 'ExplainTimeoutError';
+  override readonly name: string = 'ExplainTimeoutError';
   constructor(readonly timeoutMs: number) {
     super(
       `The statement ran longer than the timeout of ${timeoutMs} ms (statement_timeout) and was stopped: raise the timeout (--timeout, planLens.explain.timeoutMs), make the statement cheaper, or explain with estimates only.`,
     );
   }
+}
+
+/** The statement spent its whole timeout waiting for a lock another session holds; the message names that session. */
+export class ExplainLockTimeoutError extends ExplainTimeoutError {
+  override readonly name = 'ExplainLockTimeoutError';
+  constructor(
+    timeoutMs: number,
+    readonly wait: LockWait,
+  ) {
+    super(timeoutMs);
+    const blockers = wait.blockers
+      .map((b) => `process ${b.pid} (${b.state ?? 'state unknown'}${b.query ? `, last statement: ${excerpt(b.query)}` : ''})`)
+      .join(', ');
+    const wanted = wait.lock ? `${wait.lock.mode} on ${wait.lock.object}` : 'a lock';
+    this.message =
+      `The statement waited the whole timeout of ${timeoutMs} ms for ${wanted}, held by ${blockers}: ` +
+      `commit or end that session (SELECT pg_terminate_backend(${wait.blockers[0]?.pid})) and explain again.`;
+  }
+}
+
+/** The server did not answer within the client's deadline: the network or the server stalled. */
+export class ExplainDeadlineError extends DatabaseConnectionError {
+  constructor(target: string, deadlineMs: number) {
+    super(
+      `The server at ${target} did not answer within ${deadlineMs} ms, so the connection was closed: check the network and the server (a firewall, VPN or proxy may have dropped the connection) and explain again.`,
+      undefined,
+    );
+  }
+}
+
+/** One line of at most 120 characters: a statement quoted in a message must not flood it. */
+function excerpt(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return `"${line.length > 120 ? `${line.slice(0, 119)}…` : line}"`;
 }
 
 /** PostgreSQL rejected the statement; the message is PostgreSQL's own. */
@@ -142,7 +195,13 @@ export class ExplainOptionError extends Error {
   override readonly name = 'ExplainOptionError';
 }
 
-const serverVersions = new WeakMap<ClientBase, ServerVersion & { backendPid: number }>();
+interface SessionFacts extends ServerVersion {
+  backendPid: number;
+  /** dblink is installed: its connections survive DISCARD ALL. */
+  dblink: boolean;
+}
+
+const serverVersions = new WeakMap<ClientBase, SessionFacts>();
 
 /** The server's version, asked once per connection. */
 export async function getServerVersion(pool: PlanLensPool): Promise<ServerVersion> {
@@ -175,6 +234,7 @@ export async function runExplain(pool: PlanLensPool, sqlText: string, options: E
     if (facts.embedded && timeoutMs > 0) session.stopAfterTimeout();
     await session.run(() => client.query(`BEGIN; SET LOCAL statement_timeout = ${timeoutMs}`));
     const started = performance.now();
+    if (!facts.embedded && timeoutMs > 0) session.checkLocksBeforeTimeout(facts.backendPid);
     const result = used.genericPlan
       ? facts.num >= GENERIC_PLAN_SINCE
         ? await explainGeneric(session, client, prefix, sqlText)
@@ -268,7 +328,7 @@ async function checkoutUnlessAborted(pool: PlanLensPool, signal: AbortSignal | u
   }
 }
 
-type StopReason = 'cancelled' | 'timeout';
+type StopReason = 'cancelled' | 'timeout' | 'deadline';
 
 /**
  * One explain's connection and how to stop what runs on it: a cancel request first, then
@@ -281,6 +341,10 @@ class ExplainSession {
   private running: Promise<unknown> | undefined;
   private deadline: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private deadlineMs = 0;
+  private lockTimer: NodeJS.Timeout | undefined;
+  private lockCheck: Promise<void> | undefined;
+  private lockWait: LockWait | undefined;
 
   constructor(
     private readonly pool: PlanLensPool,
@@ -288,11 +352,16 @@ class ExplainSession {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Runs one step, translating its failure; `prefixLength` marks the step that runs the caller's statement. */
+  /**
+   * Runs one step, translating its failure; `prefixLength` marks the step that runs the caller's
+   * statement, which may take its timeout plus a margin, where the other steps get STEP_DEADLINE_MS.
+   */
   async run<T>(step: () => Promise<T>, prefixLength?: number): Promise<T> {
     if (this.stopReason) throw this.stopError();
     const running = step();
     this.running = running;
+    const deadlineMs = this.deadlineFor(prefixLength !== undefined);
+    const deadline = deadlineMs === undefined ? undefined : setTimeout(() => this.stop('deadline', deadlineMs), deadlineMs);
     let value: T;
     try {
       value = await running;
@@ -300,12 +369,14 @@ class ExplainSession {
       await this.stopping;
       if (this.stopReason) throw this.stopError();
       if (error instanceof DatabaseError && error.code === '57014' && /statement timeout/.test(error.message)) {
-        throw new ExplainTimeoutError(this.timeoutMs);
+        await this.lockCheck;
+        throw this.lockWait ? new ExplainLockTimeoutError(this.timeoutMs, this.lockWait) : new ExplainTimeoutError(this.timeoutMs);
       }
       if (error instanceof DatabaseError && prefixLength !== undefined) throw new ExplainStatementError(error, prefixLength);
       this.abandoned = true;
       throw new DatabaseConnectionError(describeConnectionError(error, this.pool.target), error);
     } finally {
+      clearTimeout(deadline);
       this.running = undefined;
     }
     if (this.stopReason) {
@@ -315,28 +386,56 @@ class ExplainSession {
     return value;
   }
 
+  /** A statement without a timeout may run as long as it likes; keep-alive notices a dead peer. */
+  private deadlineFor(isStatement: boolean): number | undefined {
+    if (!isStatement) return STEP_DEADLINE_MS;
+    return this.timeoutMs > 0 ? this.timeoutMs + DEADLINE_MARGIN_MS : undefined;
+  }
+
+  /**
+   * Shortly before the server's statement_timeout, asks from a second connection whether the
+   * statement is waiting for a lock and who holds it: once the server cancels it, the wait is gone.
+   */
+  checkLocksBeforeTimeout(backendPid: number): void {
+    const lead = Math.min(LOCK_CHECK_LEAD_MS, this.timeoutMs / 5);
+    this.lockTimer = setTimeout(() => {
+      this.lockCheck = findLockBlockers(this.pool.clientConfig(), backendPid, SEPARATE_CANCEL_TIMEOUT_MS).then((wait) => {
+        if (wait && wait.blockers.length > 0) this.lockWait = wait;
+      });
+    }, this.timeoutMs - lead);
+  }
+
   stopAfterTimeout(): void {
     this.deadline = setTimeout(() => this.stop('timeout'), this.timeoutMs);
   }
 
-  stop(reason: StopReason): void {
+  stop(reason: StopReason, deadlineMs = 0): void {
     if (this.stopReason) return;
     this.stopReason = reason;
+    this.deadlineMs = deadlineMs;
     const running = this.running;
     if (running) this.stopping = this.stopStatement(running);
   }
 
-  /** Rolls back and returns the connection, or closes it when the rollback cannot be trusted. */
+  /**
+   * Rolls back, clears the session's state and returns the connection, or closes it when either
+   * cannot be trusted. Each step has the step deadline: a silent server must not hold the caller.
+   */
   async finish(): Promise<void> {
     clearTimeout(this.deadline);
+    clearTimeout(this.lockTimer);
     await this.stopping;
-    if (!this.abandoned) {
-      try {
-        await this.client.query('ROLLBACK');
-      } catch {
-        this.abandoned = true;
-      }
+    await this.lockCheck;
+    if (!this.abandoned && serverVersions.get(this.client)?.dblink) this.abandoned = true;
+    for (const step of ['ROLLBACK', 'DISCARD ALL']) {
+      if (this.abandoned) break;
+      let timer: NodeJS.Timeout | undefined;
+      const silence = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STEP_DEADLINE_MS)));
+      const answered = await Promise.race([this.client.query(step).then(() => true, () => false), silence]);
+      clearTimeout(timer);
+      if (!answered) this.abandoned = true;
     }
+    if (this.abandoned) destroySocket(this.client);
     this.client.release(this.abandoned);
   }
 
@@ -346,32 +445,46 @@ class ExplainSession {
       () => true,
     );
     const within = (ms: number) => Promise.race([settled, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
-    const facts = serverVersions.get(this.client);
-    if (!facts?.embedded) {
-      await sendCancelRequest(this.client);
-      if (await within(CANCEL_GRACE_MS)) return;
-      if (facts) {
-        await cancelBackendFromSeparateConnection(this.pool.connection.config, facts.backendPid, SEPARATE_CANCEL_TIMEOUT_MS);
+    // Whatever the cancel attempts do, the socket is closed once the budget is spent.
+    const budget = setTimeout(() => this.abandon(), STOP_BUDGET_MS);
+    try {
+      const facts = serverVersions.get(this.client);
+      if (!facts?.embedded) {
+        await sendCancelRequest(this.client);
         if (await within(CANCEL_GRACE_MS)) return;
+        if (facts) {
+          await cancelBackendFromSeparateConnection(this.pool.clientConfig(), facts.backendPid, SEPARATE_CANCEL_TIMEOUT_MS);
+          if (await within(CANCEL_GRACE_MS)) return;
+        }
       }
+      this.abandon();
+      await settled;
+    } finally {
+      clearTimeout(budget);
     }
+  }
+
+  private abandon(): void {
+    if (this.abandoned) return;
     this.abandoned = true;
-    // end() on a busy client drops the socket at once; ended on purpose, it is not reported as an error.
+    // A busy client's end() drops the socket at once; destroying it also covers a silent network.
+    destroySocket(this.client);
     this.client.end().catch(() => undefined);
-    await settled;
   }
 
   private stopError(): Error {
     if (this.stopReason === 'timeout') return new ExplainTimeoutError(this.timeoutMs);
+    if (this.stopReason === 'deadline') return new ExplainDeadlineError(this.pool.target, this.deadlineMs);
     return new ExplainCancelledError(!this.abandoned);
   }
 }
 
-async function serverFacts(client: PoolClient): Promise<ServerVersion & { backendPid: number }> {
+async function serverFacts(client: PoolClient): Promise<SessionFacts> {
   const known = serverVersions.get(client);
   if (known) return known;
-  const result = await client.query<{ num: number; version: string; full: string; pid: number }>(
-    "SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version, version() AS full, pg_backend_pid() AS pid",
+  const result = await client.query<{ num: number; version: string; full: string; pid: number; dblink: boolean }>(
+    "SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version, version() AS full, pg_backend_pid() AS pid, " +
+      "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'dblink') AS dblink",
   );
   const row = result.rows[0]!;
   const pglite = /PGlite [\d.]+/.exec(row.full)?.[0];
@@ -380,6 +493,7 @@ async function serverFacts(client: PoolClient): Promise<ServerVersion & { backen
     num: row.num,
     embedded: pglite !== undefined,
     backendPid: row.pid,
+    dblink: row.dblink,
   };
   serverVersions.set(client, facts);
   return facts;

@@ -53,7 +53,8 @@ function readStatementPlan(explainJson: unknown): StatementPlan {
   while (pending.length > 0) {
     const node = pending.pop()!;
     if (typeof node['Index Name'] === 'string') indexScans.set(node['Index Name'], String(node['Node Type']));
-    if (Array.isArray(node.Plans)) pending.push(...(node.Plans as Array<Record<string, unknown>>));
+    // No spread: an Append may have more children than a call takes arguments.
+    if (Array.isArray(node.Plans)) for (const child of node.Plans as Array<Record<string, unknown>>) pending.push(child);
   }
   return { cost: plan['Total Cost'], indexScans };
 }

@@ -7,7 +7,7 @@ import { DEFAULT_EXECUTION_TARGET_MS } from '../core/advice/finding-ranking';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from '../db/pool';
 
-export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
 export interface PoolOverrides {
   max?: number;
@@ -23,6 +23,10 @@ export interface ConnectionSetting {
   database: string;
   user: string;
   sslMode: SslMode;
+  /** Files as libpq's sslrootcert, sslcert and sslkey: the CA that signed the server's certificate, a client certificate and its key. */
+  sslRootCert?: string;
+  sslCert?: string;
+  sslKey?: string;
   pool?: PoolOverrides;
 }
 
@@ -68,6 +72,9 @@ export function readConnections(): ConnectionSetting[] {
       database: c.database ?? c.user ?? 'postgres',
       user: c.user ?? 'postgres',
       sslMode: c.sslMode ?? 'prefer',
+      ...(c.sslRootCert ? { sslRootCert: c.sslRootCert } : {}),
+      ...(c.sslCert ? { sslCert: c.sslCert } : {}),
+      ...(c.sslKey ? { sslKey: c.sslKey } : {}),
       pool: c.pool,
     }));
 }

@@ -15,47 +15,120 @@ import {
 import { passwordSecretKey, type ConnectionManager } from './connection-manager';
 
 const SSL_MODES: Array<{ label: SslMode; detail: string }> = [
-  { label: 'prefer', detail: 'Use SSL when the server offers it, without verifying the certificate (libpq default).' },
+  { label: 'prefer', detail: 'Use SSL when the server offers it, without verifying the certificate; plain otherwise (libpq default).' },
   { label: 'require', detail: 'Always use SSL; do not verify the certificate.' },
   { label: 'verify-full', detail: 'Always use SSL; verify the certificate and the host name.' },
   { label: 'verify-ca', detail: 'Always use SSL; verify the certificate against a trusted CA.' },
+  { label: 'allow', detail: 'Connect without SSL; use SSL only when the server insists.' },
   { label: 'disable', detail: 'Never use SSL.' },
 ];
 
-async function ask(title: string, options: vscode.InputBoxOptions): Promise<string | undefined> {
-  return vscode.window.showInputBox({ title: `Plan Lens: Add Connection (${title})`, ignoreFocusOut: true, ...options });
+const STEPS = 7;
+
+/**
+ * The questions of Add Connection, pre-filled from `current` for Edit Connection. Resolves to the
+ * connection and the password typed (empty: none, or keep the stored one when editing), or
+ * undefined when a question was dismissed.
+ */
+async function askConnection(
+  verb: 'Add' | 'Edit',
+  others: ConnectionSetting[],
+  current?: ConnectionSetting,
+): Promise<{ connection: ConnectionSetting; password: string } | undefined> {
+  const ask = (step: number, title: string, options: vscode.InputBoxOptions) =>
+    vscode.window.showInputBox({ title: `Plan Lens: ${verb} Connection (${step}/${STEPS} ${title})`, ignoreFocusOut: true, ...options });
+  const name = await ask(1, 'name', {
+    prompt: 'A name to pick this connection by',
+    placeHolder: 'e.g. local shop, staging',
+    value: current?.name,
+    validateInput: (v) => (!v.trim() ? 'Give the connection a name.' : others.some((c) => c.name === v.trim()) ? `A connection named "${v.trim()}" exists already.` : undefined),
+  });
+  if (name === undefined) return undefined;
+  const host = await ask(2, 'host', { prompt: 'Host name or address of the PostgreSQL server', value: current?.host ?? 'localhost', validateInput: (v) => (v.trim() ? undefined : 'Give a host.') });
+  if (host === undefined) return undefined;
+  const port = await ask(3, 'port', {
+    value: String(current?.port ?? 5432),
+    validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port is a number from 1 to 65535.'),
+  });
+  if (port === undefined) return undefined;
+  const database = await ask(4, 'database', { value: current?.database ?? 'postgres', validateInput: (v) => (v.trim() ? undefined : 'Give a database name.') });
+  if (database === undefined) return undefined;
+  const user = await ask(5, 'user', { value: current?.user ?? process.env.USER ?? 'postgres', validateInput: (v) => (v.trim() ? undefined : 'Give a user name.') });
+  if (user === undefined) return undefined;
+  const password = await ask(6, 'password', {
+    prompt: current
+      ? 'Leave empty to keep the stored password. Kept in VS Code\'s secret storage, never in settings.'
+      : 'Kept in VS Code\'s secret storage, never in settings. Leave empty if the server needs none.',
+    password: true,
+  });
+  if (password === undefined) return undefined;
+  const modes = current ? [...SSL_MODES].sort((a, b) => Number(b.label === current.sslMode) - Number(a.label === current.sslMode)) : SSL_MODES;
+  const ssl = await vscode.window.showQuickPick(modes, { title: `Plan Lens: ${verb} Connection (7/${STEPS} SSL mode)`, ignoreFocusOut: true });
+  if (!ssl) return undefined;
+  let sslRootCert = current?.sslRootCert;
+  if (ssl.label === 'verify-ca' || ssl.label === 'verify-full') {
+    const answer = await ask(7, 'SSL mode: CA certificate', {
+      prompt: 'The CA certificate file that signed the server\'s (sslrootcert); empty: the system\'s trusted CAs',
+      value: sslRootCert ?? '',
+    });
+    if (answer === undefined) return undefined;
+    sslRootCert = answer.trim() || undefined;
+  }
+  const connection: ConnectionSetting = {
+    ...current,
+    name: name.trim(),
+    host: host.trim(),
+    port: Number(port),
+    database: database.trim(),
+    user: user.trim(),
+    sslMode: ssl.label,
+  };
+  if (sslRootCert) connection.sslRootCert = sslRootCert;
+  else delete connection.sslRootCert;
+  return { connection, password };
 }
 
 export async function addConnection(context: vscode.ExtensionContext, manager: ConnectionManager): Promise<void> {
   const existing = readConnections();
-  const name = await ask('1/7 name', {
-    prompt: 'A name to pick this connection by',
-    placeHolder: 'e.g. local shop, staging',
-    validateInput: (v) => (!v.trim() ? 'Give the connection a name.' : existing.some((c) => c.name === v.trim()) ? `A connection named "${v.trim()}" exists already.` : undefined),
-  });
-  if (name === undefined) return;
-  const host = await ask('2/7 host', { prompt: 'Host name or address of the PostgreSQL server', value: 'localhost', validateInput: (v) => (v.trim() ? undefined : 'Give a host.') });
-  if (host === undefined) return;
-  const port = await ask('3/7 port', {
-    value: '5432',
-    validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port is a number from 1 to 65535.'),
-  });
-  if (port === undefined) return;
-  const database = await ask('4/7 database', { value: 'postgres', validateInput: (v) => (v.trim() ? undefined : 'Give a database name.') });
-  if (database === undefined) return;
-  const user = await ask('5/7 user', { value: process.env.USER ?? 'postgres', validateInput: (v) => (v.trim() ? undefined : 'Give a user name.') });
-  if (user === undefined) return;
-  const password = await ask('6/7 password', { prompt: 'Kept in VS Code\'s secret storage, never in settings. Leave empty if the server needs none.', password: true });
-  if (password === undefined) return;
-  const ssl = await vscode.window.showQuickPick(SSL_MODES, { title: 'Plan Lens: Add Connection (7/7 SSL mode)', ignoreFocusOut: true });
-  if (!ssl) return;
-
-  const connection: ConnectionSetting = { name: name.trim(), host: host.trim(), port: Number(port), database: database.trim(), user: user.trim(), sslMode: ssl.label };
+  const answer = await askConnection('Add', existing);
+  if (!answer) return;
+  const { connection, password } = answer;
   if (password) await context.secrets.store(passwordSecretKey(connection.name), password);
   await writeConnections([...existing, connection]);
   await writeActiveConnectionName(connection.name);
   void vscode.window.showInformationMessage(`Plan Lens: "${connection.name}" added and selected (${connection.user}@${connection.host}:${connection.port}/${connection.database}).`);
   await manager.reset('connection added');
+}
+
+/** Every question of Add Connection again, answered already; the stored password stays unless a new one is typed. */
+export async function editConnection(context: vscode.ExtensionContext, manager: ConnectionManager): Promise<void> {
+  const connections = readConnections();
+  if (connections.length === 0) {
+    void vscode.window.showInformationMessage('Plan Lens: there are no named connections to edit: run "Plan Lens: Add Connection".');
+    return;
+  }
+  const active = readActiveConnectionName();
+  const pick = await vscode.window.showQuickPick(
+    connections.map((c) => ({ label: c.name, description: `${c.user}@${c.host}:${c.port}/${c.database}` })),
+    { title: 'Plan Lens: Edit Connection' },
+  );
+  if (!pick) return;
+  const current = connections.find((c) => c.name === pick.label)!;
+  const answer = await askConnection(
+    'Edit',
+    connections.filter((c) => c !== current),
+    current,
+  );
+  if (!answer) return;
+  const { connection, password } = answer;
+  const stored = await context.secrets.get(passwordSecretKey(current.name));
+  if (connection.name !== current.name) await context.secrets.delete(passwordSecretKey(current.name));
+  const keep = password || stored;
+  if (keep) await context.secrets.store(passwordSecretKey(connection.name), keep);
+  await writeConnections(connections.map((c) => (c === current ? connection : c)));
+  if (active === current.name) await writeActiveConnectionName(connection.name);
+  void vscode.window.showInformationMessage(`Plan Lens: "${connection.name}" saved (${connection.user}@${connection.host}:${connection.port}/${connection.database}, SSL ${connection.sslMode}).`);
+  await manager.reset('connection edited');
 }
 
 interface ConnectionPick extends vscode.QuickPickItem {

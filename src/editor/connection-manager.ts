@@ -46,7 +46,13 @@ export function passwordSecretKey(connectionName: string): string {
 export function connectionUrl(connection: ConnectionSetting, password: string | undefined): string {
   const auth = encodeURIComponent(connection.user) + (password ? `:${encodeURIComponent(password)}` : '');
   const host = connection.host.includes(':') ? `[${connection.host}]` : connection.host;
-  return `postgresql://${auth}@${host}:${connection.port}/${encodeURIComponent(connection.database)}?sslmode=${connection.sslMode}`;
+  const files = [
+    ['sslrootcert', connection.sslRootCert],
+    ['sslcert', connection.sslCert],
+    ['sslkey', connection.sslKey],
+  ].filter((entry): entry is [string, string] => Boolean(entry[1]));
+  const query = new URLSearchParams([['sslmode', connection.sslMode], ...files]);
+  return `postgresql://${auth}@${host}:${connection.port}/${encodeURIComponent(connection.database)}?${query}`;
 }
 
 export class ConnectionManager implements vscode.Disposable {
@@ -150,7 +156,7 @@ export class ConnectionManager implements vscode.Disposable {
       }
       const password = await this.context.secrets.get(passwordSecretKey(connection.name));
       const resolved = resolveConnection({ url: connectionUrl(connection, password), env: {} })!;
-      return this.named(connection.name, 'named', resolved, readPoolConfig(connection.pool));
+      return this.named(connection.name, 'named', resolved, readPoolConfig(connection.pool), `the password stored for "${connection.name}"`);
     }
     // An explicit choice of the demo database wins over DATABASE_URL / PG* variables.
     if (this.context.globalState.get<boolean>(DEMO_CHOICE_KEY)) return this.startDemo();
@@ -170,7 +176,7 @@ export class ConnectionManager implements vscode.Disposable {
     return this.startDemo();
   }
 
-  private named(name: string, kind: DatabaseKind, resolved: ResolvedConnection, pool: PoolConfig): ActiveDatabase {
+  private named(name: string, kind: DatabaseKind, resolved: ResolvedConnection, pool: PoolConfig, storedPassword?: string): ActiveDatabase {
     return {
       kind,
       name,
@@ -178,6 +184,7 @@ export class ConnectionManager implements vscode.Disposable {
       connection: resolved,
       pool: createPool(resolved, {
         ...pool,
+        storedPassword,
         log: (message: string) => this.log.warn(message),
       }),
     };

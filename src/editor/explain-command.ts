@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import type { ExplainMode } from '../protocol';
 import { formatMs } from '../core/format';
-import { ensureSqlParser, SqlSyntaxError } from '../core/sql';
+import { ensureSqlParser, SqlSyntaxError, whyNotExplainable } from '../core/sql';
+import { describeSideEffects } from '../core/sql/side-effects';
 import { describeConnectionError } from '../db/connection-errors';
 import {
   AUTH_FAILED,
@@ -116,9 +117,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
   };
   const info = prepared.info;
   if (!info.explainable) {
-    void vscode.window.showErrorMessage(
-      `Plan Lens: EXPLAIN cannot run ${info.commandTag}. Plan Lens explains SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES and CREATE TABLE AS statements.`,
-    );
+    void vscode.window.showErrorMessage(`Plan Lens: ${whyNotExplainable(info)}.`);
     return;
   }
 
@@ -178,7 +177,10 @@ export async function explainInEditor(deps: ExplainDependencies, job: EditorExpl
     timeoutMs: config.timeoutMs,
     executionTargetMs: adviceConfig.executionTargetMs,
     indexes: adviceConfig.suggestIndexes ? { concurrently: adviceConfig.createIndexConcurrently } : undefined,
-    confirmSideEffects: job.confirmSideEffects ?? (config.confirmDataModifying ? confirmSideEffects : undefined),
+    // Effects a rollback does not undo are always asked about; the setting only covers changes it does undo.
+    confirmSideEffects:
+      job.confirmSideEffects ??
+      ((effects) => (effects.kind === 'escapes-rollback' || config.confirmDataModifying ? confirmSideEffects(effects) : Promise.resolve('run'))),
   };
   deps.panels.showRunning(statement.text, params && [...params]);
   try {
@@ -270,17 +272,17 @@ async function confirmSideEffects(effects: SideEffects): Promise<'run' | 'estima
   const run = 'Run and Roll Back';
   const estimate = 'Estimate Only';
   const always = 'Always Run and Roll Back';
+  const escapes = effects.kind === 'escapes-rollback';
   const answer = await vscode.window.showWarningMessage(
-    `This ${effects.commandTag} changes data.`,
+    escapes ? `This ${effects.commandTag} does what a rollback cannot undo.` : `This ${effects.commandTag} changes data.`,
     {
       modal: true,
       detail:
+        (escapes ? `${describeSideEffects(effects.effects)}\n\n` : '') +
         'EXPLAIN ANALYZE really runs it. Plan Lens runs it inside a transaction that is always rolled back, so no row changes; ' +
-        'sequences still advance and triggers still fire inside the transaction.',
+        'triggers still fire inside the transaction. Functions the statement calls may do anything, including what a rollback cannot undo.',
     },
-    run,
-    estimate,
-    always,
+    ...(escapes ? [run, estimate] : [run, estimate, always]),
   );
   if (answer === undefined) return 'cancel';
   if (answer === estimate) return 'estimate';
@@ -294,9 +296,10 @@ function reportConnectionFailure(deps: ExplainDependencies, error: unknown, targ
   deps.panels.showFailed(message);
   const connection = deps.connections.activeConnectionSetting();
   const isAuth = (error as { code?: string } | undefined)?.code === AUTH_FAILED || /password/i.test(String((error as Error)?.message));
-  const actions = isAuth && connection ? ['Enter Password', 'Select Connection', 'Show Log'] : ['Select Connection', 'Show Log'];
+  const reenter = 'Re-enter Password';
+  const actions = isAuth && connection ? [reenter, 'Select Connection', 'Show Log'] : ['Select Connection', 'Show Log'];
   void vscode.window.showErrorMessage(`Plan Lens: ${message}`, ...actions).then(async (pick) => {
-    if (pick === 'Enter Password' && connection) {
+    if (pick === reenter && connection) {
       if (await deps.connections.promptForPassword(connection, `Connecting as ${connection.user} failed.`)) {
         void vscode.commands.executeCommand('planLens.explainQuery');
       }

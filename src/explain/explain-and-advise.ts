@@ -8,7 +8,9 @@
  */
 import type { PlanAdvice } from '../core/advice/advice-model';
 import { analyzeExplainOutput, withSuggestions, type PlanAnalysis } from '../core/analyze';
+import type { SideEffect } from '../core/sql/side-effects';
 import { adviseIndexes } from '../db/advise-indexes';
+import { statementSideEffects } from '../db/sequence-defaults';
 import { runExplain, type ExplainRun } from '../db/explain-runner';
 import type { PlanLensPool } from '../db/pool';
 import type { PlanMeta } from '../protocol';
@@ -47,14 +49,19 @@ export interface ExplainRequest {
 /** What running the statement could do beyond reading. */
 export type SideEffects =
   | { kind: 'none' }
-  /** It changes data; the rolled-back transaction undoes that (sequences still advance, triggers still fire). */
-  | { kind: 'changes-data'; commandTag: string };
+  /** It changes data; the rolled-back transaction undoes that (triggers still fire inside it). */
+  | { kind: 'changes-data'; commandTag: string }
+  /** It does something the rollback cannot undo (a sequence moves, a slot persists, a remote write commits, ...). */
+  | { kind: 'escapes-rollback'; commandTag: string; effects: SideEffect[] };
 
 /**
  * The side-effect check: decides whether running the statement needs the user's consent (the editor asks) or an
- * explicit permission (the CLI). Today it reads the statement's classification.
+ * explicit permission (the CLI). Effects a rollback cannot undo are read from the statement's function calls and
+ * from the catalog (inserts into tables whose defaults draw from a sequence).
  */
-export function sideEffectsOf(statement: PreparedStatement): SideEffects {
+export async function sideEffectsOf(pool: PlanLensPool, statement: PreparedStatement): Promise<SideEffects> {
+  const escaping = await statementSideEffects(pool, statement.sql);
+  if (escaping.length > 0) return { kind: 'escapes-rollback', commandTag: statement.info.commandTag, effects: escaping };
   return statement.info.kind === 'data-modifying' ? { kind: 'changes-data', commandTag: statement.info.commandTag } : { kind: 'none' };
 }
 
@@ -75,6 +82,8 @@ export interface ExplainResult {
   analysis: PlanAnalysis;
   /** The findings joined by the verified index suggestions; settles with an Error instead of rejecting. */
   advice: Promise<IndexAdvice | Error>;
+  /** What running it did beyond reading (none when it was only planned). */
+  sideEffects: SideEffects;
 }
 
 /** The statement has placeholders and neither values nor a request for a generic plan. */
@@ -138,7 +147,7 @@ export async function explainAndAdvise(database: ExplainDatabase, request: Expla
   const { params, generic } = checkParameters(statement, request.params, request.generic);
 
   let analyze = request.analyze && !generic;
-  const effects = sideEffectsOf(statement);
+  const effects: SideEffects = analyze ? await sideEffectsOf(database.pool, statement) : { kind: 'none' };
   if (analyze && effects.kind !== 'none' && request.confirmSideEffects) {
     const answer = await request.confirmSideEffects(effects);
     if (answer === 'cancel') throw new ExplainDeclinedError();
@@ -160,7 +169,7 @@ export async function explainAndAdvise(database: ExplainDatabase, request: Expla
   const advice = request.indexes
     ? suggestIndexes(database.pool, request, analysis, params, request.indexes.concurrently)
     : Promise.resolve({ advice: analysis.advice, suggested: 0, verified: 0, durationMs: 0 });
-  return { request, analyzed: analysis.plan.analyzed, generic, startedAt, run, analysis, advice };
+  return { request, analyzed: analysis.plan.analyzed, generic, startedAt, run, analysis, advice, sideEffects: analyze ? effects : { kind: 'none' } };
 }
 
 async function suggestIndexes(

@@ -80,7 +80,7 @@ describe('resolveConnection', () => {
     it('refuses an unknown sslmode, naming the ones it takes', () => {
       assert.throws(() => ssl('postgresql://u@h/d?sslmode=requre'), (error: Error) => {
         assert.ok(error instanceof InvalidConnectionSettingsError);
-        assert.match(error.message, /sslmode "requre" is not supported: use one of disable, prefer, require, verify-ca, verify-full, no-verify/);
+        assert.match(error.message, /sslmode "requre" is not supported: use one of disable, allow, prefer, require, verify-ca, verify-full, no-verify/);
         return true;
       });
     });
@@ -127,5 +127,40 @@ describe('resolveConnection', () => {
     it('says where the bad URL came from', () => {
       assert.throws(() => resolveConnection({ env: { DATABASE_URL: 'http://example.com' } }), /^InvalidConnectionSettingsError: DATABASE_URL must start/);
     });
+  });
+});
+
+describe('connection URLs that hide a password in the wrong place', function () {
+  const secret = 'Secret';
+  for (const url of [
+    `postgresql://app:2024/${secret}@db.example.com/shop`,
+    `postgresql://app:pa?${secret}@db.example.com/shop`,
+    `postgresql://app:pa#${secret}@db.example.com/shop`,
+    `postgres://app:x/y/${secret}@db.example.com:6543/shop?sslmode=require`,
+  ]) {
+    it(`refuses ${url.replace(secret, '…')} without printing any part of it`, function () {
+      assert.throws(
+        () => resolveConnection({ url, env: {} }),
+        (error: Error) => {
+          assert.ok(error instanceof InvalidConnectionSettingsError);
+          assert.match(error.message, /must be percent-encoded/);
+          assert.doesNotMatch(error.message, new RegExp(`${secret}|app|db\\.example`));
+          return true;
+        },
+      );
+    });
+  }
+
+  it('still reads an "@" inside a parameter value, and an encoded password', function () {
+    const resolved = resolveConnection({ url: 'postgresql://app:pa%2F%40ss@db.example.com/shop?application_name=a@b', env: {} })!;
+    assert.equal(resolved.describe(), 'app@db.example.com:5432/shop');
+    assert.equal(resolved.config.password, 'pa/@ss');
+  });
+
+  it('a URL that fails to parse is reported without its user-info', function () {
+    assert.throws(
+      () => resolveConnection({ url: `postgresql://app:${secret}@[::1/shop`, env: {} }),
+      (error: Error) => !error.message.includes(secret) && !error.message.includes('app') && /not a valid URL/.test(error.message),
+    );
   });
 });

@@ -8,8 +8,8 @@ import { FakePostgresServer, type FakeServerBehaviour } from '../support/fake-po
 import { configuredPostgres } from '../support/test-servers';
 
 /** The sentence a pool reports when it cannot connect with `connection`. */
-async function connectFailure(connection: ResolvedConnection, connectionTimeoutMillis = 5_000): Promise<DatabaseConnectionError> {
-  const pool = createPool(connection, { max: 1, connectionTimeoutMillis });
+async function connectFailure(connection: ResolvedConnection, connectionTimeoutMillis = 5_000, storedPassword?: string): Promise<DatabaseConnectionError> {
+  const pool = createPool(connection, { max: 1, connectionTimeoutMillis, storedPassword });
   try {
     const client = await pool.connect();
     client.release();
@@ -113,6 +113,14 @@ describe('connection errors', () => {
       );
       assert.ok(!error.message.includes('not-the-password-42'));
       assert.equal(error.code, '28P01');
+    });
+
+    it('for a stored connection, asks to enter its stored password again instead of pointing to the URL', async () => {
+      const error = await connectFailure(variant((url) => (url.password = 'not-the-password-42')), 5_000, 'the password stored for "shop"');
+      assert.equal(
+        error.message,
+        `Cannot connect to ${server.describe()}: the password for user "${server.config.user}" was rejected: enter the password stored for "shop" again.`,
+      );
     });
 
     it('names the database that does not exist', async () => {

@@ -1,7 +1,8 @@
 /**
  * A TCP proxy in front of a PostgreSQL server that can misbehave the way networks do: go
- * silent on established connections (a firewall or NAT that forgot them) and swallow cancel
- * requests (as some connection proxies do).
+ * silent on established connections (a firewall or NAT that forgot them), drop them, accept new
+ * connections and never answer (a stalled server or a black hole), and swallow cancel requests
+ * (as some connection proxies do).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -23,11 +24,20 @@ export class TcpProxy {
     readonly port: number,
   ) {}
 
+  /** New connections are accepted and then hear nothing, while this is true. */
+  stalled = false;
+  private readonly stalledSockets = new Set<Socket>();
+
   static async start(target: { host: string; port: number }, options: { dropCancelRequests?: boolean } = {}): Promise<TcpProxy> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const proxy = new TcpProxy(server, (server.address() as { port: number }).port);
     server.on('connection', (client) => {
+      if (proxy.stalled) {
+        proxy.stalledSockets.add(client);
+        client.on('error', () => undefined).on('close', () => proxy.stalledSockets.delete(client));
+        return;
+      }
       client.once('data', (first) => {
         if (options.dropCancelRequests && first.length >= 8 && first.readInt32BE(4) === CANCEL_REQUEST_CODE) {
           proxy.droppedCancelRequests++;
@@ -62,7 +72,16 @@ export class TcpProxy {
     }
   }
 
+  /** Closes the connections open so far on both ends at once, as a proxy or firewall that cuts them does. */
+  dropOpenConnections(): void {
+    for (const pair of this.pairs) {
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
+  }
+
   async close(): Promise<void> {
+    for (const socket of this.stalledSockets) socket.destroy();
     for (const pair of this.pairs) {
       pair.client.destroy();
       pair.upstream.destroy();

@@ -573,7 +573,8 @@ class IndexAdvisor {
       const id = pending.pop()!;
       const scan = this.scans.get(id);
       if (scan) found.push(scan);
-      pending.push(...(this.plan.nodes[id]?.childIds ?? []));
+      // No spread: an Append may have more children than a call takes arguments.
+      for (const child of this.plan.nodes[id]?.childIds ?? []) pending.push(child);
     }
     return found;
   }
@@ -895,7 +896,7 @@ function subtree(plan: AnalyzedPlan, rootId: number): PlanNode[] {
     const node = plan.nodes[pending.pop()!];
     if (!node) continue;
     nodes.push(node);
-    pending.push(...node.childIds);
+    for (const child of node.childIds) pending.push(child);
   }
   return nodes;
 }

@@ -1,6 +1,7 @@
 import type { RawExplainResult, RawPlanNode } from './explain-json';
 import type { AnalyzedPlan, Misestimate, NodeBuffers, PlanMaxima, PlanNode, TriggerTiming } from './model';
 import { nodeLabel } from './node-label';
+import { PlanParseError } from './parse-plan';
 
 /*
  * Time, buffers, I/O time and WAL are all inclusive in EXPLAIN: a node's counters include
@@ -83,6 +84,7 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   const leaderParticipates = settings?.['parallel_leader_participation'] !== 'off';
   const analyzed = num(raw.Plan['Actual Loops']) !== undefined;
 
+  rejectInvalidTopLevelNumbers(raw);
   const count = countNodes(raw.Plan);
   const nodes: PlanNode[] = [];
   const raws: RawPlanNode[] = [];
@@ -209,16 +211,42 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   return plan;
 }
 
+/**
+ * Counts the nodes and rejects numbers EXPLAIN never writes, in preorder so that a node is named
+ * by the id the rest of Plan Lens shows: every number in a plan (costs, rows, times, buffers,
+ * loops, widths) is finite and not negative, and one that is not would spread through every total.
+ */
 function countNodes(root: RawPlanNode): number {
   let count = 0;
   const stack = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
+    rejectInvalidNumbers(node as Record<string, unknown>, () => `node #${count} (${String(node['Node Type'])})`);
     count++;
     const children = node.Plans;
-    if (Array.isArray(children)) for (let i = 0; i < children.length; i++) stack.push(children[i]);
+    if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return count;
+}
+
+function rejectInvalidTopLevelNumbers(raw: RawExplainResult): void {
+  rejectInvalidNumbers(raw as unknown as Record<string, unknown>, () => 'the plan');
+  if (isRecord(raw.JIT)) {
+    rejectInvalidNumbers(raw.JIT, () => 'JIT');
+    if (isRecord(raw.JIT.Timing)) rejectInvalidNumbers(raw.JIT.Timing, () => 'JIT Timing');
+  }
+  if (Array.isArray(raw.Triggers)) {
+    for (const trigger of raw.Triggers) if (isRecord(trigger)) rejectInvalidNumbers(trigger, () => `trigger ${String(trigger['Trigger Name'])}`);
+  }
+}
+
+function rejectInvalidNumbers(fields: Record<string, unknown>, where: () => string): void {
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {
+      throw new PlanParseError(`"${key}" of ${where()} is ${value}: EXPLAIN never writes a negative or infinite number, so the plan was changed after PostgreSQL wrote it.`);
+    }
+  }
 }
 
 function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uint8Array): PlanNode {

@@ -1,17 +1,18 @@
 import type { RawPlanNode } from './explain-json';
 import type { PlanNode } from './model';
 
-const AGGREGATE_BY_STRATEGY: Record<string, string> = {
-  Plain: 'Aggregate',
-  Sorted: 'GroupAggregate',
-  Hashed: 'HashAggregate',
-  Mixed: 'MixedAggregate',
-};
+// Maps, not object literals: the key is plan text, and "constructor" or "__proto__" must not find Object's own members.
+const AGGREGATE_BY_STRATEGY: ReadonlyMap<unknown, string> = new Map([
+  ['Plain', 'Aggregate'],
+  ['Sorted', 'GroupAggregate'],
+  ['Hashed', 'HashAggregate'],
+  ['Mixed', 'MixedAggregate'],
+]);
 
-const SETOP_BY_STRATEGY: Record<string, string> = {
-  Sorted: 'SetOp',
-  Hashed: 'HashSetOp',
-};
+const SETOP_BY_STRATEGY: ReadonlyMap<unknown, string> = new Map([
+  ['Sorted', 'SetOp'],
+  ['Hashed', 'HashSetOp'],
+]);
 
 /**
  * The node's name as PostgreSQL's text format prints it ("Parallel Seq Scan", "Partial HashAggregate",
@@ -25,13 +26,13 @@ export function nodeLabel(node: RawPlanNode): string {
   let name: string = type;
   switch (type) {
     case 'Aggregate': {
-      name = AGGREGATE_BY_STRATEGY[node.Strategy ?? 'Plain'] ?? type;
+      name = AGGREGATE_BY_STRATEGY.get(node.Strategy ?? 'Plain') ?? type;
       const mode = node['Partial Mode'];
       if (mode === 'Partial' || mode === 'Finalize') name = `${mode} ${name}`;
       break;
     }
     case 'SetOp':
-      name = SETOP_BY_STRATEGY[node.Strategy ?? 'Sorted'] ?? type;
+      name = SETOP_BY_STRATEGY.get(node.Strategy ?? 'Sorted') ?? type;
       if (node.Command) name += ` ${node.Command}`;
       break;
     case 'ModifyTable':

@@ -19,6 +19,7 @@ import type {
   VariableSetStmt,
 } from 'libpg-query';
 import { SqlInputError, SqlSyntaxError } from './input-errors';
+import { visitNodes } from './parse-tree';
 import { readStatements, type SqlStatement } from './statements';
 import { lineColumnAt } from './text-positions';
 
@@ -26,8 +27,8 @@ import { lineColumnAt } from './text-positions';
  * - `query`: SELECT, VALUES, TABLE. Read-only as far as the text shows; a SELECT can still call a
  *   function that writes, which is why EXPLAIN ANALYZE always runs inside a rolled-back transaction.
  * - `data-modifying`: INSERT, UPDATE, DELETE, MERGE, SELECT INTO, CREATE TABLE AS, CREATE/REFRESH
- *   MATERIALIZED VIEW, any statement with a data-modifying WITH, and EXECUTE (whose prepared
- *   statement is not visible here).
+ *   MATERIALIZED VIEW (REFRESH has no plan, so it is not explainable), any statement with a
+ *   data-modifying WITH, and EXECUTE (whose prepared statement is not visible here).
  * - `utility`: everything EXPLAIN cannot run (VACUUM, CREATE INDEX, COPY, SET, BEGIN, EXPLAIN, ...).
  */
 export type StatementKind = 'query' | 'data-modifying' | 'utility';
@@ -105,6 +106,14 @@ function readSingleStatement(text: string): SingleStatementReading {
   return { ok: true, statement: statements[0], parsed: parse.statements[0] };
 }
 
+/** Why EXPLAIN cannot take the statement, and what to explain instead: one sentence for the CLI and the editor. */
+export function whyNotExplainable(info: StatementInfo): string {
+  if (info.commandTag === 'REFRESH MATERIALIZED VIEW') {
+    return 'PostgreSQL has no plan for REFRESH MATERIALIZED VIEW: explain the SELECT that defines the view instead';
+  }
+  return `EXPLAIN cannot run ${info.commandTag}: only SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, EXECUTE and CREATE TABLE AS can be explained`;
+}
+
 const PREVIEW_LENGTH = 40;
 
 function preview(statementText: string): string {
@@ -161,7 +170,8 @@ function commandOf(nodeType: string, body: unknown, hasDataModifyingCte: boolean
     case 'CreateTableAsStmt':
       return { kind: 'data-modifying', explainable: true, commandTag: createTableAsTag(body as CreateTableAsStmt) };
     case 'RefreshMatViewStmt':
-      return { kind: 'data-modifying', explainable: true, commandTag: 'REFRESH MATERIALIZED VIEW' };
+      // EXPLAIN accepts it but answers "Utility statements have no plan structure", whatever the format.
+      return { kind: 'data-modifying', explainable: false, commandTag: 'REFRESH MATERIALIZED VIEW' };
     case 'DeclareCursorStmt':
       return { kind: readKind, explainable: true, commandTag: 'DECLARE CURSOR' };
     case 'ExecuteStmt':
@@ -173,9 +183,9 @@ function commandOf(nodeType: string, body: unknown, hasDataModifyingCte: boolean
 
 /** In a set operation PostgreSQL keeps the INTO clause on the leftmost SELECT. */
 function isSelectInto(select: SelectStmt): boolean {
-  if (select.intoClause) return true;
-  const left = select.larg;
-  return left !== undefined && isSelectInto(left);
+  // A loop: a UNION of thousands of SELECTs nests its left arms thousands deep.
+  for (let arm: SelectStmt | undefined = select; arm; arm = arm.larg) if (arm.intoClause) return true;
+  return false;
 }
 
 function createTableAsTag(statement: CreateTableAsStmt): string {
@@ -307,19 +317,4 @@ const OBJECT_TYPE_NAMES: Partial<Record<ObjectType, string>> = {
 function objectTypeName(type: ObjectType | undefined): string {
   if (!type) return 'TABLE';
   return OBJECT_TYPE_NAMES[type] ?? type.replace(/^OBJECT_/, '').replace(/_/g, ' ');
-}
-
-/** Calls `visit` for every node of a parse tree; node types are the capitalised keys ("SelectStmt", "ParamRef"). */
-function visitNodes(value: unknown, visit: (nodeType: string, node: Record<string, unknown>) => void): void {
-  if (Array.isArray(value)) {
-    for (const item of value) visitNodes(item, visit);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  for (const [key, child] of Object.entries(value)) {
-    if (/^[A-Z]/.test(key) && typeof child === 'object' && child !== null && !Array.isArray(child)) {
-      visit(key, child as Record<string, unknown>);
-    }
-    visitNodes(child, visit);
-  }
 }

@@ -2,7 +2,7 @@
 export { ensureSqlParser, isSqlParserLoaded, Utf8IndexMap, byteOffsetToIndex, indexToByteOffset } from './sql-parser';
 export { splitStatements, statementAtOffset, readStatements } from './statements';
 export type { SqlStatement, DocumentStatements, DocumentParse } from './statements';
-export { classifyStatement, checkSingleStatement, inspectStatement } from './classify';
+export { classifyStatement, checkSingleStatement, inspectStatement, whyNotExplainable } from './classify';
 export type { StatementKind, StatementInfo, SingleStatementCheck, InspectedStatement } from './classify';
 export { SqlInputError, SqlSyntaxError } from './input-errors';
 export type { SqlInputProblem } from './input-errors';

@@ -97,7 +97,6 @@ export class Utf8IndexMap {
 
   constructor(private readonly text: string) {
     // Pure ASCII: byte offsets and string indexes coincide.
-    // eslint-disable-next-line no-control-regex
     if (!/[^\x00-\x7f]/.test(text)) return;
     const byteAtIndex = new Uint32Array(text.length + 1);
     const indexAtByte: number[] = [];

@@ -4,6 +4,7 @@
  * so editor diagnostics underline that part instead of the whole statement.
  */
 import type { ScanToken } from 'libpg-query';
+import { visitNodes } from './parse-tree';
 import { parseSql, scanSql, Utf8IndexMap } from './sql-parser';
 
 /** The part of a statement a finding is about; `names` are the relation, alias or partitioned table it reads. */
@@ -118,36 +119,24 @@ function mentions(condition: unknown, qualifiers: Set<string>, alone: boolean): 
 
 function columnRefs(root: unknown): string[][] {
   const found: string[][] = [];
-  walk(root, (node) => {
-    if (isJson(node.ColumnRef) && Array.isArray(node.ColumnRef.fields)) {
-      found.push(node.ColumnRef.fields.map((f) => (isJson(f) && isJson(f.String) ? String(f.String.sval) : '*')));
+  visitNodes(root, (type, node) => {
+    if (type === 'ColumnRef' && Array.isArray(node.fields)) {
+      found.push(node.fields.map((f) => (isJson(f) && isJson(f.String) ? String(f.String.sval) : '*')));
     }
   });
   return found;
 }
 
-function walk(root: unknown, visit: (node: Json) => void): void {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) {
-      stack.push(...value);
-    } else if (isJson(value)) {
-      visit(value);
-      stack.push(...Object.values(value));
-    }
-  }
-}
-
 /** From the first location in `parts` to the end of the token at the last one (and a trailing ASC, DESC, NULLS FIRST/LAST). */
 function spanOf(parts: unknown[], tokens: ScanToken[], withOrder: boolean): TextSpan | undefined {
-  const locations: number[] = [];
-  walk(parts, (node) => {
-    if (typeof node.location === 'number' && node.location >= 0) locations.push(node.location);
+  let start = Infinity;
+  let last = -Infinity;
+  visitNodes(parts, (_type, node) => {
+    if (typeof node.location !== 'number' || node.location < 0) return;
+    start = Math.min(start, node.location);
+    last = Math.max(last, node.location);
   });
-  if (locations.length === 0) return undefined;
-  const start = Math.min(...locations);
-  const last = Math.max(...locations);
+  if (start === Infinity) return undefined;
   let index = tokens.findIndex((t) => t.start === last);
   if (index < 0) return undefined;
   // A column reference is located at its first name: "o.created_at" goes on to the last.

@@ -46,13 +46,13 @@ export function tokenizeSql(text: string): TokenizedSql {
     const rest = text.slice(from);
     const scanned = scanSql(rest);
     if (scanned) {
-      tokens.push(...toSqlTokens(rest, scanned, from));
+      appendSqlTokens(tokens, rest, scanned, from);
       return { tokens };
     }
     const failure = locateLexicalFailure(rest);
     const lexable = failure && scanSql(rest.slice(0, failure.index));
     if (!failure || !lexable) return { tokens, unlexable: unlexableTail(text, from) };
-    tokens.push(...toSqlTokens(rest, lexable, from));
+    appendSqlTokens(tokens, rest, lexable, from);
     if (failure.invalidTokenLength === undefined) {
       return { tokens, unlexable: unlexableTail(text, from + failure.index) };
     }
@@ -91,19 +91,20 @@ function locateLexicalFailure(text: string): LexicalFailure | undefined {
   return { index, invalidTokenLength: badToken.length };
 }
 
-function toSqlTokens(text: string, scanned: ScanToken[], offset: number): SqlToken[] {
+/** Appends one by one: spreading a 65k-value IN list into push() would overflow the call stack. */
+function appendSqlTokens(tokens: SqlToken[], text: string, scanned: ScanToken[], offset: number): void {
   const offsets = new Utf8IndexMap(text);
-  return scanned.map((token) => {
+  for (const token of scanned) {
     const start = offsets.indexAtByte(token.start);
     const end = offsets.indexAtByte(token.end);
-    return {
+    tokens.push({
       start: offset + start,
       end: offset + end,
       text: text.slice(start, end),
       tokenName: token.tokenName,
       keywordName: token.keywordName,
-    };
-  });
+    });
+  }
 }
 
 function unlexableTail(text: string, from: number): TokenizedSql['unlexable'] {

@@ -34,7 +34,7 @@ describe('classify', () => {
       ['SELECT 1 INTO archive UNION SELECT 2', { kind: 'data-modifying', explainable: true, commandTag: 'SELECT INTO' }],
       ['CREATE TABLE archive AS SELECT * FROM users', { kind: 'data-modifying', explainable: true, commandTag: 'CREATE TABLE AS' }],
       ['CREATE MATERIALIZED VIEW mv AS SELECT 1', { kind: 'data-modifying', explainable: true, commandTag: 'CREATE MATERIALIZED VIEW' }],
-      ['REFRESH MATERIALIZED VIEW mv', { kind: 'data-modifying', explainable: true, commandTag: 'REFRESH MATERIALIZED VIEW' }],
+      ['REFRESH MATERIALIZED VIEW mv', { kind: 'data-modifying', explainable: false, commandTag: 'REFRESH MATERIALIZED VIEW' }],
       ['DECLARE c CURSOR FOR SELECT 1', { kind: 'query', explainable: true, commandTag: 'DECLARE CURSOR' }],
       ['EXECUTE prepared_lookup(1)', { kind: 'data-modifying', explainable: true, commandTag: 'EXECUTE' }],
       ['VACUUM (ANALYZE) users', { kind: 'utility', explainable: false, commandTag: 'VACUUM' }],
