@@ -104,6 +104,11 @@ const NODE_NAMES: Array<(name: string) => Fields | undefined> = [
     if (!m) return undefined;
     return { 'Node Type': 'Custom Scan', 'Custom Plan Provider': m[1], ...(m[2] ? relationTarget(m[2], 'Relation Name') : {}) };
   },
+  // PostgreSQL 8.x: "Subquery Scan alias", without "on".
+  (name) => {
+    const m = /^Subquery Scan ((?!on )\S+)$/.exec(name);
+    return m ? { 'Node Type': 'Subquery Scan', Alias: unquote(m[1]) } : undefined;
+  },
   (name) => {
     const m = /^([A-Z][A-Za-z ]+? Scan)(?: on (.+))?$/.exec(name);
     if (!m || !(m[1] in SCAN_TARGET)) return undefined;
@@ -244,11 +249,7 @@ const BOOLEAN_PROPERTIES = new Set(['Single Copy', 'Inner Unique', 'Disabled', '
 /** "Key: value  Key: value" pairs of one detail line. */
 function pairs(text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const part of text.split(/ {2,}/)) {
-    const colon = part.indexOf(': ');
-    if (colon > 0) out.push([part.slice(0, colon), part.slice(colon + 2)]);
-    else if (out.length > 0) out[out.length - 1][1] += `  ${part}`;
-  }
+  for (const m of text.matchAll(/([A-Z][A-Za-z -]*?):\s+(.*?)(?=\s{2,}[A-Z][A-Za-z -]*?:\s|$)/g)) out.push([m[1], m[2].trim()]);
   return out;
 }
 
@@ -414,7 +415,7 @@ function readProperty(content: string, target: Fields): boolean {
   if (at <= 0) return false;
   const key = content.slice(0, at);
   if (!/^[A-Z][A-Za-z0-9 /()-]*$/.test(key)) return false;
-  const value = content.slice(at + 2);
+  const value = content.slice(at + 1).trim();
   const detail = DETAIL_LINES.get(key);
   if (detail) detail(value, content, target);
   else if (TEXT_PROPERTIES.has(key)) target[key] = value;
@@ -482,10 +483,11 @@ function findRoot(lines: string[]): number {
   let bare = -1;
   for (let i = 0; i < lines.length; i++) {
     const content = lines[i].trim();
-    if (content === '' || content.startsWith('->')) continue;
-    const line = readNodeLine(content);
+    if (content === '') continue;
+    // A subtree copied out of a larger plan starts with its arrow.
+    const line = readNodeLine(content.startsWith('->') ? content.replace(/^->\s*/, '') : content);
     if (line?.measured) return i;
-    if (line && bare < 0 && nextArrowIsDeeper(lines, i)) bare = i;
+    if (line && bare < 0 && !content.startsWith('->') && nextArrowIsDeeper(lines, i)) bare = i;
   }
   if (bare < 0) {
     // COSTS OFF without ANALYZE, a single node: nothing but the name.
@@ -527,7 +529,7 @@ function openParens(line: string): number {
     const c = line[i];
     if (quote) {
       if (c === quote) quote = '';
-    } else if (c === "'") quote = c;
+    } else if (c === "'" || c === '"') quote = c;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
   }
@@ -540,23 +542,44 @@ interface JoinedLine {
   index: number;
 }
 
-/** Lines from the root on, with lines a terminal or editor wrapped mid-expression joined back. */
-function joinWrapped(lines: string[], root: number): JoinedLine[] {
+/**
+ * The lines with those a terminal or editor wrapped joined back: a line continues the previous one
+ * when that one ends inside parentheses or after a comma, or when it starts with a node's estimate.
+ * A terminal breaks anywhere, so the pieces are glued without a space except where one was eaten
+ * between a number and the next word ("0.532 " + "rows=0").
+ */
+function joinWrapped(lines: string[]): JoinedLine[] {
   const out: JoinedLine[] = [];
-  for (let i = root; i < lines.length; i++) {
+  for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    if (line.trim() === '') {
+    const content = line.trim();
+    if (content === '') {
       out.push({ text: '', index: i });
       continue;
     }
     const last = out.length > 0 ? out[out.length - 1] : undefined;
-    if (last && last.text !== '' && openParens(last.text) > 0 && !line.trim().startsWith('->')) {
-      last.text += line;
+    const continues =
+      last !== undefined &&
+      last.text !== '' &&
+      !content.startsWith('->') &&
+      (/^\((?:cost=|actual |never executed)/.test(content) ||
+        last.text.endsWith(',') ||
+        (openParens(last.text) > 0 && !readNodeLine(content)?.measured) ||
+        splitNodeName(last.text, content));
+    if (continues) {
+      const glue = /^\(/.test(content) ? ' ' : /[\d)]$/.test(last.text) && /^[a-z]/.test(line) ? ' ' : '';
+      last.text += glue + (glue ? content : line);
       continue;
     }
     out.push({ text: line, index: i });
   }
   return out;
+}
+
+/** A node line broken inside its name: the next line holds the rest of the name and the estimate. */
+function splitNodeName(previous: string, content: string): boolean {
+  if (!/^\s*->/.test(previous) || readNodeLine(previous.trim().replace(/^->\s*/, ''))?.measured) return false;
+  return (ESTIMATE.test(content) || ACTUAL.test(content)) && !readNodeLine(content)?.measured;
 }
 
 /** The query text of an auto_explain entry: the "Query Text:" line and the lines up to the plan. */
@@ -579,16 +602,18 @@ function queryTextBefore(lines: string[], root: number): string | undefined {
  * Throws TextPlanError naming the first line that is not part of a plan, with what came before it.
  */
 export function parseTextPlan(text: string): RawExplainResult {
-  const lines = stripTerminalDecoration(text);
-  const rootIndex = findRoot(lines);
-  if (rootIndex < 0) throw new TextPlanError('no plan node found: expected a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)"', 1);
+  const lines = stripTerminalDecoration(unquoteLines(text));
+  const all = joinWrapped(lines);
+  const rootAt = findRoot(all.map((line) => line.text));
+  if (rootAt < 0) throw new TextPlanError('no plan node found: expected a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)"', 1);
 
   const result: RawExplainResult = { Plan: undefined as unknown as RawPlanNode };
-  const queryText = queryTextBefore(lines, rootIndex);
+  const queryText = queryTextBefore(lines, all[rootAt].index);
   if (queryText !== undefined) result['Query Text'] = queryText;
 
-  const joined = joinWrapped(lines, rootIndex);
-  const rootColumn = indentOf(joined[0].text);
+  const joined = all.slice(rootAt);
+  if (joined[0].text.trim().startsWith('->')) joined[0] = { ...joined[0], text: joined[0].text.replace('->', '  ') };
+  let rootColumn = indentOf(joined[0].text);
   const stack: OpenNode[] = [];
   let block: Block | undefined;
   let pendingSubplan: { name: string; column: number } | undefined;
@@ -601,7 +626,7 @@ export function parseTextPlan(text: string): RawExplainResult {
 
   for (const { text: line, index } of joined) {
     const content = line.trim();
-    if (content === '' || isDecorationLine(line)) continue;
+    if (content === '' || isDecorationLine(line) || content.startsWith('#')) continue;
     const column = indentOf(line);
 
     // Another log entry or the next statement's output: the plan has ended.
@@ -618,12 +643,10 @@ export function parseTextPlan(text: string): RawExplainResult {
         fail(index, `expected a plan node after "->" (such as "Seq Scan on t  (cost=...)"), found "${clip(content)}"`);
         break;
       }
+      // The root's first line pasted with more indentation than the rest: its children set the edge.
+      if (stack.length === 1 && column <= rootColumn) rootColumn = stack[0].column = column - 2;
       while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
       const parent = stack[stack.length - 1];
-      if (!parent || parent.column >= column) {
-        fail(index, `a plan node indented left of the root "${clip(content)}"`);
-        break;
-      }
       const raw = node.fields as RawPlanNode;
       if (pendingSubplan && pendingSubplan.column < column) {
         raw['Subplan Name'] = pendingSubplan.name;
@@ -652,7 +675,8 @@ export function parseTextPlan(text: string): RawExplainResult {
     }
     block = undefined;
 
-    if (column <= rootColumn) {
+    // Summary lines sit at the root's column, its properties two further right; one column of slack for pastes.
+    if (column < rootColumn + 2) {
       const summary = readSummaryLine(content, result, column);
       if (summary === 'node') {
         // A second plan (psql printing several statements' EXPLAIN): only the first is read.
@@ -674,7 +698,7 @@ export function parseTextPlan(text: string): RawExplainResult {
     while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
     const owner = stack[stack.length - 1].raw;
 
-    const subplan = /^(InitPlan \d+(?: \(returns [^)]*\))?|SubPlan \d+(?: \(returns [^)]*\))?|CTE .+)$/.exec(content);
+    const subplan = /^(InitPlan(?: \d+)?(?: \(returns [^)]*\))?|SubPlan(?: \d+)?(?: \(returns [^)]*\))?|CTE .+)$/.exec(content);
     if (subplan) {
       pendingSubplan = { name: subplan[1], column };
       continue;
@@ -706,10 +730,18 @@ export function parseTextPlan(text: string): RawExplainResult {
     }
   }
 
-  if (!result.Plan) throw damage ?? new TextPlanError('no plan node found', rootIndex + 1);
+  if (!result.Plan) throw damage ?? new TextPlanError('no plan node found', joined[0].index + 1);
   finishTree(result.Plan);
   if (damage) throw new TextPlanError(damage.message, damage.line, result);
   return result;
+}
+
+/** Lines each wrapped in single quotes, as pgAdmin 3 copies a result, unwrapped ('' inside becomes '). */
+function unquoteLines(text: string): string {
+  const lines = text.split('\n');
+  const nonBlank = lines.filter((line) => line.trim() !== '');
+  if (nonBlank.length === 0 || !nonBlank.every((line) => /^\s*'.*'\s*$/.test(line))) return text;
+  return lines.map((line) => line.replace(/^(\s*)'(.*)'\s*$/, (_m, lead: string, body: string) => lead + body.replace(/''/g, "'"))).join('\n');
 }
 
 function clip(text: string): string {
