@@ -437,6 +437,8 @@ const SUMMARY_TIMES: Record<string, string> = {
   'Total runtime': 'Execution Time',
 };
 
+const SUMMARY_LINE = /^(?:(?:Planning|Execution) [Tt]ime:|Total runtime:|Trigger |JIT:$|Planning:$|Settings:|Query Identifier:|Serialization:)/;
+
 /** A server log line ("2024-05-01 10:00:00 UTC [42] LOG:  ...") that starts the next entry. */
 const LOG_LINE = /^\S.*?\b(?:LOG|ERROR|WARNING|DETAIL|STATEMENT|CONTEXT|HINT|NOTICE|INFO|FATAL|PANIC):\s/;
 
@@ -616,7 +618,8 @@ export function parseTextPlan(text: string): RawExplainResult {
   let rootColumn = indentOf(joined[0].text);
   const stack: OpenNode[] = [];
   let block: Block | undefined;
-  let pendingSubplan: { name: string; column: number } | undefined;
+  // PostgreSQL 8.x prints one "SubPlan" header over several subplans: it names every node at its depth.
+  let pendingSubplan: { name: string; column: number; owner: RawPlanNode } | undefined;
   let inSummary = false;
   let damage: TextPlanError | undefined;
 
@@ -648,11 +651,11 @@ export function parseTextPlan(text: string): RawExplainResult {
       while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
       const parent = stack[stack.length - 1];
       const raw = node.fields as RawPlanNode;
-      if (pendingSubplan && pendingSubplan.column < column) {
+      if (pendingSubplan && pendingSubplan.column < column && pendingSubplan.owner === parent.raw) {
         raw['Subplan Name'] = pendingSubplan.name;
         raw['Parent Relationship'] = pendingSubplan.name.startsWith('SubPlan') ? 'SubPlan' : 'InitPlan';
-      }
-      pendingSubplan = undefined;
+        if (/\d/.test(pendingSubplan.name)) pendingSubplan = undefined;
+      } else if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
       block = undefined;
       (parent.raw.Plans ??= []).push(raw);
       stack.push({ raw, column: column + arrow });
@@ -676,7 +679,7 @@ export function parseTextPlan(text: string): RawExplainResult {
     block = undefined;
 
     // Summary lines sit at the root's column, its properties two further right; one column of slack for pastes.
-    if (column < rootColumn + 2) {
+    if (column < rootColumn + 2 && !(stack.length === 1 && !inSummary && !SUMMARY_LINE.test(content) && column > rootColumn)) {
       const summary = readSummaryLine(content, result, column);
       if (summary === 'node') {
         // A second plan (psql printing several statements' EXPLAIN): only the first is read.
@@ -695,12 +698,17 @@ export function parseTextPlan(text: string): RawExplainResult {
       break;
     }
 
+    if (stack.length === 1 && stack[0].raw.Plans === undefined && column < rootColumn + 2 && column > 0 && !SUMMARY_LINE.test(content)) {
+      // Every line but the root's lost the same indentation when copied: the root's first property sets the edge.
+      rootColumn = stack[0].column = column - 2;
+    }
     while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
     const owner = stack[stack.length - 1].raw;
+    if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
 
     const subplan = /^(InitPlan(?: \d+)?(?: \(returns [^)]*\))?|SubPlan(?: \d+)?(?: \(returns [^)]*\))?|CTE .+)$/.exec(content);
     if (subplan) {
-      pendingSubplan = { name: subplan[1], column };
+      pendingSubplan = { name: subplan[1], column, owner };
       continue;
     }
     const worker = /^Worker (\d+):\s*(.*)$/.exec(content);
