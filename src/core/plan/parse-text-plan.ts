@@ -842,11 +842,19 @@ function readSummaryLine(content: string, result: RawExplainResult, column: numb
   return undefined;
 }
 
-/** Sets "Parent Relationship" as the JSON format does, from the parent's node type and the child's position. Iterative. */
+const BLOCK_COUNTERS = Object.values(BUFFER_KEYS);
+
+/**
+ * Fills in what the text format leaves out but the JSON format states: "Parent Relationship" (from
+ * the parent's node type and the child's position), zero buffer counters (text prints only non-zero
+ * ones) and zero times of nodes that never executed. Iterative.
+ */
 function finishTree(root: RawPlanNode): void {
+  const all: RawPlanNode[] = [];
   const stack: RawPlanNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
+    all.push(node);
     const children = node.Plans;
     if (!children) continue;
     const type = node['Node Type'];
@@ -855,6 +863,15 @@ function finishTree(root: RawPlanNode): void {
       child['Parent Relationship'] = childRelationship(type, i, plain.length);
     });
     for (const child of children) stack.push(child);
+  }
+  const buffers = all.some((node) => BLOCK_COUNTERS.some((key) => key in node));
+  const timed = all.some((node) => 'Actual Total Time' in node);
+  for (const node of all) {
+    if (buffers) for (const key of BLOCK_COUNTERS) node[key] ??= 0;
+    if (timed && node['Actual Loops'] === 0) {
+      node['Actual Startup Time'] ??= 0;
+      node['Actual Total Time'] ??= 0;
+    }
   }
 }
 
