@@ -73,21 +73,19 @@ function parseText(input: string, allowNestedString: boolean): RawExplainResult 
     if (!isText) throw notJson(syntaxError, candidate, cleaned, jsonStart);
   }
 
-  if (isText) {
-    try {
-      return parseTextPlan(text);
-    } catch (error) {
-      if (error instanceof TextPlanError) throw new PlanParseError(error.message, { line: error.line }, error.partial);
-      throw error;
-    }
-  }
   if (/<explain\s+xmlns=/.test(cleaned)) {
     throw new PlanParseError('this is an XML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead');
   }
   if (/^\s*-\s+Plan:\s*$/m.test(cleaned)) {
     throw new PlanParseError('this is a YAML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead');
   }
-  if (jsonStart < 0) {
+  if (isText || jsonStart < 0) {
+    try {
+      return parseTextPlan(text);
+    } catch (error) {
+      if (!(error instanceof TextPlanError)) throw error;
+      if (isText || error.partial) throw new PlanParseError(error.message, { line: error.line }, error.partial);
+    }
     throw new PlanParseError(`no plan found: expected EXPLAIN output (a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)" or JSON with a "Plan" key)`, { line: 1 });
   }
   throw notJson(firstError, text, text, 0);
