@@ -120,6 +120,18 @@ const NODE_NAMES: Array<(name: string) => Fields | undefined> = [
 
 /** Reads a node's name ("Parallel Index Only Scan Backward using i on s.t x") into JSON keys, or undefined. */
 export function readNodeName(text: string): Fields | undefined {
+  const known = NAME_CACHE.get(text);
+  if (known !== undefined) return known ? { ...known } : undefined;
+  const fields = readNodeNameUncached(text);
+  if (NAME_CACHE.size > 10_000) NAME_CACHE.clear();
+  NAME_CACHE.set(text, fields ?? null);
+  return fields && { ...fields };
+}
+
+/** Node names read so far; a large plan repeats the same few hundred. */
+const NAME_CACHE = new Map<string, Fields | null>();
+
+function readNodeNameUncached(text: string): Fields | undefined {
   let name = text;
   const flags: Fields = {};
   for (;;) {
@@ -580,7 +592,8 @@ function joinWrapped(lines: string[]): JoinedLine[] {
 
 /** A node line broken inside its name: the next line holds the rest of the name and the estimate. */
 function splitNodeName(previous: string, content: string): boolean {
-  if (!/^\s*->/.test(previous) || readNodeLine(previous.trim().replace(/^->\s*/, ''))?.measured) return false;
+  if (!content.includes('(cost=') && !content.includes('(actual ')) return false;
+  if (!/^\s*->/.test(previous) || previous.includes('(cost=') || previous.includes('(actual ')) return false;
   return (ESTIMATE.test(content) || ACTUAL.test(content)) && !readNodeLine(content)?.measured;
 }
 
@@ -706,12 +719,12 @@ export function parseTextPlan(text: string): RawExplainResult {
     const owner = stack[stack.length - 1].raw;
     if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
 
-    const subplan = /^(InitPlan(?: \d+)?(?: \(returns [^)]*\))?|SubPlan(?: \d+)?(?: \(returns [^)]*\))?|CTE .+)$/.exec(content);
+    const subplan = !/^[ISC]/.test(content) ? null : /^(InitPlan(?: \d+)?(?: \(returns [^)]*\))?|SubPlan(?: \d+)?(?: \(returns [^)]*\))?|CTE .+)$/.exec(content);
     if (subplan) {
       pendingSubplan = { name: subplan[1], column, owner };
       continue;
     }
-    const worker = /^Worker (\d+):\s*(.*)$/.exec(content);
+    const worker = content.startsWith('Worker ') ? /^Worker (\d+):\s*(.*)$/.exec(content) : null;
     if (worker) {
       const workers = (owner.Workers ??= []);
       let record = workers.find((w) => w['Worker Number'] === Number(worker[1]));
@@ -723,8 +736,8 @@ export function parseTextPlan(text: string): RawExplainResult {
       block = { target: record, column, kind: 'worker' };
       continue;
     }
-    const target = /^(Insert|Update|Delete|Merge) on (.+)$/.exec(content);
-    if (target && owner['Node Type'] === 'ModifyTable') {
+    const target = owner['Node Type'] === 'ModifyTable' ? /^(Insert|Update|Delete|Merge) on (.+)$/.exec(content) : null;
+    if (target) {
       ((owner['Target Tables'] ??= []) as Fields[]).push({ ...relationTarget(target[2], 'Relation Name') });
       continue;
     }

@@ -32,6 +32,10 @@ function isBlank(code: number): boolean {
 export function isDecorationLine(line: string): boolean {
   const trimmed = line.trim();
   if (trimmed === '') return false;
+  // Most lines are plan lines: settle them by their first character.
+  const first = trimmed.charCodeAt(0);
+  if (((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a)) && first !== 0x51 /* Q */ && first !== 0x54 /* T */) return false;
+  if (trimmed.startsWith('->')) return false;
   if (FRAME_ONLY.test(trimmed) && RULE_CHARS.test(trimmed)) return true;
   const inner = stripSides(trimmed).trim();
   if (inner === 'QUERY PLAN') return true;
