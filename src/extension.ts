@@ -8,6 +8,7 @@ import { ConnectionManager } from './editor/connection-manager';
 import { AdviceDiagnostics } from './editor/advice-diagnostics';
 import { explainQuery, StatementDiagnostics, type ExplainDependencies } from './editor/explain-command';
 import { OutputLog } from './editor/output-log';
+import { visualizePlan } from './editor/visualize-plan';
 import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost, type ShowPlanRequest } from './panel/plan-panel';
 
 let connections: ConnectionManager | undefined;
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     'planLens.selectConnection': () => selectConnection(context, manager),
     'planLens.removeConnection': () => removeConnection(context, manager),
     'planLens.showLog': () => log.show(),
+    'planLens.visualizePlan': () => visualizePlan(panels),
   };
   for (const [id, run] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, () => runReportingFailure(id, run, log)));
