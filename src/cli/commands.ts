@@ -12,7 +12,7 @@ import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS, ExplainCancelledError, ExplainStatementError, ExplainTimeoutError, runExplain } from '../db/explain-runner';
 import { describeConnectionError } from '../db/connection-errors';
 import { adviseIndexes } from '../db/advise-indexes';
-import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText } from './plan-text';
+import { chooseStyle, renderAdviceText, renderPlanText, terminalWidth, type ColorChoice } from './plan-text';
 
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
 
@@ -28,6 +28,7 @@ export interface ExplainCommandOptions {
   timeout?: string;
   /** Look for indexes that would help (default true). */
   indexes: boolean;
+  color: ColorChoice;
 }
 
 interface SqlInput {
@@ -127,8 +128,11 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
       const report = buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.text, advice });
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
-      const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
-      process.stdout.write(`${run.serverVersion} at ${target}\n\n${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, advice, style)}\n`);
+      const style = chooseStyle(options.color, process.stdout.isTTY === true, process.env);
+      const width = terminalWidth(process.stdout.columns);
+      process.stdout.write(
+        `${run.serverVersion} at ${target}\n\n${renderPlanText(analysis.plan, style, width, advice)}\n\n${renderAdviceText(analysis.plan, advice, style, width)}\n`,
+      );
       if (info.kind === 'data-modifying' && !options.estimate) {
         process.stdout.write('\nThe statement ran inside a transaction that was rolled back: no data changed.\n');
       }
@@ -164,22 +168,30 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
 export interface AnalyzeCommandOptions {
   file?: string;
   json: boolean;
+  color: ColorChoice;
 }
 
 export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise<number> {
   const input = readInput(options.file, undefined, 'plan');
+  const style = chooseStyle(options.color, process.stdout.isTTY === true, process.env);
+  const width = terminalWidth(process.stdout.columns);
   let analysis;
   try {
     analysis = analyzeExplainOutput(input.text);
   } catch (error) {
-    if (error instanceof PlanParseError) return fail(`${input.name}: ${error.message}`, EXIT.usage);
-    throw error;
+    if (!(error instanceof PlanParseError)) throw error;
+    // A damaged text plan: show what could be read before the damage, then say where it broke.
+    if (error.partial && !options.json) {
+      const partial = analyzeExplainOutput(error.partial);
+      process.stdout.write(`${renderPlanText(partial.plan, style, width)}\n\n`);
+      return fail(`${input.name}: the plan above stops at the damage: ${error.message}`, EXIT.usage);
+    }
+    return fail(`${input.name}: ${error.message}`, EXIT.usage);
   }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice }), null, 2)}\n`);
   } else {
-    const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
-    process.stdout.write(`${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style)}\n`);
+    process.stdout.write(`${renderPlanText(analysis.plan, style, width, analysis.advice)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style, width)}\n`);
   }
   return EXIT.ok;
 }

@@ -11,6 +11,7 @@ const HELP = `plan-lens: understand PostgreSQL query plans
 Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--json] [--timeout MS] [--no-indexes]
   plan-lens analyze [FILE | -] [--json]
+  (both)   [--color auto|always|never]  colours on a terminal by default; NO_COLOR and FORCE_COLOR are honoured
   plan-lens --help | --version
 
 explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a transaction
@@ -23,8 +24,9 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
           --json        print the versioned JSON report instead of text
           --no-indexes  skip the index advisor (it reads the catalog and, with HypoPG,
                         re-plans the statement with hypothetical indexes; nothing is created)
-analyze   Reads a saved EXPLAIN (FORMAT JSON) plan (a file, or - for standard input) and prints
-          the same report without any database.
+analyze   Reads a saved plan (a file, or - for standard input) and prints the same report without
+          any database: EXPLAIN output in text or JSON format, inside psql's frames or not, an
+          auto_explain log entry, or a report of plan-lens --json.
 
 Exit codes: 0 success, 1 the statement failed (syntax error, timeout, cancelled),
             2 usage or connection problem (also an unreadable or malformed plan file).`;
@@ -51,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'no-indexes': { type: 'boolean' },
+        color: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -69,6 +72,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
+  const color = values.color ?? 'auto';
+  if (color !== 'auto' && color !== 'always' && color !== 'never') {
+    process.stderr.write(`plan-lens: --color takes auto, always or never, not "${color}"\nRun plan-lens --help for usage.\n`);
+    return EXIT.usage;
+  }
   try {
     if (rest.length > 1) throw new UsageError(`expected at most one FILE, got ${rest.length}: ${rest.join(' ')}`);
     switch (command) {
@@ -82,12 +90,13 @@ export async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
           timeout: values.timeout,
           indexes: !values['no-indexes'],
+          color,
         });
       case 'analyze':
         if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes']) {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
-        return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });
+        return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false, color });
       default:
         throw new UsageError(`unknown command "${command}" (expected explain or analyze)`);
     }

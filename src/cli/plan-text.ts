@@ -4,8 +4,9 @@
  */
 import type { IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
 import { MISESTIMATE_INFO_FACTOR } from '../core/advice/rules/row-misestimate';
+import type { RawPlanNode } from '../core/plan/explain-json';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
-import { formatCount, formatMs, formatPercent, nodeName } from '../core/text-format';
+import { formatCount, formatKb, formatMs, formatPercent, formatRows, nodeName } from '../core/text-format';
 
 export interface TextStyle {
   bold(text: string): string;
@@ -17,6 +18,25 @@ export interface TextStyle {
 const ANSI = (code: string) => (text: string) => `\u001b[${code}m${text}\u001b[0m`;
 export const COLOR_STYLE: TextStyle = { bold: ANSI('1'), dim: ANSI('2'), hot: ANSI('31;1'), warn: ANSI('33') };
 export const PLAIN_STYLE: TextStyle = { bold: (t) => t, dim: (t) => t, hot: (t) => t, warn: (t) => t };
+
+export type ColorChoice = 'auto' | 'always' | 'never';
+
+/**
+ * The style for `--color`: "auto" colours a terminal unless NO_COLOR is set (no-color.org), and
+ * FORCE_COLOR (any value but 0 or false) colours even a pipe.
+ */
+export function chooseStyle(choice: ColorChoice, isTty: boolean, env: NodeJS.ProcessEnv): TextStyle {
+  if (choice === 'always') return COLOR_STYLE;
+  if (choice === 'never') return PLAIN_STYLE;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '0' && force !== 'false') return COLOR_STYLE;
+  return isTty && !env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
+}
+
+/** Columns long lines wrap at: the terminal's width, else 100. */
+export function terminalWidth(columns: number | undefined): number {
+  return columns && columns >= 40 ? columns : 100;
+}
 
 /** Shares at or above this are drawn as hot: they are where a reader should look first. */
 const HOT_SHARE = 0.25;
@@ -32,12 +52,65 @@ function timeText(ms: number | undefined): string {
 
 function nodeTitle(node: PlanNode): string {
   const name = nodeName(node);
-  return node.subplanName ? `${node.subplanName}: ${name}` : name;
+  return `#${node.id} ${node.subplanName ? `${node.subplanName}: ${name}` : name}`;
+}
+
+/** Rows as PostgreSQL prints them, per loop, beside the total: a parallel scan's estimate is per process. */
+function rowsText(node: PlanNode): string {
+  const total = formatCount(node.actualRowsTotal ?? 0);
+  if (node.loops <= 1) return `rows ${total} of ${formatCount(node.planRows)} est`;
+  return `rows ${total} (${formatRows(node.actualRows ?? 0)} per loop of ${formatCount(node.planRows)} est)`;
+}
+
+const CONDITIONS = ['Index Cond', 'Recheck Cond', 'Hash Cond', 'Merge Cond', 'Join Filter', 'Filter', 'One-Time Filter', 'Cache Key'];
+
+/** The node's conditions, sort and hash details and buffers: what explain.depesz.com shows under each node. */
+function nodeDetails(node: PlanNode): string[] {
+  const raw = node.raw as RawPlanNode;
+  const lines: string[] = [];
+  for (const key of CONDITIONS) if (typeof raw[key] === 'string') lines.push(`${key}: ${raw[key] as string}`);
+  if (Array.isArray(raw['Sort Key'])) {
+    const method = raw['Sort Method'] ? `  (${raw['Sort Method']}${raw['Sort Space Used'] !== undefined ? `, ${raw['Sort Space Type']} ${formatKb(raw['Sort Space Used'])}` : ''})` : '';
+    lines.push(`Sort Key: ${raw['Sort Key'].join(', ')}${method}`);
+  }
+  if (raw['Hash Batches'] !== undefined) {
+    const grew = raw['Original Hash Batches'] !== undefined && raw['Original Hash Batches'] !== raw['Hash Batches'] ? ` (planned ${raw['Original Hash Batches']})` : '';
+    const memory = raw['Peak Memory Usage'] !== undefined ? `, memory ${formatKb(raw['Peak Memory Usage'])}` : '';
+    lines.push(`Hash: ${formatCount(raw['Hash Buckets'] ?? 0)} buckets, ${raw['Hash Batches']} batches${grew}${memory}`);
+  }
+  if (raw['HashAgg Batches'] !== undefined) lines.push(`HashAgg: ${raw['HashAgg Batches']} batches${raw['Disk Usage'] ? `, disk ${formatKb(raw['Disk Usage'])}` : ''}`);
+  const b = node.buffers;
+  if (b && b.sharedHit + b.sharedRead + b.sharedDirtied + b.sharedWritten + b.tempRead + b.tempWritten > 0) {
+    const parts = [`shared hit ${formatCount(b.sharedHit)}`, `read ${formatCount(b.sharedRead)}`];
+    if (b.sharedDirtied) parts.push(`dirtied ${formatCount(b.sharedDirtied)}`);
+    if (b.sharedWritten) parts.push(`written ${formatCount(b.sharedWritten)}`);
+    if (b.tempRead || b.tempWritten) parts.push(`temp read ${formatCount(b.tempRead)} written ${formatCount(b.tempWritten)}`);
+    lines.push(`Buffers: ${parts.join(', ')}`);
+  }
+  return lines;
+}
+
+/** `text` broken at spaces into lines of at most `width` columns; the first starts with `first`, the rest with `rest`. */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = rest + word;
+    } else {
+      line += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  out.push(line);
+  return out;
 }
 
 function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): string {
   if (!plan.analyzed) {
-    return style.dim(`cost ${node.startupCost.toFixed(2)}..${node.totalCost.toFixed(2)}  est ${formatCount(node.planRowsTotal)} rows`);
+    return style.dim(`cost ${node.startupCost.toFixed(2)}..${node.totalCost.toFixed(2)}  est ${formatCount(node.planRows)} rows`);
   }
   if (!node.executed) return style.dim('never executed');
   const parts: string[] = [];
@@ -45,7 +118,7 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   const self = `self ${timeText(node.exclusiveMs)}${share ? ` ${share}` : ''}`;
   parts.push((node.exclusiveShare ?? 0) >= HOT_SHARE ? style.hot(self) : self);
   parts.push(`total ${timeText(node.inclusiveMs)}`);
-  let rows = `rows ${formatCount(node.actualRowsTotal ?? 0)} of ${formatCount(node.planRowsTotal)} est`;
+  let rows = rowsText(node);
   if (node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR) {
     rows += style.warn(` (x${formatCount(node.misestimate.factor)} ${node.misestimate.direction}estimated)`);
   }
@@ -57,8 +130,14 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   return parts.join('  ');
 }
 
-export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE): string {
+export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE, width = 100, advice?: PlanAdvice): string {
   const lines: string[] = [];
+  const first = advice?.findings.reduce<PlanAdvice['findings'][number] | undefined>((best, f) => (!best || f.impactMs > best.impactMs ? f : best), undefined);
+  if (first) {
+    const where = first.nodeId === null ? 'the plan' : nodeTitle(plan.nodes[first.nodeId]);
+    lines.push(...wrap(`${first.title} (${where}, ~${formatMs(first.impactMs)} at stake)`, width, style.bold('Fix first: '), '  '));
+    lines.push(...wrap(first.fix, width, '  ', '  '), '');
+  }
   // Iterative preorder walk: plans can be thousands of levels deep or wide.
   const stack: Array<{ id: number; prefix: string; isLast: boolean; isRoot: boolean }> = [
     { id: 0, prefix: '', isLast: true, isRoot: true },
@@ -69,6 +148,8 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
     const branch = isRoot ? '' : isLast ? '└─ ' : '├─ ';
     lines.push(`${prefix}${branch}${style.bold(nodeTitle(node))}  ${nodeMetrics(plan, node, style)}`);
     const childPrefix = isRoot ? '' : prefix + (isLast ? '   ' : '│  ');
+    const detailPrefix = childPrefix + (node.childIds.length > 0 ? '│  ' : '   ');
+    for (const detail of nodeDetails(node)) lines.push(...wrap(detail, width, style.dim(detailPrefix), style.dim(`${detailPrefix}    `)));
     for (let i = node.childIds.length - 1; i >= 0; i--) {
       stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, isRoot: false });
     }
@@ -96,15 +177,15 @@ function describeVerification(suggestion: IndexSuggestion): string {
 }
 
 /** Findings by time at stake, then the index suggestions with their DDL, as the text report's tail. */
-export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: TextStyle = PLAIN_STYLE): string {
+export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: TextStyle = PLAIN_STYLE, width = 100): string {
   const lines: string[] = [];
   if (advice.findings.length > 0) {
     lines.push(style.bold(`Findings (${advice.findings.length}, largest time at stake first):`));
     for (const finding of advice.findings) {
-      const where = finding.nodeId === null ? 'plan' : `#${finding.nodeId} ${nodeTitle(plan.nodes[finding.nodeId])}`;
+      const where = finding.nodeId === null ? 'plan' : nodeTitle(plan.nodes[finding.nodeId]);
       const mark = finding.severity === 'critical' ? style.hot(SEVERITY_MARK.critical) : finding.severity === 'warning' ? style.warn(SEVERITY_MARK.warning) : SEVERITY_MARK.info;
       lines.push(`  ${mark}  ${finding.title}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`);
-      lines.push(`            Fix: ${finding.fix}`);
+      lines.push(...wrap(finding.fix, width, '            Fix: ', '                 '));
     }
   } else {
     lines.push('No findings.');

@@ -295,6 +295,11 @@ function fromValue(input: unknown, allowNestedString: boolean): RawExplainResult
       value = value['QUERY PLAN'];
       continue;
     }
+    // Plan Lens's own report (`plan-lens analyze --json`): the plan it read is under "plan".
+    if (isObject(value) && !('Plan' in value) && typeof value.version === 'number' && isObject(value.plan) && 'Plan' in value.plan) {
+      value = value.plan;
+      continue;
+    }
     break;
   }
   if (!isObject(value)) {
