@@ -4,7 +4,8 @@
  */
 import type { IndexSuggestion, PlanAdvice, Severity } from '../core/advice/advice-model';
 import { MISESTIMATE_INFO_FACTOR } from '../core/advice/rules/row-misestimate';
-import type { RawPlanNode } from '../core/plan/explain-json';
+import type { RawExplainResult, RawPlanNode } from '../core/plan/explain-json';
+import { analyzePlan } from '../core/plan/analyze-plan';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
 import { formatCount, formatKb, formatMs, formatPercent, formatRows, nodeName } from '../core/text-format';
 
@@ -50,9 +51,11 @@ function timeText(ms: number | undefined): string {
   return ms === undefined ? '-' : formatMs(ms);
 }
 
-function nodeTitle(node: PlanNode): string {
+/** "#11 InitPlan 1: Seq Scan on t"; remote plans' nodes go unnumbered, as findings never point into them. */
+function nodeTitle(node: PlanNode, numbered = true): string {
   const name = nodeName(node);
-  return `#${node.id} ${node.subplanName ? `${node.subplanName}: ${name}` : name}`;
+  const title = node.subplanName ? `${node.subplanName}: ${name}` : name;
+  return numbered ? `#${node.id} ${title}` : title;
 }
 
 /** Rows as PostgreSQL prints them, per loop, beside the total: a parallel scan's estimate is per process. */
@@ -130,6 +133,33 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   return parts.join('  ');
 }
 
+interface RemoteTask {
+  node?: string;
+  plan: RawExplainResult;
+}
+
+/** Citus's remote plans ("Distributed Query" of a Custom Scan): each task's worker node and plan. */
+function remoteTasks(node: PlanNode): RemoteTask[] {
+  const query = node.raw['Distributed Query'] as { Job?: { Tasks?: Array<Record<string, unknown>> } } | undefined;
+  const tasks = query?.Job?.Tasks;
+  if (!Array.isArray(tasks)) return [];
+  const out: RemoteTask[] = [];
+  for (const task of tasks) {
+    let remote: unknown = task['Remote Plan'];
+    while (Array.isArray(remote)) remote = remote[0];
+    if (remote && typeof remote === 'object' && 'Plan' in remote) out.push({ node: typeof task.Node === 'string' ? task.Node : undefined, plan: remote as RawExplainResult });
+  }
+  return out;
+}
+
+/** A remote plan drawn under its Custom Scan, its times those of the worker node that ran it. */
+function renderTask(task: RemoteTask, style: TextStyle, width: number, prefix: string): string[] {
+  const remote = analyzePlan(task.plan);
+  const header = `${prefix}${style.dim(`Task on ${task.node ?? 'a worker node'}:`)}`;
+  const tree = renderTree(remote, style, width, true).map((line) => `${prefix}  ${line}`);
+  return [header, ...tree];
+}
+
 export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE, width = 100, advice?: PlanAdvice): string {
   const lines: string[] = [];
   const first = advice?.findings.reduce<PlanAdvice['findings'][number] | undefined>((best, f) => (!best || f.impactMs > best.impactMs ? f : best), undefined);
@@ -138,22 +168,7 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
     lines.push(...wrap(`${first.title} (${where}, ~${formatMs(first.impactMs)} at stake)`, width, style.bold('Fix first: '), '  '));
     lines.push(...wrap(first.fix, width, '  ', '  '), '');
   }
-  // Iterative preorder walk: plans can be thousands of levels deep or wide.
-  const stack: Array<{ id: number; prefix: string; isLast: boolean; isRoot: boolean }> = [
-    { id: 0, prefix: '', isLast: true, isRoot: true },
-  ];
-  while (stack.length > 0) {
-    const { id, prefix, isLast, isRoot } = stack.pop()!;
-    const node = plan.nodes[id];
-    const branch = isRoot ? '' : isLast ? '└─ ' : '├─ ';
-    lines.push(`${prefix}${branch}${style.bold(nodeTitle(node))}  ${nodeMetrics(plan, node, style)}`);
-    const childPrefix = isRoot ? '' : prefix + (isLast ? '   ' : '│  ');
-    const detailPrefix = childPrefix + (node.childIds.length > 0 ? '│  ' : '   ');
-    for (const detail of nodeDetails(node)) lines.push(...wrap(detail, width, style.dim(detailPrefix), style.dim(`${detailPrefix}    `)));
-    for (let i = node.childIds.length - 1; i >= 0; i--) {
-      stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, isRoot: false });
-    }
-  }
+  lines.push(...renderTree(plan, style, width, false));
   lines.push('');
   if (plan.planningMs !== undefined) lines.push(`Planning time:  ${formatMs(plan.planningMs)}`);
   if (plan.executionMs !== undefined) lines.push(`Execution time: ${formatMs(plan.executionMs)}`);
@@ -163,6 +178,29 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
   if (plan.jit) lines.push(`JIT: ${plan.jit.functions} functions, ${formatMs(plan.jit.totalMs)}`);
   if (!plan.analyzed) lines.push(style.dim('Estimates only: the statement was planned, not run.'));
   return lines.join('\n');
+}
+
+/** The tree lines; a remote plan's own remote plans are not drawn (Citus does not nest them). */
+function renderTree(plan: AnalyzedPlan, style: TextStyle, width: number, remote: boolean): string[] {
+  const lines: string[] = [];
+  // Iterative preorder walk: plans can be thousands of levels deep or wide.
+  const stack: Array<{ id: number; prefix: string; isLast: boolean; isRoot: boolean }> = [
+    { id: 0, prefix: '', isLast: true, isRoot: true },
+  ];
+  while (stack.length > 0) {
+    const { id, prefix, isLast, isRoot } = stack.pop()!;
+    const node = plan.nodes[id];
+    const branch = isRoot ? '' : isLast ? '└─ ' : '├─ ';
+    lines.push(`${prefix}${branch}${style.bold(nodeTitle(node, !remote))}  ${nodeMetrics(plan, node, style)}`);
+    const childPrefix = isRoot ? '' : prefix + (isLast ? '   ' : '│  ');
+    const detailPrefix = childPrefix + (node.childIds.length > 0 ? '│  ' : '   ');
+    for (const detail of nodeDetails(node)) lines.push(...wrap(detail, width, style.dim(detailPrefix), style.dim(`${detailPrefix}    `)));
+    if (!remote) for (const task of remoteTasks(node)) lines.push(...renderTask(task, style, width, detailPrefix));
+    for (let i = node.childIds.length - 1; i >= 0; i--) {
+      stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, isRoot: false });
+    }
+  }
+  return lines;
 }
 
 const SEVERITY_MARK: Record<Severity, string> = { critical: 'critical', warning: 'warning ', info: 'info    ' };

@@ -139,6 +139,20 @@ describe('plan-lens CLI', function () {
       assert.match(bad.stderr, /--color takes auto, always or never, not "sometimes"/);
     });
 
+    it('draws Citus remote plans under their Custom Scan, with the worker node', async function () {
+      const plan = [
+        'Custom Scan (Citus Adaptive)  (cost=0.00..0.00 rows=100000 width=8) (actual time=12.0..12.5 rows=2 loops=1)',
+        '  Task Count: 1',
+        '  ->  Task',
+        '        Node: host=localhost port=9701 dbname=regression',
+        '        ->  Seq Scan on lineitem_290000 lineitem  (cost=0.0..1.0 rows=10 width=8) (actual time=0.1..0.3 rows=10 loops=1)',
+        'Execution Time: 12.6 ms',
+      ].join('\n');
+      const result = await run(['analyze', '--color', 'never', '-'], { input: plan });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^ {3}Task on host=localhost port=9701 dbname=regression:\n {5}Seq Scan on lineitem_290000 lineitem {2}self 0\.30 ms/m);
+    });
+
     it('reads its own --json report back', async function () {
       const first = await run(['analyze', '--json', join(fixtures, 'hash-join-batches-n9.json')]);
       const again = await run(['analyze', '--json', '-'], { input: first.stdout });

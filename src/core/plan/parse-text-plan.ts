@@ -481,6 +481,8 @@ function readJitLine(content: string, jit: RawJit): void {
 
 interface OpenNode {
   raw: RawPlanNode;
+  /** A Citus task: the node under it is the remote plan, kept where Citus's JSON keeps it. */
+  task?: boolean;
   /** Column of the node's name; its properties and children start to the right of it. */
   column: number;
 }
@@ -654,6 +656,19 @@ export function parseTextPlan(text: string): RawExplainResult {
         break;
       }
       const arrow = /^->\s*/.exec(content)![0].length;
+      if (content.slice(arrow) === 'Task') {
+        while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
+        const scan = stack[stack.length - 1].raw;
+        if (scan['Node Type'] === 'Custom Scan') {
+          // Citus: "->  Task" under "Custom Scan (Citus Adaptive)", then "Node: host=..." and the remote plan.
+          const query = (scan['Distributed Query'] ??= { Job: { Tasks: [] } }) as { Job: { Tasks: Fields[] } };
+          const task: Fields = {};
+          query.Job.Tasks.push(task);
+          stack.push({ raw: task as RawPlanNode, column: column + arrow, task: true });
+          block = undefined;
+          continue;
+        }
+      }
       const node = readNodeLine(content.slice(arrow));
       if (!node) {
         fail(index, `expected a plan node after "->" (such as "Seq Scan on t  (cost=...)"), found "${clip(content)}"`);
@@ -670,7 +685,8 @@ export function parseTextPlan(text: string): RawExplainResult {
         if (/\d/.test(pendingSubplan.name)) pendingSubplan = undefined;
       } else if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
       block = undefined;
-      (parent.raw.Plans ??= []).push(raw);
+      if (parent.task) parent.raw['Remote Plan'] = [[{ Plan: raw }]];
+      else (parent.raw.Plans ??= []).push(raw);
       stack.push({ raw, column: column + arrow });
       continue;
     }

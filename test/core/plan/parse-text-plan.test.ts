@@ -224,6 +224,27 @@ Total runtime: 9.5 ms`,
       ),
   },
   {
+    what: 'Citus: tasks and their remote plans under Custom Scan (Citus Adaptive), where the Citus JSON format keeps them',
+    text: `Custom Scan (Citus Adaptive)  (cost=0.00..0.00 rows=100000 width=8) (actual time=12.0..12.5 rows=2 loops=1)
+  Task Count: 2
+  Tasks Shown: One of 2
+  ->  Task
+        Node: host=localhost port=9701 dbname=regression
+        ->  HashAggregate  (cost=1.0..2.0 rows=2 width=8) (actual time=0.5..0.6 rows=2 loops=1)
+              Group Key: l_quantity
+              ->  Seq Scan on lineitem_290000 lineitem  (cost=0.0..1.0 rows=10 width=8) (actual time=0.1..0.3 rows=10 loops=1)
+Planning Time: 0.1 ms
+Execution Time: 12.6 ms`,
+    expect: (r) => {
+      assert.equal(r.Plan.Plans, undefined);
+      const tasks = (r.Plan['Distributed Query'] as { Job: { Tasks: Array<Record<string, unknown>> } }).Job.Tasks;
+      assert.equal(tasks[0].Node, 'host=localhost port=9701 dbname=regression');
+      const remote = (tasks[0]['Remote Plan'] as Array<Array<RawExplainResult>>)[0][0];
+      assert.deepEqual([remote.Plan['Node Type'], remote.Plan.Plans![0]['Relation Name']], ['Aggregate', 'lineitem_290000']);
+      assert.equal(r['Execution Time'], 12.6);
+    },
+  },
+  {
     what: 'auto_explain text entry among other log lines, with a multi-line Query Text',
     text: `2024-05-01 10:00:00 UTC [42] LOG:  duration: 1.2 ms  plan:
 \tQuery Text: SELECT *
