@@ -23,6 +23,7 @@ export class PlanParseError extends Error {
 }
 
 const HINT = 'paste the output of EXPLAIN (FORMAT JSON)';
+const NO_PLAN = 'no plan found: expected EXPLAIN output (a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)" or JSON with a "Plan" key)';
 
 /**
  * Reads EXPLAIN output from what users paste, save or log:
@@ -50,6 +51,17 @@ function parseText(input: string, allowNestedString: boolean): RawExplainResult 
   } catch (error) {
     if (error instanceof PlanParseError) throw error;
     firstError = error;
+  }
+
+  // Text without a brace or bracket holds no JSON: read it as a text plan without preparing for JSON.
+  if (text.trimStart()[0] !== '"' && !text.includes('{') && !text.includes('[') && !text.includes('<explain') && !/^\s*-\s+Plan:/m.test(text)) {
+    try {
+      return parseTextPlan(text);
+    } catch (error) {
+      if (!(error instanceof TextPlanError)) throw error;
+      if (error.partial || looksLikeTextPlan(text)) throw new PlanParseError(error.message, { line: error.line }, error.partial);
+      throw new PlanParseError(NO_PLAN, { line: 1 });
+    }
   }
 
   const unquoted = unquoteCsv(text);
@@ -86,7 +98,7 @@ function parseText(input: string, allowNestedString: boolean): RawExplainResult 
       if (!(error instanceof TextPlanError)) throw error;
       if (isText || error.partial) throw new PlanParseError(error.message, { line: error.line }, error.partial);
     }
-    throw new PlanParseError(`no plan found: expected EXPLAIN output (a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)" or JSON with a "Plan" key)`, { line: 1 });
+    throw new PlanParseError(NO_PLAN, { line: 1 });
   }
   throw notJson(firstError, text, text, 0);
 }

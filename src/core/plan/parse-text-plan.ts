@@ -775,6 +775,7 @@ export function parseTextPlan(text: string): RawExplainResult {
 
 /** Lines each wrapped in single quotes, as pgAdmin 3 copies a result, unwrapped ('' inside becomes '). */
 function unquoteLines(text: string): string {
+  if (text.trimStart()[0] !== "'") return text;
   const lines = text.split('\n');
   const nonBlank = lines.filter((line) => line.trim() !== '');
   if (nonBlank.length === 0 || !nonBlank.every((line) => /^\s*'.*'\s*$/.test(line))) return text;
