@@ -644,7 +644,7 @@ export function parseTextPlan(text: string): RawExplainResult {
 
   for (const { text: line, index } of joined) {
     const content = line.trim();
-    if (content === '' || isDecorationLine(line) || content.startsWith('#')) continue;
+    if (content === '' || content.startsWith('#')) continue;
     const column = indentOf(line);
 
     // Another log entry or the next statement's output: the plan has ended.
