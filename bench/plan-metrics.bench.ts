@@ -4,6 +4,9 @@
  * and wide fan-outs, with InitPlans, CTEs and Gathers. Times are medians over several runs after a warm-up;
  * the heap column is the growth of the JS heap during one parse + analysis (run with --expose-gc
  * for it to mean anything).
+ *
+ * Also a 4000-node text-format plan (psql framed, ANALYZE, BUFFERS): its parse must stay under
+ * TEXT_PLAN_TARGET_MS, or the bench exits non-zero.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -42,8 +45,55 @@ export async function run(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) console.log('note: run with node --expose-gc for the heap column');
 
+  const textPlan = syntheticTextPlan(TEXT_PLAN_NODES);
+  inputs.push({ name: `text-${TEXT_PLAN_NODES / 1000}k`, text: textPlan });
+
   const rows = inputs.map(({ name, text }) => measure(name, text, gc));
   printTable(rows);
+
+  const text = rows[rows.length - 1];
+  if (text.nodes !== TEXT_PLAN_NODES) throw new Error(`the text plan read as ${text.nodes} nodes, not ${TEXT_PLAN_NODES}`);
+  const verdict = text.parseMs < TEXT_PLAN_TARGET_MS ? 'OK' : 'FAIL';
+  console.log(`${verdict}: text-plan parse of ${text.nodes} nodes ${text.parseMs.toFixed(1)} ms (target < ${TEXT_PLAN_TARGET_MS} ms)`);
+  if (verdict === 'FAIL') process.exitCode = 1;
+}
+
+const TEXT_PLAN_NODES = 4000;
+const TEXT_PLAN_TARGET_MS = 100;
+
+/**
+ * A text-format plan of `size` nodes as psql prints EXPLAIN (ANALYZE, BUFFERS): an Append over
+ * chains of joins, sorts and scans 20 levels deep, each node with the property lines PostgreSQL
+ * writes for its type.
+ */
+export function syntheticTextPlan(size: number): string {
+  const next = random(size + 1);
+  const depth = 20;
+  const lines = [' QUERY PLAN', '-'.repeat(60)];
+  const actual = (loops: number) => `(actual time=${(next() * 5).toFixed(3)}..${(5 + next() * 50).toFixed(3)} rows=${Math.floor(next() * 9000)} loops=${loops})`;
+  const cost = () => `(cost=${(next() * 100).toFixed(2)}..${(100 + next() * 9000).toFixed(2)} rows=${1 + Math.floor(next() * 9000)} width=${4 + Math.floor(next() * 100)})`;
+  lines.push(` Append  ${cost()} ${actual(1)}`, '   Buffers: shared hit=9000 read=100');
+  let made = 1;
+  for (let chain = 0; made < size; chain++) {
+    for (let level = 0; level < depth && made < size; level++, made++) {
+      const pad = ' '.repeat(3 + level * 6);
+      const props = ' '.repeat(3 + level * 6 + 6);
+      const leaf = level === depth - 1 || made === size - 1;
+      if (leaf) {
+        lines.push(`${pad}->  Seq Scan on part_${chain} p${chain}  ${cost()} ${actual(1)}`);
+        lines.push(`${props}Filter: ((status = ${chain % 10}) AND (amount > '${level}'::numeric))`, `${props}Rows Removed by Filter: ${Math.floor(next() * 5000)}`);
+      } else if (level % 3 === 0) {
+        lines.push(`${pad}->  Hash Join  ${cost()} ${actual(1)}`, `${props}Hash Cond: (a${level}.id = b${level}.id)`);
+      } else if (level % 3 === 1) {
+        lines.push(`${pad}->  Sort  ${cost()} ${actual(1)}`, `${props}Sort Key: a${level}.created_at DESC`, `${props}Sort Method: quicksort  Memory: 25kB`);
+      } else {
+        lines.push(`${pad}->  Index Scan using idx_${level} on t_${level} t  ${cost()} ${actual(3)}`, `${props}Index Cond: (id = a${level}.id)`);
+      }
+      lines.push(`${props}Buffers: shared hit=${Math.floor(next() * 500)} read=${Math.floor(next() * 50)}`);
+    }
+  }
+  lines.push(' Planning Time: 12.345 ms', ' Execution Time: 2345.678 ms', `(${lines.length - 2} rows)`);
+  return lines.join('\n');
 }
 
 function measure(name: string, text: string, gc: (() => void) | undefined): Row {

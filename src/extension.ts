@@ -9,6 +9,7 @@ import { AdviceDiagnostics } from './editor/advice-diagnostics';
 import { CODE_SELECTOR, CodeDiagnostics } from './editor/code-diagnostics';
 import { explainQuery, StatementDiagnostics, type ExplainDependencies } from './editor/explain-command';
 import { OutputLog } from './editor/output-log';
+import { visualizePlan } from './editor/visualize-plan';
 import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost } from './panel/plan-panel';
 import { recordedExplain } from './editor/recorded-explain';
 import { RECORDING_VIEW_ID, RecordingView, registerRecording } from './editor/recording-view';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
     'planLens.selectConnection': () => selectConnection(context, manager),
     'planLens.removeConnection': () => removeConnection(context, manager),
     'planLens.showLog': () => log.show(),
+    'planLens.visualizePlan': () => visualizePlan(panels),
   };
   for (const [id, run] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, () => runReportingFailure(id, run, log)));

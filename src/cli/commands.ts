@@ -13,7 +13,7 @@ import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
 import { checkParameters, describeExplainFailure, explainAndAdvise, parameterValue, prepareStatement } from '../explain';
-import { COLOR_STYLE, PLAIN_STYLE, renderAdviceText, renderPlanText, visibleControls } from './plan-text';
+import { chooseStyle, renderAdviceText, renderPlanText, terminalWidth, visibleControls, type ColorChoice } from './plan-text';
 
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
 
@@ -35,6 +35,7 @@ export interface ExplainCommandOptions {
   indexes: boolean;
   /** Run a statement even when it does something a rollback cannot undo (a sequence drawn, a slot created...). */
   allowSideEffects?: boolean;
+  color: ColorChoice;
 }
 
 interface SqlInput {
@@ -239,9 +240,12 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     if (options.json) {
       writeJson(buildPlanReport(analysis.raw, analysis.plan, { server: run.serverVersion, statement: statement.written, advice }));
     } else {
-      const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
+      const style = chooseStyle(options.color, process.stdout.isTTY === true, process.env);
+      const width = terminalWidth(process.stdout.columns);
       const generic = result.generic ? ' (generic plan: the placeholders were planned without values)' : '';
-      process.stdout.write(`${run.serverVersion} at ${target}${generic}\n\n${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, advice, style)}\n`);
+      process.stdout.write(
+        `${run.serverVersion} at ${target}${generic}\n\n${renderPlanText(analysis.plan, style, width, advice)}\n\n${renderAdviceText(analysis.plan, advice, style, width)}\n`,
+      );
       if (result.sideEffects.kind === 'escapes-rollback') {
         const undone = describeSideEffects(result.sideEffects.effects);
         process.stdout.write(`\nThe statement ran inside a transaction that was rolled back, but not everything it did was undone: ${undone}\n`);
@@ -276,22 +280,30 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
 export interface AnalyzeCommandOptions {
   file?: string;
   json: boolean;
+  color: ColorChoice;
 }
 
 export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise<number> {
   const input = readInput(options.file, undefined, 'plan');
+  const style = chooseStyle(options.color, process.stdout.isTTY === true, process.env);
+  const width = terminalWidth(process.stdout.columns);
   let analysis;
   try {
     analysis = analyzeExplainOutput(input.text);
   } catch (error) {
-    if (error instanceof PlanParseError) return fail(`${input.name}: ${error.message}`, EXIT.usage);
-    throw error;
+    if (!(error instanceof PlanParseError)) throw error;
+    // A damaged text plan: show what could be read before the damage, then say where it broke.
+    if (error.partial && !options.json) {
+      const partial = analyzeExplainOutput(error.partial);
+      process.stdout.write(`${renderPlanText(partial.plan, style, width)}\n\n`);
+      return fail(`${input.name}: the plan above stops at the damage: ${error.message}`, EXIT.usage);
+    }
+    return fail(`${input.name}: ${error.message}`, EXIT.usage);
   }
   if (options.json) {
     writeJson(buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice }));
   } else {
-    const style = process.stdout.isTTY && !process.env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
-    process.stdout.write(`${renderPlanText(analysis.plan, style)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style)}\n`);
+    process.stdout.write(`${renderPlanText(analysis.plan, style, width, analysis.advice)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style, width)}\n`);
   }
   return EXIT.ok;
 }

@@ -18,6 +18,7 @@ Usage:
   plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N]
   plan-lens record --db URL --listen HOST:PORT [--out FILE] [--json] [--duration S] [--fail-on IDS]
   plan-lens slow --db URL [--json] [--limit N] [--slow-ms MS]
+  (both)   [--color auto|always|never]  colours on a terminal by default; NO_COLOR and FORCE_COLOR are honoured
   plan-lens --help | --version
 
 explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a transaction
@@ -39,8 +40,9 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
                         sequence, creates a replication slot, calls dblink, ...); without it
                         such a statement is refused with exit code 2. Functions the statement
                         calls may do anything: Plan Lens sees the calls, not what they do.
-analyze   Reads a saved EXPLAIN (FORMAT JSON) plan (a file, or - for standard input) and prints
-          the same report without any database.
+analyze   Reads a saved plan (a file, or - for standard input) and prints the same report without
+          any database: EXPLAIN output in text or JSON format, inside psql's frames or not, an
+          auto_explain log entry, or a report of plan-lens --json.
 lint      Checks Python, JavaScript and TypeScript code for connection-pool settings, ORM N+1
           loops and row-by-row writes (SQLAlchemy, redis-py, PyMongo, node-postgres).
           --db URL        compare pool sizes and recycling with this server's limits, read live
@@ -94,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
         'n-plus-one-min': { type: 'string' },
         limit: { type: 'string' },
         'allow-side-effects': { type: 'boolean' },
+        color: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -111,6 +114,11 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${HELP}\n`);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
+  }
+  const color = values.color ?? 'auto';
+  if (color !== 'auto' && color !== 'always' && color !== 'never') {
+    process.stderr.write(`plan-lens: --color takes auto, always or never, not "${color}"\nRun plan-lens --help for usage.\n`);
+    return EXIT.usage;
   }
   try {
     if (command === 'lint') {
@@ -136,12 +144,13 @@ export async function main(argv: string[]): Promise<number> {
           timeout: values.timeout,
           indexes: !values['no-indexes'],
           allowSideEffects: values['allow-side-effects'] ?? false,
+          color,
         });
       case 'analyze':
         if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes'] || values.param || values.generic || values['allow-side-effects']) {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
-        return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false });
+        return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false, color });
       case 'record':
         return await runRecordCommand({
           db: values.db,

@@ -4,8 +4,10 @@
  */
 import { VERIFICATION_METHOD_NAMES, type IndexSuggestion, type PlanAdvice, type Severity } from '../core/advice/advice-model';
 import { MISESTIMATE_INFO_FACTOR } from '../core/advice/rules/row-misestimate';
+import type { RawExplainResult, RawPlanNode } from '../core/plan/explain-json';
+import { analyzePlan } from '../core/plan/analyze-plan';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
-import { formatChange, formatCostRange, formatCount, formatFactor, formatMs, formatPercent } from '../core/format';
+import { formatChange, formatCostRange, formatCount, formatFactor, formatKb, formatMs, formatPercent, formatRows } from '../core/format';
 import { nodeName } from '../core/plan/node-label';
 
 export interface TextStyle {
@@ -19,7 +21,6 @@ const ANSI = (code: string) => (text: string) => `\u001b[${code}m${text}\u001b[0
 export const COLOR_STYLE: TextStyle = { bold: ANSI('1'), dim: ANSI('2'), hot: ANSI('31;1'), warn: ANSI('33') };
 export const PLAIN_STYLE: TextStyle = { bold: (t) => t, dim: (t) => t, hot: (t) => t, warn: (t) => t };
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text from a plan or an input with its control characters written as \uXXXX, so it cannot steer the terminal. */
@@ -29,6 +30,25 @@ export function visibleControls(text: string): string {
 
 /** Levels drawn with tree lines; deeper nodes keep this indentation and name their level, so a line never grows with depth. */
 export const MAX_DRAWN_DEPTH = 48;
+
+export type ColorChoice = 'auto' | 'always' | 'never';
+
+/**
+ * The style for `--color`: "auto" colours a terminal unless NO_COLOR is set (no-color.org), and
+ * FORCE_COLOR (any value but 0 or false) colours even a pipe.
+ */
+export function chooseStyle(choice: ColorChoice, isTty: boolean, env: NodeJS.ProcessEnv): TextStyle {
+  if (choice === 'always') return COLOR_STYLE;
+  if (choice === 'never') return PLAIN_STYLE;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '0' && force !== 'false') return COLOR_STYLE;
+  return isTty && !env.NO_COLOR ? COLOR_STYLE : PLAIN_STYLE;
+}
+
+/** Columns long lines wrap at: the terminal's width, else 100. */
+export function terminalWidth(columns: number | undefined): number {
+  return columns && columns >= 40 ? columns : 100;
+}
 
 /** Shares at or above this are drawn as hot: they are where a reader should look first. */
 const HOT_SHARE = 0.25;
@@ -42,14 +62,69 @@ function timeText(ms: number | undefined): string {
   return ms === undefined ? '-' : formatMs(ms);
 }
 
-function nodeTitle(node: PlanNode): string {
+/** "#11 InitPlan 1: Seq Scan on t"; remote plans' nodes go unnumbered, as findings never point into them. */
+function nodeTitle(node: PlanNode, numbered = true): string {
   const name = nodeName(node);
-  return visibleControls(node.subplanName ? `${node.subplanName}: ${name}` : name);
+  const title = node.subplanName ? `${node.subplanName}: ${name}` : name;
+  return visibleControls(numbered ? `#${node.id} ${title}` : title);
+}
+
+/** Rows as PostgreSQL prints them, per loop, beside the total: a parallel scan's estimate is per process. */
+function rowsText(node: PlanNode): string {
+  const total = formatCount(node.actualRowsTotal ?? 0);
+  if (node.loops <= 1) return `rows ${total} of ${formatCount(node.planRows)} est`;
+  return `rows ${total} (${formatRows(node.actualRows ?? 0)} per loop of ${formatCount(node.planRows)} est)`;
+}
+
+const CONDITIONS = ['Index Cond', 'Recheck Cond', 'Hash Cond', 'Merge Cond', 'Join Filter', 'Filter', 'One-Time Filter', 'Cache Key'];
+
+/** The node's conditions, sort and hash details and buffers: what explain.depesz.com shows under each node. */
+function nodeDetails(node: PlanNode): string[] {
+  const raw = node.raw as RawPlanNode;
+  const lines: string[] = [];
+  for (const key of CONDITIONS) if (typeof raw[key] === 'string') lines.push(`${key}: ${raw[key] as string}`);
+  if (Array.isArray(raw['Sort Key'])) {
+    const method = raw['Sort Method'] ? `  (${raw['Sort Method']}${raw['Sort Space Used'] !== undefined ? `, ${raw['Sort Space Type']} ${formatKb(raw['Sort Space Used'])}` : ''})` : '';
+    lines.push(`Sort Key: ${raw['Sort Key'].join(', ')}${method}`);
+  }
+  if (raw['Hash Batches'] !== undefined) {
+    const grew = raw['Original Hash Batches'] !== undefined && raw['Original Hash Batches'] !== raw['Hash Batches'] ? ` (planned ${raw['Original Hash Batches']})` : '';
+    const memory = raw['Peak Memory Usage'] !== undefined ? `, memory ${formatKb(raw['Peak Memory Usage'])}` : '';
+    lines.push(`Hash: ${formatCount(raw['Hash Buckets'] ?? 0)} buckets, ${raw['Hash Batches']} batches${grew}${memory}`);
+  }
+  if (raw['HashAgg Batches'] !== undefined) lines.push(`HashAgg: ${raw['HashAgg Batches']} batches${raw['Disk Usage'] ? `, disk ${formatKb(raw['Disk Usage'])}` : ''}`);
+  const b = node.buffers;
+  if (b && b.sharedHit + b.sharedRead + b.sharedDirtied + b.sharedWritten + b.tempRead + b.tempWritten > 0) {
+    const parts = [`shared hit ${formatCount(b.sharedHit)}`, `read ${formatCount(b.sharedRead)}`];
+    if (b.sharedDirtied) parts.push(`dirtied ${formatCount(b.sharedDirtied)}`);
+    if (b.sharedWritten) parts.push(`written ${formatCount(b.sharedWritten)}`);
+    if (b.tempRead || b.tempWritten) parts.push(`temp read ${formatCount(b.tempRead)} written ${formatCount(b.tempWritten)}`);
+    lines.push(`Buffers: ${parts.join(', ')}`);
+  }
+  return lines;
+}
+
+/** `text` broken at spaces into lines of at most `width` columns; the first starts with `first`, the rest with `rest`. */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = rest + word;
+    } else {
+      line += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  out.push(line);
+  return out;
 }
 
 function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): string {
   if (!plan.analyzed) {
-    return style.dim(`cost ${formatCostRange(node.startupCost, node.totalCost)}  est ${formatCount(node.planRowsTotal)} rows`);
+    return style.dim(`cost ${formatCostRange(node.startupCost, node.totalCost)}  est ${formatCount(node.planRows)} rows`);
   }
   if (!node.executed) return style.dim('never executed');
   const parts: string[] = [];
@@ -57,7 +132,7 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   const self = `self ${timeText(node.exclusiveMs)}${share ? ` ${share}` : ''}`;
   parts.push((node.exclusiveShare ?? 0) >= HOT_SHARE ? style.hot(self) : self);
   parts.push(`total ${timeText(node.inclusiveMs)}`);
-  let rows = `rows ${formatCount(node.actualRowsTotal ?? 0)} of ${formatCount(node.planRowsTotal)} est`;
+  let rows = rowsText(node);
   if (node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR) {
     rows += style.warn(` (${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}estimated)`);
   }
@@ -69,21 +144,40 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   return parts.join('  ');
 }
 
-export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE): string {
-  const lines: string[] = [];
-  // Iterative preorder walk: plans can be thousands of levels deep or wide.
-  const stack: Array<{ id: number; prefix: string; isLast: boolean; depth: number }> = [{ id: 0, prefix: '', isLast: true, depth: 0 }];
-  while (stack.length > 0) {
-    const { id, prefix, isLast, depth } = stack.pop()!;
-    const node = plan.nodes[id];
-    const branch = depth === 0 ? '' : isLast ? '└─ ' : '├─ ';
-    const level = depth > MAX_DRAWN_DEPTH ? style.dim(`[level ${depth}] `) : '';
-    lines.push(`${prefix}${branch}${level}${style.bold(nodeTitle(node))}  ${nodeMetrics(plan, node, style)}`);
-    const childPrefix = depth === 0 || depth >= MAX_DRAWN_DEPTH ? prefix : prefix + (isLast ? '   ' : '│  ');
-    for (let i = node.childIds.length - 1; i >= 0; i--) {
-      stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, depth: depth + 1 });
-    }
+interface RemoteTask {
+  node?: string;
+  plan: RawExplainResult;
+}
+
+/** Citus's remote plans ("Distributed Query" of a Custom Scan): each task's worker node and plan. */
+function remoteTasks(node: PlanNode): RemoteTask[] {
+  const query = node.raw['Distributed Query'] as { Job?: { Tasks?: Array<Record<string, unknown>> } } | undefined;
+  const tasks = query?.Job?.Tasks;
+  if (!Array.isArray(tasks)) return [];
+  const out: RemoteTask[] = [];
+  for (const task of tasks) {
+    let remote: unknown = task['Remote Plan'];
+    while (Array.isArray(remote)) remote = remote[0];
+    if (remote && typeof remote === 'object' && 'Plan' in remote) out.push({ node: typeof task.Node === 'string' ? task.Node : undefined, plan: remote as RawExplainResult });
   }
+  return out;
+}
+
+/** A remote plan drawn under its Custom Scan, its times those of the worker node that ran it. */
+function renderTask(task: RemoteTask, style: TextStyle, width: number, prefix: string): string[] {
+  const remote = analyzePlan(task.plan);
+  const header = `${prefix}${style.dim(`Task on ${task.node ?? 'a worker node'}:`)}`;
+  const tree = renderTree(remote, style, width, true).map((line) => `${prefix}  ${line}`);
+  return [header, ...tree];
+}
+
+export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE, width = 100, advice?: PlanAdvice): string {
+  const lines: string[] = [];
+  // What to look at before the tree: the target and the finding whose fix saves the most.
+  if (advice?.headline) lines.push(advice.headline.status === 'within' ? advice.headline.text : style.warn(advice.headline.text));
+  if (advice?.fixFirst) lines.push(...wrap(visibleControls(advice.fixFirst.text), width, '', '  ').map((line, i) => (i === 0 ? style.bold(line) : line)));
+  if (advice?.headline || advice?.fixFirst) lines.push('');
+  lines.push(...renderTree(plan, style, width, false));
   lines.push('');
   if (plan.planningMs !== undefined) lines.push(`Planning time:  ${formatMs(plan.planningMs)}`);
   if (plan.executionMs !== undefined) lines.push(`Execution time: ${formatMs(plan.executionMs)}`);
@@ -94,6 +188,28 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
   if (plan.jit) lines.push(`JIT: ${plan.jit.functions} functions, ${formatMs(plan.jit.totalMs)}`);
   if (!plan.analyzed) lines.push(style.dim('Estimates only: the statement was planned, not run.'));
   return lines.join('\n');
+}
+
+/** The tree lines; a remote plan's own remote plans are not drawn (Citus does not nest them). */
+function renderTree(plan: AnalyzedPlan, style: TextStyle, width: number, remote: boolean): string[] {
+  const lines: string[] = [];
+  // Iterative preorder walk: plans can be thousands of levels deep or wide.
+  const stack: Array<{ id: number; prefix: string; isLast: boolean; depth: number }> = [{ id: 0, prefix: '', isLast: true, depth: 0 }];
+  while (stack.length > 0) {
+    const { id, prefix, isLast, depth } = stack.pop()!;
+    const node = plan.nodes[id];
+    const branch = depth === 0 ? '' : isLast ? '└─ ' : '├─ ';
+    const level = depth > MAX_DRAWN_DEPTH ? style.dim(`[level ${depth}] `) : '';
+    lines.push(`${prefix}${branch}${level}${style.bold(nodeTitle(node, !remote))}  ${nodeMetrics(plan, node, style)}`);
+    const childPrefix = depth === 0 || depth >= MAX_DRAWN_DEPTH ? prefix : prefix + (isLast ? '   ' : '│  ');
+    const detailPrefix = childPrefix + (node.childIds.length > 0 ? '│  ' : '   ');
+    for (const detail of nodeDetails(node)) lines.push(...wrap(detail, width, style.dim(detailPrefix), style.dim(`${detailPrefix}    `)));
+    if (!remote) for (const task of remoteTasks(node)) lines.push(...renderTask(task, style, width, detailPrefix));
+    for (let i = node.childIds.length - 1; i >= 0; i--) {
+      stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, depth: depth + 1 });
+    }
+  }
+  return lines;
 }
 
 const SEVERITY_MARK: Record<Severity, string> = { critical: 'critical', warning: 'warning ', info: 'info    ' };
@@ -109,21 +225,18 @@ function describeVerification(suggestion: IndexSuggestion): string {
 }
 
 /** Findings by time at stake, then the index suggestions with their DDL, as the text report's tail. */
-export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: TextStyle = PLAIN_STYLE): string {
+export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: TextStyle = PLAIN_STYLE, width = 100): string {
   const lines: string[] = [];
-  if (advice.headline) lines.push(advice.headline.status === 'within' ? advice.headline.text : style.warn(advice.headline.text));
-  if (advice.fixFirst) lines.push(style.bold(advice.fixFirst.text));
-  if (lines.length > 0) lines.push('');
   if (advice.findings.length > 0) {
     lines.push(style.bold(`Findings (${advice.findings.length}, largest time at stake first):`));
     for (const finding of advice.findings) {
       const where =
         finding.nodeId === null
           ? 'plan'
-          : `#${finding.nodeId} ${nodeTitle(plan.nodes[finding.nodeId])}${finding.nodeIds.length > 1 ? ` and ${finding.nodeIds.length - 1} more nodes` : ''}`;
+          : `${nodeTitle(plan.nodes[finding.nodeId])}${finding.nodeIds.length > 1 ? ` and ${finding.nodeIds.length - 1} more nodes` : ''}`;
       const mark = finding.severity === 'critical' ? style.hot(SEVERITY_MARK.critical) : finding.severity === 'warning' ? style.warn(SEVERITY_MARK.warning) : SEVERITY_MARK.info;
       lines.push(`  ${mark}  ${visibleControls(finding.title)}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`);
-      lines.push(`            Fix: ${visibleControls(finding.fix)}`);
+      lines.push(...wrap(visibleControls(finding.fix), width, '            Fix: ', '                 '));
     }
   } else {
     lines.push('No findings.');

@@ -21,6 +21,8 @@ export interface ShowPlanRequest {
   advice?: PlanAdvice;
   /** What the suggestions' buttons do; absent for a plan restored after a reload. */
   actions?: PlanActions;
+  /** The EXPLAIN output as the user gave it, when the plan was read from an editor: "Open raw plan" offers it beside the JSON. */
+  sourceText?: string;
 }
 
 /** What the editor side needs from the panel. */
@@ -46,6 +48,8 @@ export class PlanPanel implements vscode.Disposable {
   private ready = false;
   private queue: HostToWebview[] = [];
   private lastPlan: ShowPlanMessage | undefined;
+  /** The text the shown plan was read from, when it came from an editor rather than a server. */
+  private sourceText: string | undefined;
   private advice: PlanAdvice | undefined;
   private actions: PlanActions | undefined;
   private readonly creations = new Map<string, AbortController>();
@@ -109,6 +113,7 @@ export class PlanPanel implements vscode.Disposable {
     const message: ShowPlanMessage = { type: 'showPlan', plan: request.plan, meta: request.meta, advice: request.advice };
     panel.actions = request.actions;
     panel.advice = request.advice;
+    panel.sourceText = request.sourceText;
     panel.post(message);
     return {
       showAdvice: (advice) => {
@@ -176,6 +181,13 @@ export class PlanPanel implements vscode.Disposable {
         const json = rawPlanJson(this.lastPlan.plan);
         if (message.type === 'copyPlanJson') {
           await vscode.env.clipboard.writeText(json);
+        } else if (this.sourceText !== undefined) {
+          const pick = await vscode.window.showQuickPick(['JSON', 'As given (text)'], { placeHolder: 'Open the raw plan as' });
+          if (pick) {
+            const asText = pick !== 'JSON';
+            const document = await vscode.workspace.openTextDocument({ language: asText ? 'explain' : 'json', content: asText ? this.sourceText : json });
+            await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Active, preview: false });
+          }
         } else {
           const document = await vscode.workspace.openTextDocument({ language: 'json', content: json });
           await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Active, preview: false });

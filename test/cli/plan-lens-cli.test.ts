@@ -101,7 +101,7 @@ describe('plan-lens CLI', function () {
     it('prints the tree of a saved plan with times and row estimates', async function () {
       const result = await run(['analyze', join(fixtures, 'ecommerce-topn-n7.json')]);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /^Limit /m);
+      assert.match(result.stdout, /^#0 Limit /m);
       assert.match(result.stdout, /Parallel Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: /);
     });
@@ -111,6 +111,62 @@ describe('plan-lens CLI', function () {
       const result = await run(['analyze', '-'], { input: plan });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Sort/);
+    });
+
+    it('reads a text-format plan in psql frames: node numbers, conditions, buffers, rows per loop, fix first', async function () {
+      const result = await run(['analyze', '--color', 'never', join(fixtures, '..', 'text-twins', 'pg15', 'hash-batches.psql-border2-unicode.txt')]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^Fix first: /);
+      assert.match(result.stdout, /^#0 HashAggregate /m);
+      assert.match(result.stdout, /Hash Cond: \(o\.customer_id = c\.id\)/);
+      assert.match(result.stdout, /Hash: [\d,]+ buckets, \d+ batches/);
+      assert.match(result.stdout, /Buffers: shared hit \d+/);
+      assert.doesNotMatch(result.stdout, /\u001b\[/, 'no colour with --color never');
+    });
+
+    it('rows per loop for parallel nodes, as PostgreSQL prints the estimate', async function () {
+      const result = await run(['analyze', join(fixtures, 'ecommerce-topn-n7.json')]);
+      assert.match(result.stdout, /Parallel Seq Scan on products p .*rows [\d,]+ \([\d,.]+ per loop of [\d,]+ est\)/);
+    });
+
+    it('--color always and FORCE_COLOR colour a pipe; NO_COLOR does not stop --color always', async function () {
+      const always = await run(['analyze', '--color', 'always', join(fixtures, 'sort-spill-disk-n3.json')], { env: { ...process.env, NO_COLOR: '1' } });
+      assert.match(always.stdout, /\u001b\[1m/);
+      const forced = await run(['analyze', join(fixtures, 'sort-spill-disk-n3.json')], { env: { ...process.env, FORCE_COLOR: '1' } });
+      assert.match(forced.stdout, /\u001b\[1m/);
+      const bad = await run(['analyze', '--color', 'sometimes', join(fixtures, 'sort-spill-disk-n3.json')]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--color takes auto, always or never, not "sometimes"/);
+    });
+
+    it('draws Citus remote plans under their Custom Scan, with the worker node', async function () {
+      const plan = [
+        'Custom Scan (Citus Adaptive)  (cost=0.00..0.00 rows=100000 width=8) (actual time=12.0..12.5 rows=2 loops=1)',
+        '  Task Count: 1',
+        '  ->  Task',
+        '        Node: host=localhost port=9701 dbname=regression',
+        '        ->  Seq Scan on lineitem_290000 lineitem  (cost=0.0..1.0 rows=10 width=8) (actual time=0.1..0.3 rows=10 loops=1)',
+        'Execution Time: 12.6 ms',
+      ].join('\n');
+      const result = await run(['analyze', '--color', 'never', '-'], { input: plan });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^ {3}Task on host=localhost port=9701 dbname=regression:\n {5}Seq Scan on lineitem_290000 lineitem {2}self 0\.30 ms/m);
+    });
+
+    it('reads its own --json report back', async function () {
+      const first = await run(['analyze', '--json', join(fixtures, 'hash-join-batches-n9.json')]);
+      const again = await run(['analyze', '--json', '-'], { input: first.stdout });
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(JSON.parse(again.stdout).nodes, JSON.parse(first.stdout).nodes);
+    });
+
+    it('a damaged text plan: shows the plan up to the damage and names the line', async function () {
+      const text = readFileSync(join(fixtures, '..', 'text-twins', 'pg15', 'hash-batches.txt'), 'utf8').split('\n');
+      text.splice(6, 0, 'here is a line break');
+      const result = await run(['analyze', '--color', 'never', '-'], { input: text.join('\n') });
+      assert.equal(result.code, 2);
+      assert.match(result.stdout, /^#0 HashAggregate /m);
+      assert.match(result.stderr, /the plan above stops at the damage: line 7: expected .*found "here is a line break"/);
     });
 
     it('prints the versioned JSON report', async function () {
@@ -215,7 +271,7 @@ describe('plan-lens CLI', function () {
       const result = await run(['explain', '--demo', '--sql', DEMO_QUERY], { env: withoutServer() });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /PGlite/);
-      assert.match(result.stdout, /^Limit /m);
+      assert.match(result.stdout, /^#0 Limit /m);
       assert.match(result.stdout, /Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: \d/);
       // No HypoPG on the demo: the suggestion is verified by building it in a transaction that is rolled back.

@@ -1,32 +1,40 @@
 import type { RawExplainResult, RawPlanNode } from './explain-json';
+import { escapeControlCharactersInStrings, stripTerminalDecoration, unquoteCsv } from './plan-lines';
+import { parseTextPlan, TextPlanError } from './parse-text-plan';
 
-/** The input is not a readable `EXPLAIN (FORMAT JSON)` result; the message says what is wrong and, for JSON syntax errors, where. */
+/** The input is not a readable plan; the message says what is wrong and where. */
 export class PlanParseError extends Error {
-  /** 1-based line of a JSON syntax error in the text given to parseExplainJson. */
+  /** 1-based line of the problem in the text given to parseExplainJson. */
   readonly line?: number;
   /** 1-based column of a JSON syntax error. */
   readonly column?: number;
+  /** A text plan damaged after its start: what could be read before the damage. */
+  readonly partial?: RawExplainResult;
 
-  constructor(message: string, location?: { line: number; column: number }) {
+  constructor(message: string, location?: { line: number; column?: number }, partial?: RawExplainResult) {
     super(message);
     this.name = 'PlanParseError';
     if (location) {
       this.line = location.line;
       this.column = location.column;
     }
+    if (partial) this.partial = partial;
   }
 }
 
 const HINT = 'paste the output of EXPLAIN (FORMAT JSON)';
+const NO_PLAN = 'no plan found: expected EXPLAIN output (a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)" or JSON with a "Plan" key)';
 
 /**
- * Reads the result of `EXPLAIN (FORMAT JSON)` from what users paste, save or log:
+ * Reads EXPLAIN output from what users paste, save or log:
  * - the JSON array PostgreSQL returns (`[{"Plan": ...}]`), a bare `{"Plan": ...}` object, or a bare plan node;
  * - an already parsed value of those shapes, or a result-set export such as `[{"QUERY PLAN": [...]}]`;
- * - psql's aligned or unaligned output (`QUERY PLAN` header, dashes, `+` continuations, `(1 row)` footer);
- * - JSON inside surrounding text, such as an auto_explain log entry (`LOG:  duration: 1.2 ms  plan: {...}`).
+ * - the text format (see parseTextPlan), PostgreSQL 9.0 to 18;
+ * - either inside psql's frames (aligned, unaligned, border 0-2, ASCII or unicode), quoted by pgAdmin
+ *   or a CSV export, or in an auto_explain log entry (`LOG:  duration: 1.2 ms  plan: ...`), the first
+ *   of several.
  *
- * Returns the top-level object (the input's own objects, not a copy). Throws PlanParseError otherwise.
+ * Returns the top-level object (for JSON, the input's own objects, not a copy). Throws PlanParseError otherwise.
  */
 export function parseExplainJson(input: unknown): RawExplainResult {
   if (typeof input === 'string') return parseText(input, true);
@@ -35,7 +43,7 @@ export function parseExplainJson(input: unknown): RawExplainResult {
 
 function parseText(input: string, allowNestedString: boolean): RawExplainResult {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.trim() === '') throw new PlanParseError(`empty input: ${HINT}`);
+  if (text.trim() === '') throw new PlanParseError('empty input: paste the output of EXPLAIN, as text or JSON');
 
   let firstError: unknown;
   try {
@@ -45,47 +53,60 @@ function parseText(input: string, allowNestedString: boolean): RawExplainResult 
     firstError = error;
   }
 
+  // Text without a brace or bracket holds no JSON: read it as a text plan without preparing for JSON.
+  if (text.trimStart()[0] !== '"' && !text.includes('{') && !text.includes('[') && !text.includes('<explain') && !/^\s*-\s+Plan:/m.test(text)) {
+    try {
+      return parseTextPlan(text);
+    } catch (error) {
+      if (!(error instanceof TextPlanError)) throw error;
+      if (error.partial || looksLikeTextPlan(text)) throw new PlanParseError(error.message, { line: error.line }, error.partial);
+      throw new PlanParseError(NO_PLAN, { line: 1 });
+    }
+  }
+
+  const unquoted = unquoteCsv(text);
+  if (unquoted !== undefined && unquoted !== text) return parseText(unquoted, allowNestedString);
+
   // Line-for-line cleanup keeps line and column numbers valid for error messages.
-  const cleaned = stripTerminalDecoration(text);
+  const cleaned = stripTerminalDecoration(text).join('\n');
+  const isText = looksLikeTextPlan(cleaned);
   const jsonStart = findJsonStart(cleaned);
-  if (jsonStart >= 0) {
+  if (jsonStart >= 0 && !(isText && startsBeforeJson(cleaned, jsonStart))) {
     const jsonEnd = findBalancedEnd(cleaned, jsonStart);
     const candidate = cleaned.slice(jsonStart, jsonEnd < 0 ? cleaned.length : jsonEnd);
     let value: unknown;
     let syntaxError: unknown;
     try {
-      value = JSON.parse(candidate);
+      value = JSON.parse(escapeControlCharactersInStrings(candidate));
     } catch (error) {
       syntaxError = error;
     }
     if (syntaxError === undefined) return fromValue(value, allowNestedString);
-    if (!looksLikeTextPlan(cleaned)) throw notJson(syntaxError, candidate, cleaned, jsonStart);
+    if (!isText) throw notJson(syntaxError, candidate, cleaned, jsonStart);
   }
 
-  if (looksLikeTextPlan(cleaned)) {
-    throw new PlanParseError('this looks like a text-format plan; run EXPLAIN (FORMAT JSON) instead to get a plan Plan Lens can read');
-  }
   if (/<explain\s+xmlns=/.test(cleaned)) {
-    throw new PlanParseError('this looks like an XML-format plan; run EXPLAIN (FORMAT JSON) instead');
+    throw new PlanParseError('this is an XML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead');
   }
   if (/^\s*-\s+Plan:\s*$/m.test(cleaned)) {
-    throw new PlanParseError('this looks like a YAML-format plan; run EXPLAIN (FORMAT JSON) instead');
+    throw new PlanParseError('this is a YAML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead');
+  }
+  if (isText || jsonStart < 0) {
+    try {
+      return parseTextPlan(text);
+    } catch (error) {
+      if (!(error instanceof TextPlanError)) throw error;
+      if (isText || error.partial) throw new PlanParseError(error.message, { line: error.line }, error.partial);
+    }
+    throw new PlanParseError(NO_PLAN, { line: 1 });
   }
   throw notJson(firstError, text, text, 0);
 }
 
-/** Blanks psql's header, separator and footer lines and strips its `+` continuation marks, keeping every line break. */
-function stripTerminalDecoration(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (/^\s*QUERY PLAN\s*$/.test(line)) return '';
-      if (/^\s*-{3,}\s*$/.test(line)) return '';
-      if (/^\s*\(\d+ [^()\s]+\)\s*$/.test(line)) return '';
-      if (/^\s*Time: \d/.test(line)) return '';
-      return line.replace(/\s*\+\s*$/, '');
-    })
-    .join('\n');
+/** Whether a text plan's first node line comes before `jsonStart` (a Filter can hold a JSON literal). */
+function startsBeforeJson(text: string, jsonStart: number): boolean {
+  const node = /\(cost=\d|\(actual (?:time|rows)=/.exec(text);
+  return node !== null && node.index < jsonStart;
 }
 
 /** Where a JSON object (`{"...`) or array of objects (`[{`) first starts, or -1. */
@@ -284,6 +305,11 @@ function fromValue(input: unknown, allowNestedString: boolean): RawExplainResult
     // A result set exported by a SQL client: [{"QUERY PLAN": [{"Plan": ...}]}].
     if (isObject(value) && !('Plan' in value) && 'QUERY PLAN' in value) {
       value = value['QUERY PLAN'];
+      continue;
+    }
+    // Plan Lens's own report (`plan-lens analyze --json`): the plan it read is under "plan".
+    if (isObject(value) && !('Plan' in value) && typeof value.version === 'number' && isObject(value.plan) && 'Plan' in value.plan) {
+      value = value.plan;
       continue;
     }
     break;
