@@ -240,10 +240,13 @@ function rejectInvalidTopLevelNumbers(raw: RawExplainResult): void {
   }
 }
 
+/** Fields EXPLAIN writes as signed numbers: the query identifier is a hash, as often negative as not. */
+const SIGNED_FIELDS = new Set(['Query Identifier']);
+
 function rejectInvalidNumbers(fields: Record<string, unknown>, where: () => string): void {
   for (const key in fields) {
     const value = fields[key];
-    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {
+    if (typeof value === 'number' && !(Number.isFinite(value) && (value >= 0 || SIGNED_FIELDS.has(key)))) {
       throw new PlanParseError(`"${key}" of ${where()} is ${value}: EXPLAIN never writes a negative or infinite number, so the plan was changed after PostgreSQL wrote it.`);
     }
   }
