@@ -90,6 +90,16 @@ export class ConnectionManager implements vscode.Disposable {
     return this.activating;
   }
 
+  /** The active database, or undefined when the user closed the question of which one to use. */
+  async acquireIfChosen(): Promise<ActiveDatabase | undefined> {
+    try {
+      return await this.acquire();
+    } catch (error) {
+      if (error instanceof NoConnectionChosenError) return undefined;
+      throw error;
+    }
+  }
+
   /** Closes the pool so the next explain builds a new one from the current settings. */
   async reset(reason: string): Promise<void> {
     const previous = this.active;

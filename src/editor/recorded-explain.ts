@@ -4,9 +4,8 @@
  * opens in an untitled SQL editor first, where findings are shown and index DDL can be inserted.
  */
 import * as vscode from 'vscode';
-import { ensureSqlParser } from '../core/sql';
+import { ensureSqlParser, whyNotExplainable } from '../core/sql';
 import { prepareStatement } from '../explain';
-import { NoConnectionChosenError } from './connection-manager';
 import { explainInEditor, type ExplainDependencies } from './explain-command';
 
 export interface RecordedExplainRequest {
@@ -27,18 +26,11 @@ export function recordedExplain(deps: ExplainDependencies): ExplainRecorded {
     }
     const prepared = outcome.statement;
     if (!prepared.info.explainable) {
-      void vscode.window.showErrorMessage(
-        `Plan Lens: EXPLAIN cannot run ${prepared.info.commandTag}; only SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES can be explained.`,
-      );
+      void vscode.window.showErrorMessage(`Plan Lens: ${whyNotExplainable(prepared.info)}.`);
       return;
     }
-    let database;
-    try {
-      database = await deps.connections.acquire();
-    } catch (error) {
-      if (error instanceof NoConnectionChosenError) return;
-      throw error;
-    }
+    const database = await deps.connections.acquireIfChosen();
+    if (!database) return;
     const document = await vscode.workspace.openTextDocument({ language: 'sql', content: `${sql}\n` });
     await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.One });
     const start = prepared.start;

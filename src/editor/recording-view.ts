@@ -10,7 +10,7 @@ import type { RecordedStatement, WorkloadFinding } from '../core/workload/model'
 import type { StatementGroup } from '../core/workload/recording-store';
 import { ListenError } from '../recorder/proxy';
 import { RecordingSession, recorderUrl, upstreamOf } from '../recorder/recording-session';
-import { NoConnectionChosenError, type ConnectionManager } from './connection-manager';
+import type { ConnectionManager } from './connection-manager';
 import type { OutputLog } from './output-log';
 import type { ExplainRecorded } from './recorded-explain';
 import { readWorkloadSettings, readRecorderListen } from './recorder-config';
@@ -53,13 +53,8 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
       void this.showUrl();
       return;
     }
-    let database;
-    try {
-      database = await this.connections.acquire();
-    } catch (error) {
-      if (error instanceof NoConnectionChosenError) return;
-      throw error;
-    }
+    const database = await this.connections.acquireIfChosen();
+    if (!database) return;
     const listen = readRecorderListen();
     const port = await vscode.window.showInputBox({
       title: 'Plan Lens: Record Queries',

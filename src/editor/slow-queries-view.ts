@@ -9,7 +9,7 @@ import { formatCount, formatMs } from '../core/format';
 import type { WorkloadFinding } from '../core/workload/model';
 import { diffStatStatements, statStatementFindings, topStatStatements, type StatStatement } from '../core/workload/stat-statements';
 import { readStatStatements, StatStatementsUnavailableError } from '../db/stat-statements';
-import { NoConnectionChosenError, type ConnectionManager } from './connection-manager';
+import type { ConnectionManager } from './connection-manager';
 import type { ExplainRecorded } from './recorded-explain';
 import { readWorkloadSettings } from './recorder-config';
 
@@ -53,13 +53,8 @@ export class SlowQueriesView implements vscode.TreeDataProvider<Item>, vscode.Di
   }
 
   private async read(): Promise<StatStatement[] | undefined> {
-    let database;
-    try {
-      database = await this.connections.acquire();
-    } catch (error) {
-      if (error instanceof NoConnectionChosenError) return undefined;
-      throw error;
-    }
+    const database = await this.connections.acquireIfChosen();
+    if (!database) return undefined;
     try {
       return await readStatStatements(database.pool);
     } catch (error) {
