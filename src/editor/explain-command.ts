@@ -19,6 +19,7 @@ import { explainStatement, type ExplainedStatement } from './explained-statement
 import { planActionsFor } from './index-actions';
 import { NoConnectionChosenError, type ConnectionManager } from './connection-manager';
 import type { OutputLog } from './output-log';
+import type { PlanHistoryRecorder } from './plan-history-view';
 import { askForPlaceholderValues } from './placeholder-values';
 import { statementInEditor, type EditorStatement } from './statement-at-cursor';
 import type { PlanPanelHost } from '../panel/plan-panel';
@@ -65,6 +66,8 @@ export interface ExplainDependencies {
   log: OutputLog;
   panels: PlanPanelHost;
   state: vscode.Memento;
+  /** Keeps every analysed plan for Plan History. */
+  history: PlanHistoryRecorder;
 }
 
 export async function explainQuery(deps: ExplainDependencies, requestedMode: ExplainMode): Promise<void> {
@@ -204,6 +207,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
       },
     );
     const { run, analysis, meta } = outcome;
+    deps.history.record(sqlText, outcome);
     deps.log.info(
       `${verb} on ${database.target} (${run.serverVersion}): ${run.durationMs.toFixed(0)} ms, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
     );

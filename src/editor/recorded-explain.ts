@@ -68,6 +68,7 @@ export function recordedExplain(deps: ExplainDependencies): ExplainRecorded {
         }
       },
     );
+    deps.history.record(sql, outcome);
     deps.log.info(`Explained a recorded statement on ${database.target}: ${outcome.run.durationMs.toFixed(0)} ms, ${outcome.analysis.advice.findings.length} findings`);
     deps.panels.showPlan({
       plan: outcome.analysis.plan,
