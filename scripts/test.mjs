@@ -19,6 +19,7 @@ const groups = [
   { name: 'cli', dir: 'test/cli', needs: nothingMissing },
   { name: 'database (PGlite; PostgreSQL 15 when configured)', dir: 'test/db', needs: nothingMissing },
   { name: 'panel and protocol', dir: 'test/panel', needs: nothingMissing },
+  { name: 'plan history', dir: 'test/history', needs: nothingMissing },
   { name: 'webview logic', dir: 'test/webview', filter: (file) => !browserTest(file), needs: nothingMissing },
   {
     name: 'postgresql-15',
