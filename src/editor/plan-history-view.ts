@@ -102,16 +102,17 @@ export class PlanHistoryView implements vscode.TreeDataProvider<Item>, PlanHisto
   }
 
   async open(item: Item | undefined): Promise<void> {
-    const entry = await this.chosenPlan(item);
-    if (!entry) return;
-    const shown = await this.load(entry);
+    const chosen = await this.chosenPlan(item, 'Open a stored plan');
+    if (!chosen) return;
+    const shown = await this.load(chosen.entry);
     if (shown) this.panels.showPlan(shown);
   }
 
   async compare(item: Item | undefined): Promise<void> {
-    const entry = await this.chosenPlan(item);
-    if (!entry || item?.kind !== 'plan') return;
-    const others = item.group.entries.filter((e) => e.id !== entry.id);
+    const chosen = await this.chosenPlan(item, 'Compare a stored plan');
+    if (!chosen) return;
+    const { entry, group } = chosen;
+    const others = group.entries.filter((e) => e.id !== entry.id);
     if (others.length === 0) {
       void vscode.window.showInformationMessage('Plan Lens: this statement has only one stored plan. Explain it again to have another to compare with.');
       return;
@@ -141,13 +142,22 @@ export class PlanHistoryView implements vscode.TreeDataProvider<Item>, PlanHisto
     this.log.info(`Plan history: cleared ${count} plans.`);
   }
 
-  /** The plan an item stands for; from the command palette there is none, and the view says where to choose. */
-  private async chosenPlan(item: Item | undefined): Promise<HistoryEntry | undefined> {
-    if (item?.kind === 'plan') return item.entry;
-    if (item?.kind === 'statement') return item.group.entries[0];
-    void vscode.window.showInformationMessage('Plan Lens: choose a stored plan in the Plan Lens Plan History view.');
-    await vscode.commands.executeCommand(`${PLAN_HISTORY_VIEW_ID}.focus`);
-    return undefined;
+  /** The plan an item stands for; from the command palette, the one the user picks among all stored plans. */
+  private async chosenPlan(item: Item | undefined, title: string): Promise<{ entry: HistoryEntry; group: StatementHistory } | undefined> {
+    if (item?.kind === 'plan') return item;
+    if (item?.kind === 'statement') return { entry: item.group.entries[0], group: item.group };
+    const groups = await this.history.byStatement();
+    if (groups.length === 0) {
+      void vscode.window.showInformationMessage('Plan Lens: no plan is stored for this workspace yet. Explain a statement first (Plan Lens: Explain Query).');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      groups.flatMap((group) =>
+        group.entries.map((entry) => ({ label: oneLine(group.statement), description: `${when(entry)} · ${facts(entry)}`, detail: entry.server, entry, group })),
+      ),
+      { title, matchOnDescription: true },
+    );
+    return pick && { entry: pick.entry, group: pick.group };
   }
 
   private async load(entry: HistoryEntry): Promise<ShowPlanRequest | undefined> {

@@ -10,7 +10,8 @@ import { formatCostValue, plural } from './advice-text';
 import { heatOf, nodeTarget } from './card-content';
 import { button, el } from './dom';
 import { formatCompact, formatCost, formatExact, formatMs, formatRunTime, formatShare } from './format';
-import { comparePlans, type NodeChange } from './plan-comparison';
+import type { NodeChange } from '../../src/core/plan/plan-diff';
+import { comparePlans } from './plan-comparison';
 
 /** Rows of an outline; a plan of thousands of nodes is compared by its summary, not by scrolling. */
 const OUTLINE_ROWS = 400;

@@ -10,8 +10,6 @@ import { formatExact, formatMs } from './format';
 /** A ratio this close to 1 (either way) is no change worth a word. */
 const SAME_SPEED_RATIO = 1.05;
 
-export type { NodeChange } from '../../src/core/plan/plan-diff';
-
 export interface PlanComparison extends Pick<PlanDiff, 'changes' | 'removedIds' | 'addedIds'> {
   /** Execution time, when both plans were run. */
   time?: { before: number; after: number; text: string } & SpeedChange;
