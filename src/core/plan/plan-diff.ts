@@ -93,6 +93,10 @@ function unmatched(plan: AnalyzedPlan, names: Map<string, number[]>, otherNames:
   return rest.sort((a, b) => a.id - b.id);
 }
 
+function relationKey(node: PlanNode): string {
+  return JSON.stringify([node.schema ?? null, node.relation]);
+}
+
 /**
  * Nodes are matched by name ("Seq Scan on products p"), as many of each as both plans have; the
  * rest went or came. A node that went and one that came on the same relation read as one replaced
@@ -104,12 +108,21 @@ export function diffPlans(before: AnalyzedPlan, after: AnalyzedPlan): PlanDiff {
   const removed = unmatched(before, beforeNames, afterNames);
   const added = unmatched(after, afterNames, beforeNames);
 
+  // Added nodes on each relation, in plan order, so pairing stays linear on plans of thousands of nodes.
+  const addedOn = new Map<string, PlanNode[]>();
+  for (const node of added) {
+    if (node.relation === undefined) continue;
+    const key = relationKey(node);
+    const nodes = addedOn.get(key);
+    if (nodes) nodes.push(node);
+    else addedOn.set(key, [node]);
+  }
   const replaced: NodeChange[] = [];
   const pairedAdded = new Set<number>();
   const pairedRemoved = new Set<number>();
   for (const gone of removed) {
     if (gone.relation === undefined) continue;
-    const successor = added.find((node) => !pairedAdded.has(node.id) && node.relation === gone.relation && node.schema === gone.schema);
+    const successor = addedOn.get(relationKey(gone))?.shift();
     if (successor) {
       pairedAdded.add(successor.id);
       pairedRemoved.add(gone.id);
