@@ -215,7 +215,7 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
       plan: analysis.plan,
       meta,
       advice: analysis.advice,
-      actions: planActionsFor({ log: deps.log, advice: deps.advice, history: deps.history }, explained),
+      actions: planActionsFor({ log: deps.log, advice: deps.advice }, explained),
     });
     deps.advice.show(statement.document, statement.range, analysis.advice);
     if (adviceConfig.suggestIndexes) {

@@ -12,7 +12,6 @@ import type { AdviceDiagnostics } from './advice-diagnostics';
 import { insertDdl } from './ddl-insertion';
 import { explainStatement, type ExplainedStatement } from './explained-statement';
 import type { OutputLog } from './output-log';
-import type { PlanHistoryRecorder } from './plan-history-view';
 import { formatMs } from '../core/text-format';
 
 export type CreationProgress = (state: IndexCreationState, message: string) => void;
@@ -34,8 +33,6 @@ export interface PlanActions {
 export interface IndexActionDependencies {
   log: OutputLog;
   advice: AdviceDiagnostics;
-  /** Keeps the plan explained again after the index, beside the one before it. */
-  history: PlanHistoryRecorder;
 }
 
 export function planActionsFor(deps: IndexActionDependencies, statement: ExplainedStatement): PlanActions {
@@ -82,7 +79,6 @@ export function planActionsFor(deps: IndexActionDependencies, statement: Explain
 
       progress('running', `Created ${suggestion.name} in ${formatMs(built.durationMs)}; explaining the statement again…`);
       const after = await explainStatement(statement, signal);
-      deps.history.record(statement.sqlText, after);
       const suggestions = await adviseIndexes(database.pool, statement.sqlText, after.analysis.plan, {
         values: statement.values,
         timeoutMs: statement.explainConfig.timeoutMs,

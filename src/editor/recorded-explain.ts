@@ -74,7 +74,7 @@ export function recordedExplain(deps: ExplainDependencies): ExplainRecorded {
       plan: outcome.analysis.plan,
       meta: outcome.meta,
       advice: outcome.analysis.advice,
-      actions: planActionsFor({ log: deps.log, advice: deps.advice, history: deps.history }, explained),
+      actions: planActionsFor({ log: deps.log, advice: deps.advice }, explained),
     });
     deps.advice.show(document, range, outcome.analysis.advice);
   };
