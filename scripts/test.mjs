@@ -20,6 +20,7 @@ const groups = [
   { name: 'database (PGlite; PostgreSQL 15 when configured)', dir: 'test/db', needs: nothingMissing },
   { name: 'explain path (PGlite; PostgreSQL 15 when configured)', dir: 'test/explain', needs: nothingMissing },
   { name: 'panel and protocol', dir: 'test/panel', needs: nothingMissing },
+  { name: 'plan history', dir: 'test/history', needs: nothingMissing },
   { name: 'webview logic', dir: 'test/webview', filter: (file) => !browserTest(file), needs: nothingMissing },
   {
     name: 'postgresql-15',

@@ -14,6 +14,9 @@ import { PLAN_VIEW_TYPE, PlanPanel, type PlanPanelHost } from './panel/plan-pane
 import { recordedExplain } from './editor/recorded-explain';
 import { RECORDING_VIEW_ID, RecordingView, registerRecording } from './editor/recording-view';
 import { SLOW_QUERIES_VIEW_ID, SlowQueriesView } from './editor/slow-queries-view';
+import { PLAN_HISTORY_VIEW_ID, PlanHistoryView } from './editor/plan-history-view';
+import { readHistoryLimits } from './editor/config';
+import { PlanHistory } from './history/plan-history';
 
 let connections: ConnectionManager | undefined;
 
@@ -25,7 +28,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const advice = new AdviceDiagnostics({ scheme: '*' });
   const panelLog = (message: string) => log.info(message);
   const panels: PlanPanelHost = PlanPanel.host(context.extensionUri, panelLog);
-  const deps: ExplainDependencies = { connections, diagnostics, advice, log, panels, state: context.workspaceState };
+  // Without a folder open there is no workspace storage: such plans share one history in the global storage.
+  const historyDir = (context.storageUri ?? vscode.Uri.joinPath(context.globalStorageUri, 'no-workspace')).fsPath;
+  const planHistory = new PlanHistoryView(new PlanHistory(historyDir, readHistoryLimits, (line) => log.warn(line)), panels, log);
+  const deps: ExplainDependencies = { connections, diagnostics, advice, log, panels, state: context.workspaceState, history: planHistory };
   const manager = connections;
 
   const commands: Record<string, () => Promise<void> | void> = {
@@ -53,6 +59,9 @@ export function activate(context: vscode.ExtensionContext): void {
     'planLens.showSlowQueries': () => slowQueries.refresh(),
     'planLens.slowQueries.startSnapshot': () => slowQueries.startSnapshot(),
     'planLens.slowQueries.explain': (item) => slowQueries.explainItem(item),
+    'planLens.clearPlanHistory': () => planHistory.clear(),
+    'planLens.planHistory.open': (item) => planHistory.open(item),
+    'planLens.planHistory.compare': (item) => planHistory.compare(item),
   };
   for (const [id, run] of Object.entries(viewCommands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, (item?: never) => runReportingFailure(id, () => run(item), log)));
@@ -62,6 +71,8 @@ export function activate(context: vscode.ExtensionContext): void {
     slowQueries,
     vscode.window.registerTreeDataProvider(RECORDING_VIEW_ID, recording),
     vscode.window.registerTreeDataProvider(SLOW_QUERIES_VIEW_ID, slowQueries),
+    planHistory,
+    vscode.window.registerTreeDataProvider(PLAN_HISTORY_VIEW_ID, planHistory),
   );
   context.subscriptions.push(
     log,

@@ -57,10 +57,14 @@ export interface ComparedPlan {
   meta: PlanMeta;
 }
 
-/** The plan before and after creating an index, shown side by side. */
+/**
+ * Two plans of one statement side by side: before and after creating an index, or two plans the
+ * plan history kept (the earlier as `before`).
+ */
 export interface ShowComparisonMessage {
   type: 'showComparison';
-  index: IndexSuggestion;
+  /** The index created between the two runs; absent when two stored plans are compared. */
+  index?: IndexSuggestion;
   before: ComparedPlan;
   after: ComparedPlan;
 }
@@ -163,7 +167,7 @@ export interface WebviewState {
   lastShowPlan?: ShowPlanMessage;
   /** The advice shown for `lastShowPlan`, if any arrived. */
   lastAdvice?: PlanAdvice;
-  /** The before/after comparison, while it is on screen (its `after` is `lastShowPlan`). */
+  /** The comparison, while it is on screen (its `after` is `lastShowPlan`). */
   lastComparison?: ShowComparisonMessage;
 }
 
@@ -348,7 +352,7 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
         typeof x.message === 'string'
       );
     case 'showComparison':
-      return isIndexSuggestion(x.index) && isComparedPlan(x.before) && isComparedPlan(x.after);
+      return (x.index === undefined || isIndexSuggestion(x.index)) && isComparedPlan(x.before) && isComparedPlan(x.after);
     case 'showRunning':
       return typeof x.statement === 'string' && (x.params === undefined || isParams(x.params)) && typeof x.startedAt === 'string';
     case 'showFailed':

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_EXECUTION_TARGET_MS } from '../core/advice/finding-ranking';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from '../db/pool';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_PLANS, type HistoryLimits } from '../history/plan-history';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -53,6 +54,7 @@ export interface CodeConfig {
 }
 
 const SECTION = 'planLens';
+const BYTES_PER_MB = 1024 * 1024;
 
 /** Settings whose change invalidates the open pools. */
 export const POOL_AFFECTING_SETTINGS = ['planLens.connections', 'planLens.activeConnection', 'planLens.pool'];
@@ -127,4 +129,12 @@ export function readAdviceConfig(): AdviceConfig {
 
 export function readCodeConfig(): CodeConfig {
   return { processes: Math.max(1, Math.floor(section().get<number>('code.processes', 1))) };
+}
+
+export function readHistoryLimits(): HistoryLimits {
+  const s = section();
+  return {
+    maxPlans: Math.max(2, Math.floor(s.get<number>('history.maxPlans', DEFAULT_MAX_PLANS))),
+    maxBytes: Math.max(1, s.get<number>('history.maxMegabytes', DEFAULT_MAX_BYTES / BYTES_PER_MB)) * BYTES_PER_MB,
+  };
 }

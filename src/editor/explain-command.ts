@@ -27,6 +27,7 @@ import type { ExplainedStatement } from './explained-statement';
 import { planActionsFor } from './index-actions';
 import { NoConnectionChosenError, type ActiveDatabase, type ConnectionManager } from './connection-manager';
 import type { OutputLog } from './output-log';
+import type { PlanHistoryRecorder } from './plan-history-view';
 import { askForPlaceholderValues } from './placeholder-values';
 import { statementInEditor, type EditorStatement } from './statement-at-cursor';
 import type { PlanPanelHost } from '../panel/plan-panel';
@@ -70,6 +71,8 @@ export interface ExplainDependencies {
   log: OutputLog;
   panels: PlanPanelHost;
   state: vscode.Memento;
+  /** Keeps every analysed plan for Plan History. */
+  history: PlanHistoryRecorder;
 }
 
 export async function explainQuery(deps: ExplainDependencies, requestedMode: ExplainMode): Promise<void> {
@@ -202,9 +205,11 @@ export async function explainInEditor(deps: ExplainDependencies, job: EditorExpl
         `${formatMs(run.durationMs)}, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
     );
     const explained: ExplainedStatement = { document: statement.document, range: statement.range, version: statement.document.version, database, result };
+    const meta = planMeta(result, database);
+    deps.history.record(result, meta);
     const shown = deps.panels.showPlan({
       plan: analysis.plan,
-      meta: planMeta(result, database),
+      meta,
       advice: analysis.advice,
       actions: planActionsFor({ log: deps.log, advice: deps.advice }, explained),
     });

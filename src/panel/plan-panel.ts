@@ -10,7 +10,7 @@ import type { IndexSuggestion, PlanAdvice } from '../core/advice/advice-model';
 import type { AnalyzedPlan } from '../core/plan/model';
 import { rawPlanJson } from '../core/plan/raw-plan';
 import type { CreatedIndexComparison, PlanActions } from '../editor/index-actions';
-import { isWebviewState, isWebviewToHost, type HostToWebview, type PlanMeta, type ShowPlanMessage, type WebviewToHost } from '../protocol';
+import { isWebviewState, isWebviewToHost, type ComparedPlan, type HostToWebview, type PlanMeta, type ShowPlanMessage, type WebviewToHost } from '../protocol';
 import { createNonce, renderWebviewHtml } from './webview-html';
 
 export const PLAN_VIEW_TYPE = 'planLens.plan';
@@ -35,6 +35,8 @@ export interface PlanPanelHost {
   showFailed(message: string, detail?: string): void;
   /** The explain was cancelled; the plan on screen is marked stale. */
   showCancelled(message?: string): void;
+  /** Two plans of one statement side by side; the later one is the plan behind the comparison. */
+  showComparison(before: ComparedPlan, after: ShowPlanRequest): void;
 }
 
 export interface ShownPlan {
@@ -105,6 +107,10 @@ export class PlanPanel implements vscode.Disposable {
       // Without a panel there is nothing to mark stale: the editor's own notification says it.
       showFailed: (message, detail) => PlanPanel.current?.post({ type: 'showFailed', message, detail }),
       showCancelled: (message) => PlanPanel.current?.post({ type: 'showCancelled', message }),
+      showComparison: (before, after) => {
+        PlanPanel.show(extensionUri, after, log);
+        PlanPanel.current?.post({ type: 'showComparison', before, after: { plan: after.plan, meta: after.meta } });
+      },
     };
   }
 

@@ -88,6 +88,8 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'indexCreation', suggestionId: 'idx_a', state: 'running', message: 'Creating idx_a (CONCURRENTLY)…' },
         { type: 'indexCreation', suggestionId: 'idx_a', state: 'failed', message: 'permission denied' },
         { type: 'showComparison', index: topnSuggestion(), before: compared, after: compared },
+        // Two plans from the plan history: no index between them.
+        { type: 'showComparison', before: compared, after: compared },
         { type: 'showPlan', plan, meta: { ...meta, params: ['42', null] } },
         { type: 'showRunning', statement: 'SELECT $1', params: ['42'], startedAt: '2025-11-26T02:31:05Z' },
         { type: 'showRunning', statement: 'SELECT 1', startedAt: '2025-11-26T02:31:05Z' },
@@ -135,6 +137,8 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'showComparison', index: topnSuggestion(), before: compared },
         { type: 'showComparison', index: topnSuggestion(), before: compared, after: { plan: { nodes: [] }, meta } },
         { type: 'showComparison', index: { id: 'idx_a' }, before: compared, after: compared },
+        { type: 'showComparison', index: null, before: compared, after: compared },
+        { type: 'showComparison', before: compared, after: { plan, meta: { ...meta, ranAt: 5 } } },
       ]) {
         assert.equal(isHostToWebview(message), false, JSON.stringify(message).slice(0, 80));
       }

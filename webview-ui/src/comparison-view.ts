@@ -1,6 +1,7 @@
 /**
- * The plan before and after creating an index, side by side: what it gained at the top (time,
- * cost, nodes that went and came), then each plan as a compact outline with its nodes' times.
+ * Two plans of one statement side by side (before and after creating an index, or two plans from
+ * the history): what changed at the top (time, cost, buffers, nodes that went, came or changed
+ * method), then each plan as a compact outline with its nodes' times.
  * The full tree stays the main view's; an outline reads at a glance and fits two columns.
  */
 import type { AnalyzedPlan } from '../../src/core/plan/model';
@@ -9,7 +10,8 @@ import { plural } from './advice-text';
 import { heatOf, nodeTarget } from './card-content';
 import { button, el } from './dom';
 import { formatCompact, formatCost, formatCostRange, formatMs, formatNumber, formatPercent, formatRunTime } from '../../src/core/format';
-import { comparePlans, type NodeChange } from './plan-comparison';
+import type { NodeChange } from '../../src/core/plan/plan-diff';
+import { comparePlans } from './plan-comparison';
 
 /** Rows of an outline; a plan of thousands of nodes is compared by its summary, not by scrolling. */
 const OUTLINE_ROWS = 400;
@@ -38,14 +40,14 @@ function tile(className: string, label: string, value: string, note?: string): H
 }
 
 /** One plan as an indented list of its nodes, those without a counterpart on the other side marked. */
-function outline(plan: AnalyzedPlan, changed: ReadonlySet<number>, mark: 'removed' | 'added'): HTMLElement {
+function outline(plan: AnalyzedPlan, changed: ReadonlySet<number>, mark: 'removed' | 'added', other: string): HTMLElement {
   const list = el('ol', 'node-outline');
   for (const node of plan.nodes.slice(0, OUTLINE_ROWS)) {
     const row = el('li', `outline-row heat-${heatOf(node.exclusiveShare)}`);
     row.dataset.nodeId = String(node.id);
     if (changed.has(node.id)) {
       row.classList.add(mark);
-      row.title = mark === 'removed' ? 'Not in the plan after the index' : 'New in the plan after the index';
+      row.title = mark === 'removed' ? `Not in the ${other}` : `New in the ${other}`;
     }
     row.style.paddingLeft = `${10 + node.depth * INDENT}px`;
     const name = el('span', 'outline-name');
@@ -68,11 +70,17 @@ function outline(plan: AnalyzedPlan, changed: ReadonlySet<number>, mark: 'remove
   return list;
 }
 
-function side(kind: 'before' | 'after', compared: ComparedPlan, changed: ReadonlySet<number>): HTMLElement {
+interface SideWords {
+  title: string;
+  /** The later plan, as the outline's marks name it: "plan after the index". */
+  other: string;
+}
+
+function side(kind: 'before' | 'after', compared: ComparedPlan, changed: ReadonlySet<number>, words: SideWords): HTMLElement {
   const column = el('section', `comparison-side ${kind}`);
   const { plan, meta } = compared;
   const head = el('div', 'side-head');
-  head.append(el('h2', 'side-title', kind === 'before' ? 'Before' : 'After'));
+  head.append(el('h2', 'side-title', words.title));
   const facts = [
     plan.executionMs !== undefined ? formatMs(plan.executionMs) : undefined,
     `cost ${formatCost(plan.nodes[0].totalCost)}`,
@@ -80,7 +88,7 @@ function side(kind: 'before' | 'after', compared: ComparedPlan, changed: Readonl
     `ran ${formatRunTime(meta.ranAt)}`,
   ].filter((fact): fact is string => fact !== undefined);
   head.append(el('span', 'side-facts', facts.join(' · ')));
-  column.append(head, outline(plan, changed, kind === 'before' ? 'removed' : 'added'));
+  column.append(head, outline(plan, changed, kind === 'before' ? 'removed' : 'added', words.other));
   return column;
 }
 
@@ -90,9 +98,9 @@ export class ComparisonView {
 
   constructor(back: () => void) {
     this.element = el('section', 'comparison');
-    this.element.setAttribute('aria-label', 'Plan before and after the index');
+    this.element.setAttribute('aria-label', 'Two plans compared');
     this.element.hidden = true;
-    this.backButton = button('text-button comparison-back', '← Back to plan', 'Show the plan after the index');
+    this.backButton = button('text-button comparison-back', '← Back to plan', 'Show the later plan on its own');
     this.backButton.addEventListener('click', back);
   }
 
@@ -101,7 +109,12 @@ export class ComparisonView {
 
     const head = el('header', 'comparison-head');
     const titles = el('div', 'comparison-titles');
-    titles.append(el('h1', 'comparison-title', `Before and after ${message.index.name}`), el('code', 'comparison-ddl', message.index.ddl));
+    const { index } = message;
+    if (index) {
+      titles.append(el('h1', 'comparison-title', `Before and after ${index.name}`), el('code', 'comparison-ddl', index.ddl));
+    } else {
+      titles.append(el('h1', 'comparison-title', 'Two plans of this statement'), el('code', 'comparison-statement', message.after.meta.statement));
+    }
     head.append(titles, this.backButton);
 
     const summary = el('div', 'comparison-summary');
@@ -110,6 +123,7 @@ export class ComparisonView {
     }
     summary.append(
       tile('cost', 'Total cost', comparison.cost.text),
+      ...(comparison.buffers ? [tile('buffers', 'Shared buffers', comparison.buffers.text, comparison.buffers.note)] : []),
       tile('nodes', 'Nodes', `${formatNumber(message.before.plan.nodes.length)} → ${formatNumber(message.after.plan.nodes.length)}`),
     );
     const changes = el('section', 'comparison-changes');
@@ -127,7 +141,10 @@ export class ComparisonView {
     }
 
     const sides = el('div', 'comparison-sides');
-    sides.append(side('before', message.before, comparison.removedIds), side('after', message.after, comparison.addedIds));
+    const words = index
+      ? { before: { title: 'Before', other: 'plan after the index' }, after: { title: 'After', other: 'plan after the index' } }
+      : { before: { title: 'Earlier', other: 'later plan' }, after: { title: 'Later', other: 'later plan' } };
+    sides.append(side('before', message.before, comparison.removedIds, words.before), side('after', message.after, comparison.addedIds, words.after));
     this.element.replaceChildren(head, summary, changes, sides);
     this.element.scrollTop = 0;
   }

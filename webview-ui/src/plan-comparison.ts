@@ -1,29 +1,20 @@
 /**
- * What changed between the plan before and after an index: time, cost, and which nodes went and
- * came. Pure: no DOM, so it is tested in Node.
+ * Two plans of one statement compared, worded for the comparison view: the diff itself (numbers and
+ * node changes) is core's diffPlans. Pure: no DOM, so it is tested in Node.
  */
-import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
-import { nodeName } from './card-content';
-import { formatCostChange, formatFactor, formatMs } from '../../src/core/format';
+import type { AnalyzedPlan, NodeBuffers } from '../../src/core/plan/model';
+import { diffPlans, type PlanDiff } from '../../src/core/plan/plan-diff';
+import { formatCostChange, formatFactor, formatMs, formatNumber } from '../../src/core/format';
 
 /** A ratio this close to 1 (either way) is no change worth a word. */
 const SAME_SPEED_RATIO = 1.05;
 
-export type NodeChange =
-  /** A node on a relation gave way to another on the same relation: "Seq Scan on products → Index Scan …". */
-  | { kind: 'replaced'; from: string; to: string }
-  | { kind: 'removed'; name: string }
-  | { kind: 'added'; name: string };
-
-export interface PlanComparison {
+export interface PlanComparison extends Pick<PlanDiff, 'changes' | 'removedIds' | 'addedIds'> {
   /** Execution time, when both plans were run. */
   time?: { before: number; after: number; text: string } & SpeedChange;
   cost: { before: number; after: number; text: string };
-  changes: NodeChange[];
-  /** Nodes of the plan before that the plan after has no counterpart of. */
-  removedIds: ReadonlySet<number>;
-  /** Nodes of the plan after that the plan before had no counterpart of. */
-  addedIds: ReadonlySet<number>;
+  /** Shared blocks hit and read, when both plans were explained with BUFFERS. */
+  buffers?: { text: string; note: string };
 }
 
 export interface SpeedChange {
@@ -47,86 +38,38 @@ export function speedChange(beforeMs: number, afterMs: number): SpeedChange {
   return { verdict: 'about as fast', trend: 'same' };
 }
 
-function timeOf(plan: AnalyzedPlan): number | undefined {
-  return plan.analyzed ? (plan.executionMs ?? plan.totalMs) : undefined;
-}
-
-/** Node ids by name, in plan order. */
-function byName(plan: AnalyzedPlan): Map<string, number[]> {
-  const names = new Map<string, number[]>();
-  for (const node of plan.nodes) {
-    const name = nodeName(node);
-    let ids = names.get(name);
-    if (!ids) {
-      ids = [];
-      names.set(name, ids);
-    }
-    ids.push(node.id);
-  }
-  return names;
-}
-
-/**
- * Nodes are matched by name ("Seq Scan on products p"), as many of each as both plans have; the
- * rest went or came. A node that went and one that came on the same relation read as one replaced
- * by the other, which is what an index does to a scan.
- */
-function nodeChanges(before: AnalyzedPlan, after: AnalyzedPlan): Pick<PlanComparison, 'changes' | 'removedIds' | 'addedIds'> {
-  const beforeNames = byName(before);
-  const afterNames = byName(after);
-  const removed: PlanNode[] = [];
-  const added: PlanNode[] = [];
-  for (const [name, ids] of beforeNames) {
-    const kept = afterNames.get(name)?.length ?? 0;
-    removed.push(...ids.slice(kept).map((id) => before.nodes[id]));
-  }
-  for (const [name, ids] of afterNames) {
-    const kept = beforeNames.get(name)?.length ?? 0;
-    added.push(...ids.slice(kept).map((id) => after.nodes[id]));
-  }
-  removed.sort((a, b) => a.id - b.id);
-  added.sort((a, b) => a.id - b.id);
-
-  const replaced: NodeChange[] = [];
-  const pairedAdded = new Set<number>();
-  const pairedRemoved = new Set<number>();
-  for (const gone of removed) {
-    if (gone.relation === undefined) {
-      continue;
-    }
-    const successor = added.find((node) => !pairedAdded.has(node.id) && node.relation === gone.relation && node.schema === gone.schema);
-    if (successor) {
-      pairedAdded.add(successor.id);
-      pairedRemoved.add(gone.id);
-      replaced.push({ kind: 'replaced', from: nodeName(gone), to: nodeName(successor) });
-    }
-  }
-  return {
-    changes: [
-      ...replaced,
-      ...removed.filter((node) => !pairedRemoved.has(node.id)).map((node): NodeChange => ({ kind: 'removed', name: nodeName(node) })),
-      ...added.filter((node) => !pairedAdded.has(node.id)).map((node): NodeChange => ({ kind: 'added', name: nodeName(node) })),
-    ],
-    removedIds: new Set(removed.map((node) => node.id)),
-    addedIds: new Set(added.map((node) => node.id)),
-  };
+/** Shared blocks a plan touched: hit in PostgreSQL's cache, or read from the OS or disk. */
+function sharedBlocks(buffers: NodeBuffers): string {
+  return `${formatNumber(buffers.sharedHit)} hit, ${formatNumber(buffers.sharedRead)} read`;
 }
 
 export function comparePlans(before: AnalyzedPlan, after: AnalyzedPlan): PlanComparison {
-  const costBefore = before.nodes[0].totalCost;
-  const costAfter = after.nodes[0].totalCost;
+  const diff = diffPlans(before, after);
+  const costBefore = diff.before.totalCost;
+  const costAfter = diff.after.totalCost;
   const comparison: PlanComparison = {
     cost: { before: costBefore, after: costAfter, text: formatCostChange(costBefore, costAfter) },
-    ...nodeChanges(before, after),
+    changes: diff.changes,
+    removedIds: diff.removedIds,
+    addedIds: diff.addedIds,
   };
-  const timeBefore = timeOf(before);
-  const timeAfter = timeOf(after);
+  const timeBefore = diff.before.executionMs;
+  const timeAfter = diff.after.executionMs;
   if (timeBefore !== undefined && timeAfter !== undefined) {
     comparison.time = {
       before: timeBefore,
       after: timeAfter,
       text: `${formatMs(timeBefore)} → ${formatMs(timeAfter)}`,
       ...speedChange(timeBefore, timeAfter),
+    };
+  }
+  const buffersBefore = diff.before.buffers;
+  const buffersAfter = diff.after.buffers;
+  if (buffersBefore && buffersAfter) {
+    const total = (b: NodeBuffers) => b.sharedHit + b.sharedRead;
+    comparison.buffers = {
+      text: `${formatNumber(total(buffersBefore))} → ${formatNumber(total(buffersAfter))} blocks`,
+      note: `${sharedBlocks(buffersBefore)} → ${sharedBlocks(buffersAfter)}`,
     };
   }
   return comparison;

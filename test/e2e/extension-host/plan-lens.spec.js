@@ -1,6 +1,7 @@
 /**
- * Plan Lens inside a real extension host: activation, its commands, and Explain Query against
- * the PostgreSQL server of the active connection (set in the user settings by the runner).
+ * Plan Lens inside a real extension host: activation, its commands, Explain Query against the
+ * PostgreSQL server of the active connection (set in the user settings by the runner), and the plan
+ * history those explains fill.
  *
  * When PLAN_LENS_E2E_METRICS names a file, the activation time is written there as JSON, for the
  * runner to print.
@@ -78,6 +79,22 @@ describe('Plan Lens in the extension host', () => {
     assert.ok(tab.input.viewType.endsWith(PLAN_VIEW_TYPE), tab.input.viewType);
 
     await vscode.commands.executeCommand('planLens.explainQueryEstimate');
+    assert.strictEqual(planTabs().length, 1, 'a second plan panel was opened');
+  });
+
+  it('Plan History keeps both explains of the statement; Compare Stored Plan with... shows them in the one plan panel', async () => {
+    const compared = vscode.commands.executeCommand('planLens.planHistory.compare');
+    let done = false;
+    void compared.then(() => (done = true), () => (done = true));
+    // Two quick picks: the newest stored plan (the estimate) comes first, then the only other plan
+    // of its statement. Accepting while no pick is open does nothing.
+    await until('both quick picks accepted', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await sleep(200);
+      return done;
+    });
+    await compared;
+    await until('the plan tab of the later stored plan', () => planTabs().find((t) => t.label.startsWith('Plan Lens: history, ')));
     assert.strictEqual(planTabs().length, 1, 'a second plan panel was opened');
   });
 
