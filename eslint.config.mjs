@@ -46,7 +46,17 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
@@ -90,7 +100,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid({
         names: ['vscode', 'pg', ...nodeIo],
-        patterns: ['**/src/db/**', '**/src/editor/**', '**/src/panel/**', '**/src/cli/**', '**/src/explain/**', '**/src/recorder/**', '**/src/extension'],
+        patterns: [
+          '**/src/db/**',
+          '**/src/editor/**',
+          '**/src/panel/**',
+          '**/src/cli/**',
+          '**/src/explain/**',
+          '**/src/recorder/**',
+          '**/src/extension',
+        ],
         why: 'The webview is browser code: it imports only src/protocol.ts, pure core helpers and browser libraries.',
       }),
     },

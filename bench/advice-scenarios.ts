@@ -51,7 +51,9 @@ interface ScenarioResult {
 async function main(): Promise<void> {
   const connection = resolveConnection({ env: process.env });
   if (!connection) {
-    console.log('advice-scenarios: no PostgreSQL server configured (set DATABASE_URL or PGHOST & co., with HypoPG installed); nothing measured.');
+    console.log(
+      'advice-scenarios: no PostgreSQL server configured (set DATABASE_URL or PGHOST & co., with HypoPG installed); nothing measured.',
+    );
     return;
   }
   const only = process.argv.slice(2);
@@ -93,7 +95,12 @@ async function measureScenario(pool: PlanLensPool, scenario: AdviceScenario): Pr
     for (const suggestion of unit) names.set(suggestion, await createForReal(pool, suggestion));
     const after = await timeQuery(pool, sql, RUNS, values);
     for (const suggestion of unit) {
-      measured.push({ suggestion, afterMs: after.medianMs, speedup: previousMs / after.medianMs, used: planUsesIndex(after.plan, names.get(suggestion)!) });
+      measured.push({
+        suggestion,
+        afterMs: after.medianMs,
+        speedup: previousMs / after.medianMs,
+        used: planUsesIndex(after.plan, names.get(suggestion)!),
+      });
     }
     previousMs = after.medianMs;
   }
@@ -120,7 +127,8 @@ function printScenario(result: ScenarioResult): void {
   if (result.suggestions.length === 0) console.log('  no suggestion');
   for (const measured of result.suggestions) {
     const { verification } = measured.suggestion;
-    const cost = verification.costBefore !== undefined ? ` cost ${num(verification.costBefore)} -> ${num(verification.costAfter ?? 0)}` : '';
+    const cost =
+      verification.costBefore !== undefined ? ` cost ${num(verification.costBefore)} -> ${num(verification.costAfter ?? 0)}` : '';
     const verdict = isHarmful(measured) ? 'HARMFUL' : isUseless(measured) ? 'USELESS' : isHelpful(measured) ? 'helpful' : 'modest';
     console.log(`  ${measured.suggestion.ddl}`);
     console.log(
@@ -153,7 +161,9 @@ function printSummary(results: ScenarioResult[], elapsedMs: number): void {
 
   const all = results.flatMap((result) => result.suggestions);
   const helpable = results.filter((result) => result.scenario.canHelp);
-  const served = helpable.filter((result) => result.suggestions.length > 0 && result.beforeMs / result.suggestions.at(-1)!.afterMs >= HELPFUL_SPEEDUP);
+  const served = helpable.filter(
+    (result) => result.suggestions.length > 0 && result.beforeMs / result.suggestions.at(-1)!.afterMs >= HELPFUL_SPEEDUP,
+  );
   const badScenarios = results.filter((result) => result.suggestions.some(isUseless));
   const harmfulScenarios = results.filter((result) => result.suggestions.some(isHarmful));
   const silentNoHelp = results.filter((result) => !result.scenario.canHelp && result.suggestions.length === 0);
@@ -161,7 +171,9 @@ function printSummary(results: ScenarioResult[], elapsedMs: number): void {
   console.log(`suggestions made:                          ${all.length}`);
   console.log(`suggestions >= ${HELPFUL_SPEEDUP}x once created:            ${share(all.filter(isHelpful).length, all.length)}`);
   console.log(`scenarios an index can help, sped up >= ${HELPFUL_SPEEDUP}x: ${share(served.length, helpable.length)}`);
-  console.log(`scenarios with a useless suggestion:       ${share(badScenarios.length, results.length)} (used by no plan or < ${USEFUL_SPEEDUP}x)`);
+  console.log(
+    `scenarios with a useless suggestion:       ${share(badScenarios.length, results.length)} (used by no plan or < ${USEFUL_SPEEDUP}x)`,
+  );
   console.log(`scenarios with a harmful suggestion:       ${share(harmfulScenarios.length, results.length)}`);
   console.log(`no-help scenarios left without suggestion: ${share(silentNoHelp.length, results.length - helpable.length)}`);
   console.log(`total time:                                ${(elapsedMs / 1000).toFixed(1)} s`);
@@ -201,4 +213,3 @@ main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });
-

@@ -29,7 +29,11 @@ export async function run(): Promise<void> {
     ['dist/webview/main.js', statSync(join(root, 'dist/webview/main.js')).size, ''],
     ['dist/webview/main.css', statSync(join(root, 'dist/webview/main.css')).size, ''],
     ['node_modules/libpg-query/wasm', folderBytes(join(root, 'node_modules/libpg-query/wasm')), 'loaded on first explain'],
-    ['node_modules/@electric-sql/pglite/dist', folderBytes(join(root, 'node_modules/@electric-sql/pglite/dist')), 'loaded only for the demo'],
+    [
+      'node_modules/@electric-sql/pglite/dist',
+      folderBytes(join(root, 'node_modules/@electric-sql/pglite/dist')),
+      'loaded only for the demo',
+    ],
   ];
   const hostBytes = rows[0][1];
   rows[0][2] = hostBytes < HOST_BUNDLE_TARGET_BYTES ? 'under the 1 MB target' : 'OVER the 1 MB target';

@@ -34,7 +34,9 @@ interface Row {
 export async function run(): Promise<void> {
   const inputs: Array<{ name: string; text: string }> = [];
   if (existsSync(SHARED_PLANS)) {
-    for (const file of readdirSync(SHARED_PLANS).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(SHARED_PLANS)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       inputs.push({ name: file, text: readFileSync(join(SHARED_PLANS, file), 'utf8') });
     }
   } else {
@@ -70,8 +72,10 @@ export function syntheticTextPlan(size: number): string {
   const next = random(size + 1);
   const depth = 20;
   const lines = [' QUERY PLAN', '-'.repeat(60)];
-  const actual = (loops: number) => `(actual time=${(next() * 5).toFixed(3)}..${(5 + next() * 50).toFixed(3)} rows=${Math.floor(next() * 9000)} loops=${loops})`;
-  const cost = () => `(cost=${(next() * 100).toFixed(2)}..${(100 + next() * 9000).toFixed(2)} rows=${1 + Math.floor(next() * 9000)} width=${4 + Math.floor(next() * 100)})`;
+  const actual = (loops: number) =>
+    `(actual time=${(next() * 5).toFixed(3)}..${(5 + next() * 50).toFixed(3)} rows=${Math.floor(next() * 9000)} loops=${loops})`;
+  const cost = () =>
+    `(cost=${(next() * 100).toFixed(2)}..${(100 + next() * 9000).toFixed(2)} rows=${1 + Math.floor(next() * 9000)} width=${4 + Math.floor(next() * 100)})`;
   lines.push(` Append  ${cost()} ${actual(1)}`, '   Buffers: shared hit=9000 read=100');
   let made = 1;
   for (let chain = 0; made < size; chain++) {
@@ -81,13 +85,23 @@ export function syntheticTextPlan(size: number): string {
       const leaf = level === depth - 1 || made === size - 1;
       if (leaf) {
         lines.push(`${pad}->  Seq Scan on part_${chain} p${chain}  ${cost()} ${actual(1)}`);
-        lines.push(`${props}Filter: ((status = ${chain % 10}) AND (amount > '${level}'::numeric))`, `${props}Rows Removed by Filter: ${Math.floor(next() * 5000)}`);
+        lines.push(
+          `${props}Filter: ((status = ${chain % 10}) AND (amount > '${level}'::numeric))`,
+          `${props}Rows Removed by Filter: ${Math.floor(next() * 5000)}`,
+        );
       } else if (level % 3 === 0) {
         lines.push(`${pad}->  Hash Join  ${cost()} ${actual(1)}`, `${props}Hash Cond: (a${level}.id = b${level}.id)`);
       } else if (level % 3 === 1) {
-        lines.push(`${pad}->  Sort  ${cost()} ${actual(1)}`, `${props}Sort Key: a${level}.created_at DESC`, `${props}Sort Method: quicksort  Memory: 25kB`);
+        lines.push(
+          `${pad}->  Sort  ${cost()} ${actual(1)}`,
+          `${props}Sort Key: a${level}.created_at DESC`,
+          `${props}Sort Method: quicksort  Memory: 25kB`,
+        );
       } else {
-        lines.push(`${pad}->  Index Scan using idx_${level} on t_${level} t  ${cost()} ${actual(3)}`, `${props}Index Cond: (id = a${level}.id)`);
+        lines.push(
+          `${pad}->  Index Scan using idx_${level} on t_${level} t  ${cost()} ${actual(3)}`,
+          `${props}Index Cond: (id = a${level}.id)`,
+        );
       }
       lines.push(`${props}Buffers: shared hit=${Math.floor(next() * 500)} read=${Math.floor(next() * 50)}`);
     }
@@ -161,7 +175,8 @@ function printTable(rows: Row[]): void {
     row.heapMb === undefined ? 'n/a' : row.heapMb.toFixed(1),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i].length)));
-  const format = (line: string[]): string => line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const format = (line: string[]): string =>
+    line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   console.log(format(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const line of cells) console.log(format(line));
@@ -267,7 +282,9 @@ function syntheticPlan(size: number): string {
       const child = list[index];
       const relationship = relationshipOf(child, index);
       if (relationship === 'InitPlan CTE') {
-        pieces.push(`{"Node Type": "CTE Scan", "Parent Relationship": "Inner", "CTE Name": "c${child}", "Actual Total Time": ${inclusiveMs[child].toFixed(3)}, "Actual Rows": 1, "Actual Loops": 1, "Plan Rows": 1}, `);
+        pieces.push(
+          `{"Node Type": "CTE Scan", "Parent Relationship": "Inner", "CTE Name": "c${child}", "Actual Total Time": ${inclusiveMs[child].toFixed(3)}, "Actual Rows": 1, "Actual Loops": 1, "Plan Rows": 1}, `,
+        );
       }
       emit(child, relationship, index);
       stack.push({ id: child, next: 0 });

@@ -22,7 +22,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-async function timeQueries(client: Client, count: number, query: (client: Client, i: number) => Promise<unknown>, into: number[]): Promise<void> {
+async function timeQueries(
+  client: Client,
+  count: number,
+  query: (client: Client, i: number) => Promise<unknown>,
+  into: number[],
+): Promise<void> {
   for (let i = 0; i < count; i++) {
     const started = performance.now();
     await query(client, i);
@@ -36,10 +41,14 @@ export async function run(): Promise<void> {
     console.log('skipped: no PostgreSQL server configured (set the PG* variables or DATABASE_URL)');
     return;
   }
-  const recorder = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), 'record', '--listen', '127.0.0.1:0', '--json'], {
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const recorder = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), 'record', '--listen', '127.0.0.1:0', '--json'],
+    {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let report = '';
   recorder.stdout.on('data', (data) => (report += data));
   const finished = new Promise<void>((resolve) => recorder.on('close', () => resolve()));

@@ -96,12 +96,21 @@ function planCases(): PlanCase[] {
     cases.push({ name: 'partitions-4000-n4004', plan: loadPlan('partitions-4000-n4004.json'), targetMs: 500, targetHeapMb: 60 });
   }
   for (const size of SYNTHETIC_SIZES) {
-    cases.push({ name: `synthetic-${size / 1000}k`, plan: analyzePlan(syntheticExplain(size)), targetMs: size >= 50_000 ? LARGE_PLAN_TARGET_MS : undefined });
+    cases.push({
+      name: `synthetic-${size / 1000}k`,
+      plan: analyzePlan(syntheticExplain(size)),
+      targetMs: size >= 50_000 ? LARGE_PLAN_TARGET_MS : undefined,
+    });
   }
   const large = cases[cases.length - 1].plan;
   const advice = planAdvice(large, evaluateRules(large));
   cases.push({ name: `synthetic-50k + ${advice.findings.length} findings`, plan: large, advice, targetMs: LARGE_PLAN_TARGET_MS });
-  cases.push({ name: `synthetic-50k + ${MANY_FINDINGS / 1000}k findings`, plan: large, advice: manyFindings(large), targetMs: LARGE_PLAN_TARGET_MS });
+  cases.push({
+    name: `synthetic-50k + ${MANY_FINDINGS / 1000}k findings`,
+    plan: large,
+    advice: manyFindings(large),
+    targetMs: LARGE_PLAN_TARGET_MS,
+  });
   const only = (process.env.PLAN_LENS_BENCH_PLANS ?? '').split(',').filter((name) => name !== '');
   return only.length === 0 ? cases : cases.filter((c) => only.some((name) => c.name.includes(name)));
 }

@@ -25,7 +25,10 @@ const groups = [
   {
     name: 'postgresql-15',
     dir: undefined,
-    needs: () => (postgresConfigured() ? undefined : 'no PostgreSQL server configured (set DATABASE_URL or PGHOST, PGUSER, PGPASSWORD, PGDATABASE; .ci/run starts the Debian PostgreSQL 15 server)'),
+    needs: () =>
+      postgresConfigured()
+        ? undefined
+        : 'no PostgreSQL server configured (set DATABASE_URL or PGHOST, PGUSER, PGPASSWORD, PGDATABASE; .ci/run starts the Debian PostgreSQL 15 server)',
   },
   {
     name: 'query recorder (PostgreSQL 15, psql, SQLAlchemy)',
@@ -84,7 +87,13 @@ if (build.status !== 0) {
 
 const mocha = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/mocha/bin/mocha.js'), '--reporter', join(root, 'scripts/mocha-summary-reporter.cjs'), ...process.argv.slice(2), ...files],
+  [
+    join(root, 'node_modules/mocha/bin/mocha.js'),
+    '--reporter',
+    join(root, 'scripts/mocha-summary-reporter.cjs'),
+    ...process.argv.slice(2),
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 

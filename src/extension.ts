@@ -48,7 +48,11 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(vscode.commands.registerCommand(id, () => runReportingFailure(id, run, log)));
   }
   const code = new CodeDiagnostics(manager, log);
-  void code.start().catch((error: unknown) => log.error(`Application-code checks could not start: ${error instanceof Error ? error.message : String(error)}`));
+  void code
+    .start()
+    .catch((error: unknown) =>
+      log.error(`Application-code checks could not start: ${error instanceof Error ? error.message : String(error)}`),
+    );
 
   // Statements the recorder captured, or pg_stat_statements lists, go through the editor's explain.
   const explainRecorded = recordedExplain(deps);

@@ -7,7 +7,15 @@
  * expect an answer carry an `id`; the host's `reply` echoes it.
  */
 import type { AnalyzedPlan } from './core/plan/model';
-import { VERIFICATION_METHOD_NAMES, type ExecutionHeadline, type Finding, type FixFirst, type IndexSuggestion, type PlanAdvice, type Severity } from './core/advice/advice-model';
+import {
+  VERIFICATION_METHOD_NAMES,
+  type ExecutionHeadline,
+  type Finding,
+  type FixFirst,
+  type IndexSuggestion,
+  type PlanAdvice,
+  type Severity,
+} from './core/advice/advice-model';
 
 export type ExplainMode = 'analyze' | 'estimate';
 
@@ -95,9 +103,7 @@ export interface ShowCancelledMessage {
 }
 
 /** The answer to a webview request, matched by `id`. */
-export type ReplyMessage =
-  | { type: 'reply'; id: number; ok: true }
-  | { type: 'reply'; id: number; ok: false; error: string };
+export type ReplyMessage = { type: 'reply'; id: number; ok: true } | { type: 'reply'; id: number; ok: false; error: string };
 
 export type HostToWebview =
   | ShowPlanMessage
@@ -346,10 +352,7 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isPlanAdvice(x.advice);
     case 'indexCreation':
       return (
-        isSuggestionId(x.suggestionId) &&
-        typeof x.state === 'string' &&
-        INDEX_CREATION_STATES.has(x.state) &&
-        typeof x.message === 'string'
+        isSuggestionId(x.suggestionId) && typeof x.state === 'string' && INDEX_CREATION_STATES.has(x.state) && typeof x.message === 'string'
       );
     case 'showComparison':
       return (x.index === undefined || isIndexSuggestion(x.index)) && isComparedPlan(x.before) && isComparedPlan(x.after);

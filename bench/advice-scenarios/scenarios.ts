@@ -132,7 +132,7 @@ export const ADVICE_SCENARIOS: readonly AdviceScenario[] = [
     name: 'single-column',
     form: 'single-column',
     canHelp: true,
-    description: 'one customer\'s orders: equality on a high-cardinality column',
+    description: "one customer's orders: equality on a high-cardinality column",
     setup: (schema) => ordersTable(schema),
     query: (schema) => `SELECT * FROM ${schema}.orders WHERE customer_id = 4242`,
     indexedTable: 'orders',
@@ -150,7 +150,7 @@ export const ADVICE_SCENARIOS: readonly AdviceScenario[] = [
     name: 'compound-equality-range',
     form: 'compound-equality-range',
     canHelp: true,
-    description: 'one account\'s events in one month: equality then range',
+    description: "one account's events in one month: equality then range",
     setup: (schema) => `
       CREATE TABLE ${schema}.events (
         id int PRIMARY KEY,
@@ -361,8 +361,7 @@ export const ADVICE_SCENARIOS: readonly AdviceScenario[] = [
       INSERT INTO ${schema}.logins
       SELECT i, ${pick('i', 50_000)}, timestamptz '2024-01-01 00:00:00+00' + make_interval(secs => i * 13), '10.0.0.' || (i % 250)
       FROM ${shuffled(200_000)};`,
-    query: (schema) =>
-      `SELECT a.name, l.at, l.ip FROM ${schema}.accounts a JOIN ${schema}.logins l ON l.account_id = a.id WHERE a.flagged`,
+    query: (schema) => `SELECT a.name, l.at, l.ip FROM ${schema}.accounts a JOIN ${schema}.logins l ON l.account_id = a.id WHERE a.flagged`,
     indexedTable: 'logins',
   },
   {
@@ -637,7 +636,6 @@ export const ADVICE_SCENARIOS: readonly AdviceScenario[] = [
     setup: (schema) => ordersTable(schema),
     query: (schema) => `SELECT id FROM ${schema}.orders WHERE customer_id = 4242 OR status = 'delivered'`,
   },
-
 ];
 
 export function scenarioSchema(scenario: AdviceScenario): string {

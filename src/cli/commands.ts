@@ -62,11 +62,21 @@ function readInput(file: string | undefined, inline: string | undefined, what: s
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
     throw new UsageError(`cannot read ${file}: ${reason}`);
   }
   // A NUL byte never occurs in SQL or in EXPLAIN output, and is how grep and git tell binary files too.
-  if (bytes.includes(0)) throw new UsageError(`${name} is not a text file: give ${what === 'SQL' ? 'a SQL file' : 'the EXPLAIN (FORMAT JSON) output, as a file or on standard input'}`);
+  if (bytes.includes(0))
+    throw new UsageError(
+      `${name} is not a text file: give ${what === 'SQL' ? 'a SQL file' : 'the EXPLAIN (FORMAT JSON) output, as a file or on standard input'}`,
+    );
   return { text: bytes.toString('utf8'), name };
 }
 
@@ -75,7 +85,8 @@ function readBounded(path: string | 0, name: string): Buffer {
   const fd = path === 0 ? 0 : openSync(path, 'r');
   const chunks: Buffer[] = [];
   let total = 0;
-  const tooLarge = () => new UsageError(`${name} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most Plan Lens reads: give a single plan or statement`);
+  const tooLarge = () =>
+    new UsageError(`${name} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB, the most Plan Lens reads: give a single plan or statement`);
   try {
     const stat = fstatSync(fd);
     if (stat.isFile() && stat.size > MAX_INPUT_BYTES) throw tooLarge();
@@ -175,7 +186,10 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   if (!prepared.ok) {
     const error = prepared.error;
     if (error instanceof SqlSyntaxError) {
-      return fail(`${input.name}:${error.line}:${error.column}: ${error.postgresMessage}\n${pointAt(input.text, error.line, error.column)}`, EXIT.statementFailed);
+      return fail(
+        `${input.name}:${error.line}:${error.column}: ${error.postgresMessage}\n${pointAt(input.text, error.line, error.column)}`,
+        EXIT.statementFailed,
+      );
     }
     return fail(`${input.name}: ${error.message}`, EXIT.usage);
   }
@@ -186,7 +200,10 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
   try {
     checkParameters(statement, params, options.generic);
   } catch (error) {
-    const how = statement.slots.length === 0 ? 'drop --param' : `give --param VALUE once for each, in order (NULL for null), or --generic for a plan without values (estimates only)`;
+    const how =
+      statement.slots.length === 0
+        ? 'drop --param'
+        : `give --param VALUE once for each, in order (NULL for null), or --generic for a plan without values (estimates only)`;
     return fail(`${input.name}: ${(error as Error).message}: ${how}`, EXIT.usage);
   }
 
@@ -248,7 +265,9 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
       );
       if (result.sideEffects.kind === 'escapes-rollback') {
         const undone = describeSideEffects(result.sideEffects.effects);
-        process.stdout.write(`\nThe statement ran inside a transaction that was rolled back, but not everything it did was undone: ${undone}\n`);
+        process.stdout.write(
+          `\nThe statement ran inside a transaction that was rolled back, but not everything it did was undone: ${undone}\n`,
+        );
       } else if (info.kind === 'data-modifying' && result.analyzed) {
         process.stdout.write('\nThe statement ran inside a transaction that was rolled back: no data changed.\n');
       }
@@ -256,12 +275,16 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     return EXIT.ok;
   } catch (error) {
     const failure = describeExplainFailure(error, statement, target);
-    if (failure.kind === 'declined' && refused !== undefined) return fail(`${input.name}: nothing was run. ${refused} ${SIDE_EFFECTS_WAY_OUT}`, EXIT.usage);
+    if (failure.kind === 'declined' && refused !== undefined)
+      return fail(`${input.name}: nothing was run. ${refused} ${SIDE_EFFECTS_WAY_OUT}`, EXIT.usage);
     switch (failure.kind) {
       case 'statement':
         if (failure.inputIndex !== undefined) {
           const { line, column } = lineColumnAt(input.text, failure.inputIndex);
-          return fail(`${input.name}:${line + 1}:${column + 1}: ${failure.serverMessage}\n${pointAt(input.text, line + 1, column + 1)}`, EXIT.statementFailed);
+          return fail(
+            `${input.name}:${line + 1}:${column + 1}: ${failure.serverMessage}\n${pointAt(input.text, line + 1, column + 1)}`,
+            EXIT.statementFailed,
+          );
         }
         return fail(`${input.name}: ${failure.serverMessage}`, EXIT.statementFailed);
       case 'connection':
@@ -303,7 +326,9 @@ export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise
   if (options.json) {
     writeJson(buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice }));
   } else {
-    process.stdout.write(`${renderPlanText(analysis.plan, style, width, analysis.advice)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style, width)}\n`);
+    process.stdout.write(
+      `${renderPlanText(analysis.plan, style, width, analysis.advice)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style, width)}\n`,
+    );
   }
   return EXIT.ok;
 }

@@ -152,6 +152,7 @@ export async function runLintCommand(options: LintCommandOptions): Promise<numbe
     const summary = `${results.length} finding${results.length === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}`;
     process.stdout.write(`${summary}${server ? `, checked against ${server.server}` : ''}\n`);
   }
-  for (const file of unparsed) process.stderr.write(`plan-lens: ${file} has syntax errors and was not checked; fix them and run lint again.\n`);
+  for (const file of unparsed)
+    process.stderr.write(`plan-lens: ${file} has syntax errors and was not checked; fix them and run lint again.\n`);
   return results.some((r) => SEVERITY_RANK[r.severity] >= SEVERITY_RANK[failOn]) ? EXIT.statementFailed : EXIT.ok;
 }

@@ -125,7 +125,13 @@ export async function main(argv: string[]): Promise<number> {
       if (values.sql || values.demo || values.estimate || values.timeout || values['no-indexes']) {
         throw new UsageError('lint takes PATH..., --db, --json, --fail-on and --processes');
       }
-      return await runLintCommand({ paths: rest, db: values.db, json: values.json ?? false, failOn: values['fail-on'], processes: values.processes });
+      return await runLintCommand({
+        paths: rest,
+        db: values.db,
+        json: values.json ?? false,
+        failOn: values['fail-on'],
+        processes: values.processes,
+      });
     }
     if (values.processes) throw new UsageError('--processes belongs to lint');
     if (values['fail-on'] && command !== 'record') throw new UsageError('--fail-on belongs to lint and record');
@@ -147,7 +153,17 @@ export async function main(argv: string[]): Promise<number> {
           color,
         });
       case 'analyze':
-        if (values.sql || values.db || values.demo || values.estimate || values.timeout || values['no-indexes'] || values.param || values.generic || values['allow-side-effects']) {
+        if (
+          values.sql ||
+          values.db ||
+          values.demo ||
+          values.estimate ||
+          values.timeout ||
+          values['no-indexes'] ||
+          values.param ||
+          values.generic ||
+          values['allow-side-effects']
+        ) {
           throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
         }
         return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false, color });

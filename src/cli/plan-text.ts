@@ -84,15 +84,21 @@ function nodeDetails(node: PlanNode): string[] {
   const lines: string[] = [];
   for (const key of CONDITIONS) if (typeof raw[key] === 'string') lines.push(`${key}: ${raw[key] as string}`);
   if (Array.isArray(raw['Sort Key'])) {
-    const method = raw['Sort Method'] ? `  (${raw['Sort Method']}${raw['Sort Space Used'] !== undefined ? `, ${raw['Sort Space Type']} ${formatKb(raw['Sort Space Used'])}` : ''})` : '';
+    const method = raw['Sort Method']
+      ? `  (${raw['Sort Method']}${raw['Sort Space Used'] !== undefined ? `, ${raw['Sort Space Type']} ${formatKb(raw['Sort Space Used'])}` : ''})`
+      : '';
     lines.push(`Sort Key: ${raw['Sort Key'].join(', ')}${method}`);
   }
   if (raw['Hash Batches'] !== undefined) {
-    const grew = raw['Original Hash Batches'] !== undefined && raw['Original Hash Batches'] !== raw['Hash Batches'] ? ` (planned ${raw['Original Hash Batches']})` : '';
+    const grew =
+      raw['Original Hash Batches'] !== undefined && raw['Original Hash Batches'] !== raw['Hash Batches']
+        ? ` (planned ${raw['Original Hash Batches']})`
+        : '';
     const memory = raw['Peak Memory Usage'] !== undefined ? `, memory ${formatKb(raw['Peak Memory Usage'])}` : '';
     lines.push(`Hash: ${formatCount(raw['Hash Buckets'] ?? 0)} buckets, ${raw['Hash Batches']} batches${grew}${memory}`);
   }
-  if (raw['HashAgg Batches'] !== undefined) lines.push(`HashAgg: ${raw['HashAgg Batches']} batches${raw['Disk Usage'] ? `, disk ${formatKb(raw['Disk Usage'])}` : ''}`);
+  if (raw['HashAgg Batches'] !== undefined)
+    lines.push(`HashAgg: ${raw['HashAgg Batches']} batches${raw['Disk Usage'] ? `, disk ${formatKb(raw['Disk Usage'])}` : ''}`);
   const b = node.buffers;
   if (b && b.sharedHit + b.sharedRead + b.sharedDirtied + b.sharedWritten + b.tempRead + b.tempWritten > 0) {
     const parts = [`shared hit ${formatCount(b.sharedHit)}`, `read ${formatCount(b.sharedRead)}`];
@@ -158,7 +164,8 @@ function remoteTasks(node: PlanNode): RemoteTask[] {
   for (const task of tasks) {
     let remote: unknown = task['Remote Plan'];
     while (Array.isArray(remote)) remote = remote[0];
-    if (remote && typeof remote === 'object' && 'Plan' in remote) out.push({ node: typeof task.Node === 'string' ? task.Node : undefined, plan: remote as RawExplainResult });
+    if (remote && typeof remote === 'object' && 'Plan' in remote)
+      out.push({ node: typeof task.Node === 'string' ? task.Node : undefined, plan: remote as RawExplainResult });
   }
   return out;
 }
@@ -175,7 +182,8 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
   const lines: string[] = [];
   // What to look at before the tree: the target and the finding whose fix saves the most.
   if (advice?.headline) lines.push(advice.headline.status === 'within' ? advice.headline.text : style.warn(advice.headline.text));
-  if (advice?.fixFirst) lines.push(...wrap(visibleControls(advice.fixFirst.text), width, '', '  ').map((line, i) => (i === 0 ? style.bold(line) : line)));
+  if (advice?.fixFirst)
+    lines.push(...wrap(visibleControls(advice.fixFirst.text), width, '', '  ').map((line, i) => (i === 0 ? style.bold(line) : line)));
   if (advice?.headline || advice?.fixFirst) lines.push('');
   lines.push(...renderTree(plan, style, width, false));
   lines.push('');
@@ -234,8 +242,15 @@ export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: 
         finding.nodeId === null
           ? 'plan'
           : `${nodeTitle(plan.nodes[finding.nodeId])}${finding.nodeIds.length > 1 ? ` and ${finding.nodeIds.length - 1} more nodes` : ''}`;
-      const mark = finding.severity === 'critical' ? style.hot(SEVERITY_MARK.critical) : finding.severity === 'warning' ? style.warn(SEVERITY_MARK.warning) : SEVERITY_MARK.info;
-      lines.push(`  ${mark}  ${visibleControls(finding.title)}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`);
+      const mark =
+        finding.severity === 'critical'
+          ? style.hot(SEVERITY_MARK.critical)
+          : finding.severity === 'warning'
+            ? style.warn(SEVERITY_MARK.warning)
+            : SEVERITY_MARK.info;
+      lines.push(
+        `  ${mark}  ${visibleControls(finding.title)}  ${style.dim(`[${finding.ruleId}, ~${formatMs(finding.impactMs)}, ${where}]`)}`,
+      );
       lines.push(...wrap(visibleControls(finding.fix), width, '            Fix: ', '                 '));
     }
   } else {

@@ -60,7 +60,9 @@ export async function runRecordCommand(options: RecordCommandOptions): Promise<n
     throw error;
   }
   const url = recorderUrl(listening, connection);
-  process.stderr.write(`plan-lens record: forwarding ${listening.host}:${listening.port} to ${connection.describe()}; point the application at ${url}\n`);
+  process.stderr.write(
+    `plan-lens record: forwarding ${listening.host}:${listening.port} to ${connection.describe()}; point the application at ${url}\n`,
+  );
   options.onListening?.(url);
   await waitForStop(options.stopSignal, durationMs);
   await session.stop();
@@ -79,7 +81,8 @@ function resolveRecordedConnection(db: string | undefined): ResolvedConnection {
 }
 
 function parseListen(listen: string | undefined): { host: string; port: number } {
-  if (listen === undefined) throw new UsageError('record needs --listen HOST:PORT (for example --listen 127.0.0.1:6432), the address the application connects to.');
+  if (listen === undefined)
+    throw new UsageError('record needs --listen HOST:PORT (for example --listen 127.0.0.1:6432), the address the application connects to.');
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen) ?? /^()()(\d+)$/.exec(listen);
   const port = match ? Number(match[3]) : NaN;
   if (!match || !Number.isInteger(port) || port < 0 || port > 65535) {
@@ -90,7 +93,10 @@ function parseListen(listen: string | undefined): { host: string; port: number }
 
 function parseFailOn(value: string | undefined): Set<WorkloadFindingId> {
   const ids = new Set<WorkloadFindingId>();
-  for (const raw of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const raw of (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     // "n-plus-one,slow": the finding ids, or their first word.
     const id = FINDING_IDS.find((candidate) => candidate === raw || candidate.split('-')[0] === raw);
     if (!id) throw new UsageError(`--fail-on "${raw}" is not a finding: use ${FINDING_IDS.join(', ')} (or slow, row, offset, repeated).`);
@@ -127,7 +133,9 @@ export function renderReportText(report: WorkloadReport, heading?: string): stri
   const calls = report.statements.reduce((sum, group) => sum + group.calls, 0);
   lines.push(heading ?? `Recorded ${formatCount(calls)} statements of ${formatCount(report.statements.length)} shapes.`, '');
   for (const group of report.statements.slice(0, 20)) {
-    lines.push(`${formatCount(group.calls).padStart(8)} calls  ${formatMs(group.totalMs).padStart(10)} total  ${formatMs(group.meanMs).padStart(10)} mean  ${formatCount(group.rows).padStart(8)} rows  ${oneLine(group.query)}`);
+    lines.push(
+      `${formatCount(group.calls).padStart(8)} calls  ${formatMs(group.totalMs).padStart(10)} total  ${formatMs(group.meanMs).padStart(10)} mean  ${formatCount(group.rows).padStart(8)} rows  ${oneLine(group.query)}`,
+    );
   }
   if (report.statements.length > 20) lines.push(`  ... and ${report.statements.length - 20} more shapes (--json lists all).`);
   if (report.statements.length > 0) lines.push('');

@@ -21,12 +21,20 @@ export async function runSlowCommand(options: SlowCommandOptions): Promise<numbe
   const limit = options.limit === undefined ? 20 : Number(options.limit);
   if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive whole number, got "${options.limit}".`);
   const slowStatementMs = options.slowMs === undefined ? DEFAULT_WORKLOAD_SETTINGS.slowStatementMs : Number(options.slowMs);
-  if (!Number.isFinite(slowStatementMs) || slowStatementMs <= 0) throw new UsageError(`--slow-ms must be a positive number, got "${options.slowMs}".`);
+  if (!Number.isFinite(slowStatementMs) || slowStatementMs <= 0)
+    throw new UsageError(`--slow-ms must be a positive number, got "${options.slowMs}".`);
   const pool = createPool(connection, { ...DEFAULT_POOL_SETTINGS, max: 1 });
   try {
     const statements = await readStatStatements(pool);
     const report = statStatementsReport(statements, { ...DEFAULT_WORKLOAD_SETTINGS, slowStatementMs }, limit);
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, `The ${report.statements.length} statements with the most total time in pg_stat_statements (since its last reset):`));
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderReportText(
+            report,
+            `The ${report.statements.length} statements with the most total time in pg_stat_statements (since its last reset):`,
+          ),
+    );
     return EXIT.ok;
   } catch (error) {
     const message = error instanceof StatStatementsUnavailableError ? error.message : describeConnectionError(error, connection.describe());

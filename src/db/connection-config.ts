@@ -84,7 +84,9 @@ function fromUrl(url: string, source: ConnectionSource, env: NodeJS.ProcessEnv):
         `${where} is in keyword=value form, which Plan Lens does not read: write it as postgresql://user:password@host:5432/database.`,
       );
     }
-    throw new InvalidConnectionSettingsError(`${where} must start with postgresql:// or postgres://, as in postgresql://user:password@host:5432/database.`);
+    throw new InvalidConnectionSettingsError(
+      `${where} must start with postgresql:// or postgres://, as in postgresql://user:password@host:5432/database.`,
+    );
   }
   // An "@" after the host part means the password holds a "/", "?" or "#" that ended the host
   // part early: the URL parser would take the password for host, port and database, and every
@@ -144,7 +146,11 @@ function fromParts(given: ConnectionParts, source: ConnectionSource, env: NodeJS
   // allow: plain first; prefer: SSL first, each with the other as the fallback.
   const encrypted = sslConfig(sslmode === 'allow' ? 'prefer' : sslmode, sslFiles);
   const sslFallback: SslFallback | undefined =
-    sslmode === 'prefer' ? { ssl: false, when: 'server-refuses-ssl' } : sslmode === 'allow' ? { ssl: encrypted, when: 'server-requires-ssl' } : undefined;
+    sslmode === 'prefer'
+      ? { ssl: false, when: 'server-refuses-ssl' }
+      : sslmode === 'allow'
+        ? { ssl: encrypted, when: 'server-requires-ssl' }
+        : undefined;
   const config: ClientConfig = {
     host,
     port,
@@ -176,7 +182,9 @@ function parsePort(value: string | undefined, where: string): number {
   if (value === undefined || value === '') return 5432;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidConnectionSettingsError(`${where} is "${value}", not a port number: use a whole number from 1 to 65535 (PostgreSQL's default is 5432).`);
+    throw new InvalidConnectionSettingsError(
+      `${where} is "${value}", not a port number: use a whole number from 1 to 65535 (PostgreSQL's default is 5432).`,
+    );
   }
   return port;
 }
@@ -202,10 +210,14 @@ function sslConfig(sslmode: string | undefined, files: { sslrootcert?: string; s
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES') {
-      throw new InvalidConnectionSettingsError(`Cannot read the SSL file ${(error as NodeJS.ErrnoException).path}: check sslrootcert, sslcert and sslkey (or PGSSLROOTCERT, PGSSLCERT, PGSSLKEY).`);
+      throw new InvalidConnectionSettingsError(
+        `Cannot read the SSL file ${(error as NodeJS.ErrnoException).path}: check sslrootcert, sslcert and sslkey (or PGSSLROOTCERT, PGSSLCERT, PGSSLKEY).`,
+      );
     }
     if (sslmode === 'verify-ca') {
-      throw new InvalidConnectionSettingsError('sslmode=verify-ca needs the CA certificate that signed the server\'s: give it with sslrootcert=/path/to/root.crt (or PGSSLROOTCERT).');
+      throw new InvalidConnectionSettingsError(
+        "sslmode=verify-ca needs the CA certificate that signed the server's: give it with sslrootcert=/path/to/root.crt (or PGSSLROOTCERT).",
+      );
     }
     throw new InvalidConnectionSettingsError(`The SSL settings cannot be used: ${(error as Error).message}`);
   }

@@ -217,7 +217,13 @@ class DemoWorker {
   /** The port it listens on, or undefined when the folder holds no complete build. */
   async serve(dataDir: string): Promise<number | undefined> {
     const reply = await this.request(
-      { name: 'serve', dataDir, versionQuery: DEMO_BUILD_VERSION_QUERY, version: DEMO_SCHEMA_VERSION, maxConnections: DEMO_SERVER_MAX_CONNECTIONS },
+      {
+        name: 'serve',
+        dataDir,
+        versionQuery: DEMO_BUILD_VERSION_QUERY,
+        version: DEMO_SCHEMA_VERSION,
+        maxConnections: DEMO_SERVER_MAX_CONNECTIONS,
+      },
       'serving',
       'incomplete',
     );
@@ -226,7 +232,8 @@ class DemoWorker {
 
   async serveBuilt(dataDir: string): Promise<number> {
     const port = await this.serve(dataDir);
-    if (port === undefined) throw new Error(`The demo database just built in ${dataDir} has no completion marker; delete the folder and try again.`);
+    if (port === undefined)
+      throw new Error(`The demo database just built in ${dataDir} has no completion marker; delete the folder and try again.`);
     return port;
   }
 
@@ -244,13 +251,21 @@ class DemoWorker {
     await this.worker.terminate();
   }
 
-  private request<T extends DemoWorkerReply['type']>(command: DemoWorkerCommand, ...expected: T[]): Promise<Extract<DemoWorkerReply, { type: T }>> {
+  private request<T extends DemoWorkerReply['type']>(
+    command: DemoWorkerCommand,
+    ...expected: T[]
+  ): Promise<Extract<DemoWorkerReply, { type: T }>> {
     if (this.exited) return Promise.reject(new Error('The demo database has already stopped.'));
     return new Promise((resolve, reject) => {
       this.pending = {
         resolve: (reply) => {
           if ((expected as string[]).includes(reply.type)) resolve(reply as Extract<DemoWorkerReply, { type: T }>);
-          else reject(new Error(`The demo database could not ${command.name === 'build' ? 'be built' : command.name === 'serve' ? 'be opened' : 'stop'}: ${reply.type === 'failed' ? reply.message : reply.type}.`));
+          else
+            reject(
+              new Error(
+                `The demo database could not ${command.name === 'build' ? 'be built' : command.name === 'serve' ? 'be opened' : 'stop'}: ${reply.type === 'failed' ? reply.message : reply.type}.`,
+              ),
+            );
         },
         reject,
       };

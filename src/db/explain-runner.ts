@@ -185,7 +185,8 @@ export class ExplainStatementError extends Error {
     this.position = error.position === undefined ? undefined : Number(error.position);
     this.prefixLength = prefixLength;
     this.detail = error.detail;
-    this.hint = error.hint ?? (error.code === '42601' && /multiple commands/.test(error.message) ? 'Explain one statement at a time.' : undefined);
+    this.hint =
+      error.hint ?? (error.code === '42601' && /multiple commands/.test(error.message) ? 'Explain one statement at a time.' : undefined);
     this.where = error.where;
   }
 }
@@ -268,7 +269,12 @@ function extended(text: string, values: ReadonlyArray<string | null>): QueryConf
  * statement. The extended protocol proves there is only one first: the server parses the text
  * (refusing several statements) and only then fails to bind the missing values (08P01).
  */
-async function explainGeneric(session: ExplainSession, client: PoolClient, prefix: string, sqlText: string): Promise<QueryResult<ExplainRow>> {
+async function explainGeneric(
+  session: ExplainSession,
+  client: PoolClient,
+  prefix: string,
+  sqlText: string,
+): Promise<QueryResult<ExplainRow>> {
   await session.run(() => client.query('SAVEPOINT plan_lens_single_statement'));
   try {
     return await session.run(() => client.query<ExplainRow>(extended(prefix + sqlText, [])), prefix.length);
@@ -285,14 +291,21 @@ async function explainGeneric(session: ExplainSession, client: PoolClient, prefi
  * protocol, which refuses a second statement. A prepared statement outlives a rollback: it is deallocated here,
  * behind a savepoint so that a failed EXPLAIN does not leave the transaction unable to run the DEALLOCATE.
  */
-async function explainPreparedGeneric(session: ExplainSession, client: PoolClient, prefix: string, sqlText: string): Promise<QueryResult<ExplainRow>> {
+async function explainPreparedGeneric(
+  session: ExplainSession,
+  client: PoolClient,
+  prefix: string,
+  sqlText: string,
+): Promise<QueryResult<ExplainRow>> {
   const prepare = `PREPARE ${GENERIC_STATEMENT_NAME} AS `;
   await session.run(() => client.query('SET LOCAL plan_cache_mode = force_generic_plan'));
   await session.run(() => client.query(extended(prepare + sqlText, [])), prepare.length);
   try {
     await session.run(() => client.query('SAVEPOINT plan_lens_generic_explain'));
     const types = await session.run(() =>
-      client.query<{ count: number }>(`SELECT cardinality(parameter_types)::int AS count FROM pg_prepared_statements WHERE name = '${GENERIC_STATEMENT_NAME}'`),
+      client.query<{ count: number }>(
+        `SELECT cardinality(parameter_types)::int AS count FROM pg_prepared_statements WHERE name = '${GENERIC_STATEMENT_NAME}'`,
+      ),
     );
     const nulls = Array.from({ length: types.rows[0]?.count ?? 0 }, () => 'NULL').join(', ');
     try {
@@ -321,7 +334,11 @@ async function checkoutUnlessAborted(pool: PlanLensPool, signal: AbortSignal | u
   try {
     return await Promise.race([checkout, aborted]);
   } catch (error) {
-    if (error instanceof ExplainCancelledError) checkout.then((client) => client.release(), () => undefined);
+    if (error instanceof ExplainCancelledError)
+      checkout.then(
+        (client) => client.release(),
+        () => undefined,
+      );
     throw error;
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -431,7 +448,13 @@ class ExplainSession {
       if (this.abandoned) break;
       let timer: NodeJS.Timeout | undefined;
       const silence = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STEP_DEADLINE_MS)));
-      const answered = await Promise.race([this.client.query(step).then(() => true, () => false), silence]);
+      const answered = await Promise.race([
+        this.client.query(step).then(
+          () => true,
+          () => false,
+        ),
+        silence,
+      ]);
       clearTimeout(timer);
       if (!answered) this.abandoned = true;
     }

@@ -26,7 +26,10 @@ export class HypopgPlanner implements Planner {
       // HypoPG takes a plain CREATE INDEX; CONCURRENTLY is about building, which never happens here.
       const ddl = formatCreateIndex({ ...candidate, concurrently: false });
       const created = await this.session.guarded(async () => {
-        const result = await this.session.client.query<{ indexname: string }>(`SELECT indexname FROM ${this.functions}.hypopg_create_index($1)`, [ddl]);
+        const result = await this.session.client.query<{ indexname: string }>(
+          `SELECT indexname FROM ${this.functions}.hypopg_create_index($1)`,
+          [ddl],
+        );
         const name = result.rows[0]?.indexname;
         if (name === undefined) throw new Error('hypopg_create_index returned no index');
         return name;

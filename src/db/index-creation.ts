@@ -128,13 +128,19 @@ function watchProgress(pool: PlanLensPool, building: PoolClient, report: (progre
       let client: PoolClient | undefined;
       try {
         client = await pool.connect();
-        const { rows } = await client.query<{ phase: string; blocks_done: string; blocks_total: string; tuples_done: string; tuples_total: string }>(
-          'SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total FROM pg_stat_progress_create_index WHERE pid = $1',
-          [pid],
-        );
+        const { rows } = await client.query<{
+          phase: string;
+          blocks_done: string;
+          blocks_total: string;
+          tuples_done: string;
+          tuples_total: string;
+        }>('SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total FROM pg_stat_progress_create_index WHERE pid = $1', [pid]);
         const row = rows[0];
         if (!row || stopped) return;
-        const [done, total] = Number(row.blocks_total) > 0 ? [Number(row.blocks_done), Number(row.blocks_total)] : [Number(row.tuples_done), Number(row.tuples_total)];
+        const [done, total] =
+          Number(row.blocks_total) > 0
+            ? [Number(row.blocks_done), Number(row.blocks_total)]
+            : [Number(row.tuples_done), Number(row.tuples_total)];
         report({ phase: row.phase, fraction: total > 0 ? Math.min(1, done / total) : undefined });
       } catch {
         // Progress is a courtesy; the build itself reports what matters.

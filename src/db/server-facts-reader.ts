@@ -23,7 +23,11 @@ export async function readServerFacts(pool: PlanLensPool, timeoutMs = SERVER_FAC
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timedOut = true;
-        reject(new Error(`${pool.target} did not report its connection limits within ${timeoutMs} ms; check that the server is responsive and try again.`));
+        reject(
+          new Error(
+            `${pool.target} did not report its connection limits within ${timeoutMs} ms; check that the server is responsive and try again.`,
+          ),
+        );
       }, timeoutMs);
     });
     const result = await Promise.race([client.query<{ name: string; setting: string }>(FACTS_SQL), deadline]);

@@ -31,7 +31,14 @@ export async function readStatStatements(pool: PlanLensPool): Promise<StatStatem
         'pg_stat_statements is loaded but not created in this database: run CREATE EXTENSION pg_stat_statements (as a superuser or the database owner).',
       );
     }
-    const result = await client.query<{ queryid: string; query: string; calls: string; total: number; rows: string; userid_is_me: boolean }>(
+    const result = await client.query<{
+      queryid: string;
+      query: string;
+      calls: string;
+      total: number;
+      rows: string;
+      userid_is_me: boolean;
+    }>(
       `SELECT queryid::text AS queryid, query, calls::text AS calls, total_exec_time AS total, rows::text AS rows
          FROM pg_stat_statements
         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL`,

@@ -46,7 +46,9 @@ export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionPr
   ];
 
   constructor(selector: vscode.DocumentSelector) {
-    this.disposables.push(vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: AdviceDiagnostics.providedCodeActionKinds }));
+    this.disposables.push(
+      vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: AdviceDiagnostics.providedCodeActionKinds }),
+    );
   }
 
   show(document: vscode.TextDocument, range: vscode.Range, advice: PlanAdvice): void {
@@ -104,7 +106,10 @@ export class AdviceDiagnostics implements vscode.Disposable, vscode.CodeActionPr
         if (!suggestion || offered.has(id)) continue;
         offered.add(id);
         const columns = suggestion.columns.map((c) => (c.descending ? `${c.name} DESC` : c.name)).join(', ');
-        const action = new vscode.CodeAction(`Create index ${suggestion.name} on ${suggestion.table} (${columns})`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(
+          `Create index ${suggestion.name} on ${suggestion.table} (${columns})`,
+          vscode.CodeActionKind.QuickFix,
+        );
         action.diagnostics = [diagnostic];
         action.isPreferred = actions.length === 0;
         action.edit = insertDdlBelow(document, entry.range, suggestion.ddl);

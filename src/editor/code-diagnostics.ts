@@ -118,7 +118,9 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== 'Plan Lens') continue;
-      const finding = findings.find((f) => f.code === diagnostic.code && toRange(f.range).isEqual(diagnostic.range) && f.message === diagnostic.message);
+      const finding = findings.find(
+        (f) => f.code === diagnostic.code && toRange(f.range).isEqual(diagnostic.range) && f.message === diagnostic.message,
+      );
       for (const [index, fix] of (finding?.fixes ?? []).entries()) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
@@ -226,7 +228,10 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
           this.facts = { target: active.target, at: Date.now(), facts };
           this.checkOpenDocuments();
         },
-        (error: unknown) => this.log.warn(`Could not read the connection limits of ${active.target}: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) =>
+          this.log.warn(
+            `Could not read the connection limits of ${active.target}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
       );
     }
     return this.facts?.facts;

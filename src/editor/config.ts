@@ -98,7 +98,8 @@ export function readPoolConfig(overrides: PoolOverrides = {}): PoolConfig {
   return {
     max: overrides.max ?? s.get<number>('pool.max', DEFAULT_POOL_SETTINGS.max),
     idleTimeoutMillis: overrides.idleTimeoutMs ?? s.get<number>('pool.idleTimeoutMs', DEFAULT_POOL_SETTINGS.idleTimeoutMillis),
-    connectionTimeoutMillis: overrides.connectionTimeoutMs ?? s.get<number>('pool.connectionTimeoutMs', DEFAULT_POOL_SETTINGS.connectionTimeoutMillis),
+    connectionTimeoutMillis:
+      overrides.connectionTimeoutMs ?? s.get<number>('pool.connectionTimeoutMs', DEFAULT_POOL_SETTINGS.connectionTimeoutMillis),
     maxLifetimeSeconds: overrides.maxLifetimeSeconds ?? s.get<number>('pool.maxLifetimeSeconds', DEFAULT_POOL_SETTINGS.maxLifetimeSeconds),
   };
 }

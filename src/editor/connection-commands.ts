@@ -41,34 +41,54 @@ async function askConnection(
     prompt: 'A name to pick this connection by',
     placeHolder: 'e.g. local shop, staging',
     value: current?.name,
-    validateInput: (v) => (!v.trim() ? 'Give the connection a name.' : others.some((c) => c.name === v.trim()) ? `A connection named "${v.trim()}" exists already.` : undefined),
+    validateInput: (v) =>
+      !v.trim()
+        ? 'Give the connection a name.'
+        : others.some((c) => c.name === v.trim())
+          ? `A connection named "${v.trim()}" exists already.`
+          : undefined,
   });
   if (name === undefined) return undefined;
-  const host = await ask(2, 'host', { prompt: 'Host name or address of the PostgreSQL server', value: current?.host ?? 'localhost', validateInput: (v) => (v.trim() ? undefined : 'Give a host.') });
+  const host = await ask(2, 'host', {
+    prompt: 'Host name or address of the PostgreSQL server',
+    value: current?.host ?? 'localhost',
+    validateInput: (v) => (v.trim() ? undefined : 'Give a host.'),
+  });
   if (host === undefined) return undefined;
   const port = await ask(3, 'port', {
     value: String(current?.port ?? 5432),
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port is a number from 1 to 65535.'),
   });
   if (port === undefined) return undefined;
-  const database = await ask(4, 'database', { value: current?.database ?? 'postgres', validateInput: (v) => (v.trim() ? undefined : 'Give a database name.') });
+  const database = await ask(4, 'database', {
+    value: current?.database ?? 'postgres',
+    validateInput: (v) => (v.trim() ? undefined : 'Give a database name.'),
+  });
   if (database === undefined) return undefined;
-  const user = await ask(5, 'user', { value: current?.user ?? process.env.USER ?? 'postgres', validateInput: (v) => (v.trim() ? undefined : 'Give a user name.') });
+  const user = await ask(5, 'user', {
+    value: current?.user ?? process.env.USER ?? 'postgres',
+    validateInput: (v) => (v.trim() ? undefined : 'Give a user name.'),
+  });
   if (user === undefined) return undefined;
   const password = await ask(6, 'password', {
     prompt: current
-      ? 'Leave empty to keep the stored password. Kept in VS Code\'s secret storage, never in settings.'
-      : 'Kept in VS Code\'s secret storage, never in settings. Leave empty if the server needs none.',
+      ? "Leave empty to keep the stored password. Kept in VS Code's secret storage, never in settings."
+      : "Kept in VS Code's secret storage, never in settings. Leave empty if the server needs none.",
     password: true,
   });
   if (password === undefined) return undefined;
-  const modes = current ? [...SSL_MODES].sort((a, b) => Number(b.label === current.sslMode) - Number(a.label === current.sslMode)) : SSL_MODES;
-  const ssl = await vscode.window.showQuickPick(modes, { title: `Plan Lens: ${verb} Connection (7/${STEPS} SSL mode)`, ignoreFocusOut: true });
+  const modes = current
+    ? [...SSL_MODES].sort((a, b) => Number(b.label === current.sslMode) - Number(a.label === current.sslMode))
+    : SSL_MODES;
+  const ssl = await vscode.window.showQuickPick(modes, {
+    title: `Plan Lens: ${verb} Connection (7/${STEPS} SSL mode)`,
+    ignoreFocusOut: true,
+  });
   if (!ssl) return undefined;
   let sslRootCert = current?.sslRootCert;
   if (ssl.label === 'verify-ca' || ssl.label === 'verify-full') {
     const answer = await ask(7, 'SSL mode: CA certificate', {
-      prompt: 'The CA certificate file that signed the server\'s (sslrootcert); empty: the system\'s trusted CAs',
+      prompt: "The CA certificate file that signed the server's (sslrootcert); empty: the system's trusted CAs",
       value: sslRootCert ?? '',
     });
     if (answer === undefined) return undefined;
@@ -96,7 +116,9 @@ export async function addConnection(context: vscode.ExtensionContext, manager: C
   if (password) await context.secrets.store(passwordSecretKey(connection.name), password);
   await writeConnections([...existing, connection]);
   await writeActiveConnectionName(connection.name);
-  void vscode.window.showInformationMessage(`Plan Lens: "${connection.name}" added and selected (${connection.user}@${connection.host}:${connection.port}/${connection.database}).`);
+  void vscode.window.showInformationMessage(
+    `Plan Lens: "${connection.name}" added and selected (${connection.user}@${connection.host}:${connection.port}/${connection.database}).`,
+  );
   await manager.reset('connection added');
 }
 
@@ -127,7 +149,9 @@ export async function editConnection(context: vscode.ExtensionContext, manager: 
   if (keep) await context.secrets.store(passwordSecretKey(connection.name), keep);
   await writeConnections(connections.map((c) => (c === current ? connection : c)));
   if (active === current.name) await writeActiveConnectionName(connection.name);
-  void vscode.window.showInformationMessage(`Plan Lens: "${connection.name}" saved (${connection.user}@${connection.host}:${connection.port}/${connection.database}, SSL ${connection.sslMode}).`);
+  void vscode.window.showInformationMessage(
+    `Plan Lens: "${connection.name}" saved (${connection.user}@${connection.host}:${connection.port}/${connection.database}, SSL ${connection.sslMode}).`,
+  );
   await manager.reset('connection edited');
 }
 
@@ -146,11 +170,25 @@ export async function selectConnection(context: vscode.ExtensionContext, manager
     detail: `SSL: ${c.sslMode}`,
   }));
   const environment = resolveConnection({ env: process.env });
-  if (environment) items.push({ action: 'environment', label: `${!active ? '$(check) ' : ''}${environment.source}`, description: environment.describe(), detail: 'From the environment of VS Code\'s process' });
-  items.push({ action: 'demo', label: '$(beaker) Demo database', description: 'embedded PostgreSQL (PGlite) with a sample shop', detail: 'No server needed; built on first use' });
+  if (environment)
+    items.push({
+      action: 'environment',
+      label: `${!active ? '$(check) ' : ''}${environment.source}`,
+      description: environment.describe(),
+      detail: "From the environment of VS Code's process",
+    });
+  items.push({
+    action: 'demo',
+    label: '$(beaker) Demo database',
+    description: 'embedded PostgreSQL (PGlite) with a sample shop',
+    detail: 'No server needed; built on first use',
+  });
   items.push({ action: 'add', label: '$(add) Add Connection…' });
 
-  const pick = await vscode.window.showQuickPick(items, { title: 'Plan Lens: Select Connection', placeHolder: 'The database Explain Query runs on' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Plan Lens: Select Connection',
+    placeHolder: 'The database Explain Query runs on',
+  });
   if (!pick) return;
   switch (pick.action) {
     case 'add':

@@ -166,7 +166,13 @@ export class ConnectionManager implements vscode.Disposable {
       }
       const password = await this.context.secrets.get(passwordSecretKey(connection.name));
       const resolved = resolveConnection({ url: connectionUrl(connection, password), env: {} })!;
-      return this.named(connection.name, 'named', resolved, readPoolConfig(connection.pool), `the password stored for "${connection.name}"`);
+      return this.named(
+        connection.name,
+        'named',
+        resolved,
+        readPoolConfig(connection.pool),
+        `the password stored for "${connection.name}"`,
+      );
     }
     // An explicit choice of the demo database wins over DATABASE_URL / PG* variables.
     if (this.context.globalState.get<boolean>(DEMO_CHOICE_KEY)) return this.startDemo();

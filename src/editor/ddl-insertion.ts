@@ -15,7 +15,12 @@ export function insertDdlBelow(document: vscode.TextDocument, statementRange: vs
  * Inserts the DDL below the statement when its document is still open and unchanged, else opens
  * it in a new untitled SQL document; returns where it went.
  */
-export async function insertDdl(document: vscode.TextDocument | undefined, statementRange: vscode.Range | undefined, version: number | undefined, ddl: string): Promise<'below' | 'new'> {
+export async function insertDdl(
+  document: vscode.TextDocument | undefined,
+  statementRange: vscode.Range | undefined,
+  version: number | undefined,
+  ddl: string,
+): Promise<'below' | 'new'> {
   // The click came from the plan panel, whose group may be the active one: show the DDL where the
   // statement's editor is, not over the plan.
   const viewColumn = document && !document.isClosed ? columnShowing(document) : undefined;
@@ -39,6 +44,7 @@ function columnShowing(document: vscode.TextDocument): vscode.ViewColumn | undef
   const visible = vscode.window.visibleTextEditors.find((editor) => editor.document === document);
   if (visible?.viewColumn !== undefined) return visible.viewColumn;
   const uri = document.uri.toString();
-  return vscode.window.tabGroups.all.find((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri))
-    ?.viewColumn;
+  return vscode.window.tabGroups.all.find((group) =>
+    group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri),
+  )?.viewColumn;
 }

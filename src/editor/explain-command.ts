@@ -32,7 +32,6 @@ import { askForPlaceholderValues } from './placeholder-values';
 import { statementInEditor, type EditorStatement } from './statement-at-cursor';
 import type { PlanPanelHost } from '../panel/plan-panel';
 
-
 export class StatementDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('planLens');
   private readonly listener = vscode.workspace.onDidChangeTextDocument((event) => {
@@ -100,7 +99,12 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
       // The error's own line and column count from the statement's start: report the document's.
       const end = target.offset + target.text.length;
       const at = target.document.positionAt(target.offset + error.offset);
-      deps.diagnostics.report(target.document, rangeAtOffset(target.document, target.offset + error.offset, end), error.postgresMessage, 'syntax-error');
+      deps.diagnostics.report(
+        target.document,
+        rangeAtOffset(target.document, target.offset + error.offset, end),
+        error.postgresMessage,
+        'syntax-error',
+      );
       void vscode.window.showErrorMessage(
         `Plan Lens: ${error.postgresMessage} (line ${at.line + 1}, column ${at.character + 1}). Fix the statement and explain again.`,
       );
@@ -142,7 +146,15 @@ export async function explainQuery(deps: ExplainDependencies, requestedMode: Exp
     else params = answer.values.map(parameterValue);
   }
 
-  await explainInEditor(deps, { statement, errorBase: target.offset, prepared, database, analyze: requestedMode === 'analyze', params, generic });
+  await explainInEditor(deps, {
+    statement,
+    errorBase: target.offset,
+    prepared,
+    database,
+    analyze: requestedMode === 'analyze',
+    params,
+    generic,
+  });
 }
 
 /** What explainInEditor runs: a prepared statement at its place in a document, on a database, with its values. */
@@ -183,7 +195,8 @@ export async function explainInEditor(deps: ExplainDependencies, job: EditorExpl
     // Effects a rollback does not undo are always asked about; the setting only covers changes it does undo.
     confirmSideEffects:
       job.confirmSideEffects ??
-      ((effects) => (effects.kind === 'escapes-rollback' || config.confirmDataModifying ? confirmSideEffects(effects) : Promise.resolve('run'))),
+      ((effects) =>
+        effects.kind === 'escapes-rollback' || config.confirmDataModifying ? confirmSideEffects(effects) : Promise.resolve('run')),
   };
   deps.panels.showRunning(statement.text, params && [...params]);
   try {
@@ -204,7 +217,13 @@ export async function explainInEditor(deps: ExplainDependencies, job: EditorExpl
       `${result.analyzed ? 'EXPLAIN ANALYZE' : 'EXPLAIN'}${result.generic ? ' (generic plan)' : ''} on ${database.target} (${run.serverVersion}): ` +
         `${formatMs(run.durationMs)}, ${analysis.plan.nodes.length} nodes, ${analysis.advice.findings.length} findings`,
     );
-    const explained: ExplainedStatement = { document: statement.document, range: statement.range, version: statement.document.version, database, result };
+    const explained: ExplainedStatement = {
+      document: statement.document,
+      range: statement.range,
+      version: statement.document.version,
+      database,
+      result,
+    };
     const meta = planMeta(result, database);
     deps.history.record(result, meta);
     const shown = deps.panels.showPlan({

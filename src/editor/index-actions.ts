@@ -65,7 +65,8 @@ export function planActionsFor(deps: IndexActionDependencies, statement: Explain
           indexName: suggestion.name,
           schema: suggestion.schema,
           signal,
-          onProgress: ({ phase, fraction }) => progress('running', `Creating ${suggestion.name}: ${phase}${fraction === undefined ? '' : ` (${formatPercent(fraction)})`}`),
+          onProgress: ({ phase, fraction }) =>
+            progress('running', `Creating ${suggestion.name}: ${phase}${fraction === undefined ? '' : ` (${formatPercent(fraction)})`}`),
         });
       } catch (error) {
         const cancelled = error instanceof IndexCreationCancelledError;

@@ -12,7 +12,10 @@ export type PlaceholderAnswer = { kind: 'values'; values: string[] } | { kind: '
 const MEMORY_KEY = 'planLens.placeholderValues';
 const MEMORY_LIMIT = 200;
 
-export async function askForPlaceholderValues(state: vscode.Memento, statement: Pick<PreparedStatement, 'sql' | 'slots'>): Promise<PlaceholderAnswer> {
+export async function askForPlaceholderValues(
+  state: vscode.Memento,
+  statement: Pick<PreparedStatement, 'sql' | 'slots'>,
+): Promise<PlaceholderAnswer> {
   const items: Array<vscode.QuickPickItem & { id: 'values' | 'generic' }> = [
     {
       id: 'values',

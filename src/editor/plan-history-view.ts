@@ -71,7 +71,11 @@ export class PlanHistoryView implements vscode.TreeDataProvider<Item>, PlanHisto
         explainJson: result.run.explainJson,
         plan: result.analysis.plan,
       })
-      .catch((error: unknown) => this.log.warn(`Plan history: the plan could not be stored (${(error as Error).message}); check that the workspace storage folder is writable.`));
+      .catch((error: unknown) =>
+        this.log.warn(
+          `Plan history: the plan could not be stored (${(error as Error).message}); check that the workspace storage folder is writable.`,
+        ),
+      );
   }
 
   async getChildren(item?: Item): Promise<Item[]> {
@@ -114,7 +118,9 @@ export class PlanHistoryView implements vscode.TreeDataProvider<Item>, PlanHisto
     const { entry, group } = chosen;
     const others = group.entries.filter((e) => e.id !== entry.id);
     if (others.length === 0) {
-      void vscode.window.showInformationMessage('Plan Lens: this statement has only one stored plan. Explain it again to have another to compare with.');
+      void vscode.window.showInformationMessage(
+        'Plan Lens: this statement has only one stored plan. Explain it again to have another to compare with.',
+      );
       return;
     }
     const pick = await vscode.window.showQuickPick(
@@ -136,7 +142,11 @@ export class PlanHistoryView implements vscode.TreeDataProvider<Item>, PlanHisto
       return;
     }
     const clear = 'Clear';
-    const answer = await vscode.window.showWarningMessage(`Delete the ${formatCount(count)} stored plans of this workspace?`, { modal: true }, clear);
+    const answer = await vscode.window.showWarningMessage(
+      `Delete the ${formatCount(count)} stored plans of this workspace?`,
+      { modal: true },
+      clear,
+    );
     if (answer !== clear) return;
     await this.history.clear();
     this.log.info(`Plan history: cleared ${count} plans.`);
@@ -148,12 +158,20 @@ export class PlanHistoryView implements vscode.TreeDataProvider<Item>, PlanHisto
     if (item?.kind === 'statement') return { entry: item.group.entries[0], group: item.group };
     const groups = await this.history.byStatement();
     if (groups.length === 0) {
-      void vscode.window.showInformationMessage('Plan Lens: no plan is stored for this workspace yet. Explain a statement first (Plan Lens: Explain Query).');
+      void vscode.window.showInformationMessage(
+        'Plan Lens: no plan is stored for this workspace yet. Explain a statement first (Plan Lens: Explain Query).',
+      );
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
       groups.flatMap((group) =>
-        group.entries.map((entry) => ({ label: oneLine(group.statement), description: `${when(entry)} · ${facts(entry)}`, detail: entry.server, entry, group })),
+        group.entries.map((entry) => ({
+          label: oneLine(group.statement),
+          description: `${when(entry)} · ${facts(entry)}`,
+          detail: entry.server,
+          entry,
+          group,
+        })),
       ),
       { title, matchOnDescription: true },
     );
@@ -172,7 +190,14 @@ export class PlanHistoryView implements vscode.TreeDataProvider<Item>, PlanHisto
     return {
       plan: analysis.plan,
       advice: analysis.advice,
-      meta: { statement: entry.statement, server: entry.server, ranAt: entry.ranAt, mode: entry.mode, params: entry.params, title: `history, ${when(entry)}` },
+      meta: {
+        statement: entry.statement,
+        server: entry.server,
+        ranAt: entry.ranAt,
+        mode: entry.mode,
+        params: entry.params,
+        title: `history, ${when(entry)}`,
+      },
     };
   }
 

@@ -60,7 +60,8 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
       title: 'Plan Lens: Record Queries',
       prompt: `Port for the application to connect to (on ${listen.host}); the recorder forwards it to ${database.target}.`,
       value: String(listen.port),
-      validateInput: (value) => (/^\d+$/.test(value) && Number(value) < 65536 ? undefined : 'A port number, 1 to 65535 (0: any free port).'),
+      validateInput: (value) =>
+        /^\d+$/.test(value) && Number(value) < 65536 ? undefined : 'A port number, 1 to 65535 (0: any free port).',
     });
     if (port === undefined) return;
     const session = new RecordingSession({
@@ -102,13 +103,19 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
     const open = session.openConnections;
     await session.stop();
     this.stoppedSession = session;
-    this.log.info(`Recording stopped: ${session.store.statementCount} statements${open ? `; ${open} open application connections were ended` : ''}`);
+    this.log.info(
+      `Recording stopped: ${session.store.statementCount} statements${open ? `; ${open} open application connections were ended` : ''}`,
+    );
     await vscode.commands.executeCommand('setContext', 'planLens.recording', false);
     this.changed.fire();
   }
 
   async setFilter(): Promise<void> {
-    const filter = await vscode.window.showInputBox({ title: 'Plan Lens: filter recorded statements', prompt: 'Text the statement must contain (empty: all).', value: this.filter });
+    const filter = await vscode.window.showInputBox({
+      title: 'Plan Lens: filter recorded statements',
+      prompt: 'Text the statement must contain (empty: all).',
+      value: this.filter,
+    });
     if (filter === undefined) return;
     this.filter = filter.trim().toLowerCase();
     this.changed.fire();
@@ -117,7 +124,10 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
   private async showUrl(): Promise<void> {
     if (!this.url) return;
     const copy = 'Copy URL';
-    const pick = await vscode.window.showInformationMessage(`Plan Lens is recording. Point the application at ${this.url} (with its own password).`, copy);
+    const pick = await vscode.window.showInformationMessage(
+      `Plan Lens is recording. Point the application at ${this.url} (with its own password).`,
+      copy,
+    );
     if (pick === copy) await vscode.env.clipboard.writeText(this.url);
   }
 
@@ -190,7 +200,10 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
         return tree;
       }
       case 'statements': {
-        const tree = new vscode.TreeItem(`Statements (${item.groups.length} shapes)${this.filter ? ` matching "${this.filter}"` : ''}`, vscode.TreeItemCollapsibleState.Expanded);
+        const tree = new vscode.TreeItem(
+          `Statements (${item.groups.length} shapes)${this.filter ? ` matching "${this.filter}"` : ''}`,
+          vscode.TreeItemCollapsibleState.Expanded,
+        );
         tree.iconPath = new vscode.ThemeIcon('database');
         return tree;
       }
@@ -204,8 +217,12 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
       }
       case 'call': {
         const { statement } = item;
-        const params = statement.params.length ? ` with ${statement.params.map((value) => (value === null ? 'NULL' : `'${value}'`)).join(', ')}` : '';
-        const tree = new vscode.TreeItem(`#${statement.seq} ${formatMs(statement.durationMs)}, ${formatCount(statement.rows)} rows${params}`);
+        const params = statement.params.length
+          ? ` with ${statement.params.map((value) => (value === null ? 'NULL' : `'${value}'`)).join(', ')}`
+          : '';
+        const tree = new vscode.TreeItem(
+          `#${statement.seq} ${formatMs(statement.durationMs)}, ${formatCount(statement.rows)} rows${params}`,
+        );
         tree.description = statement.error ?? `connection ${statement.connectionId}, transaction ${statement.transactionId}`;
         tree.tooltip = new vscode.MarkdownString().appendCodeblock(statement.sql, 'sql');
         tree.contextValue = 'recordedStatement';
@@ -231,7 +248,10 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
 }
 
 export function registerRecording(view: RecordingView): Record<string, (item?: Item) => Promise<void> | void> {
-  const withStatement = (item: Item | undefined, run: (statement: { sql: string; params: readonly (string | null)[] }) => Promise<void> | void) => {
+  const withStatement = (
+    item: Item | undefined,
+    run: (statement: { sql: string; params: readonly (string | null)[] }) => Promise<void> | void,
+  ) => {
     const statement = item && RecordingView.statementOf(item);
     if (!statement) {
       void vscode.window.showInformationMessage('Plan Lens: choose a recorded statement in the Plan Lens Recording view.');
@@ -244,8 +264,10 @@ export function registerRecording(view: RecordingView): Record<string, (item?: I
     'planLens.stopRecording': () => view.stop(),
     'planLens.recording.copyUrl': () => view.copyUrl(),
     'planLens.recording.filter': () => view.setFilter(),
-    'planLens.recording.explain': (item) => withStatement(item, (statement) => view.explain({ sql: statement.sql, params: statement.params })),
-    'planLens.recording.copy': (item) => withStatement(item, async (statement) => {
+    'planLens.recording.explain': (item) =>
+      withStatement(item, (statement) => view.explain({ sql: statement.sql, params: statement.params })),
+    'planLens.recording.copy': (item) =>
+      withStatement(item, async (statement) => {
         await vscode.env.clipboard.writeText(statement.sql);
       }),
     'planLens.recording.open': (item) =>

@@ -16,7 +16,8 @@ import { readWorkloadSettings } from './recorder-config';
 export const SLOW_QUERIES_VIEW_ID = 'planLensSlowQueries';
 const TOP = 50;
 
-type Item = { kind: 'note'; label: string } | { kind: 'finding'; finding: WorkloadFinding } | { kind: 'statement'; statement: StatStatement };
+type Item =
+  { kind: 'note'; label: string } | { kind: 'finding'; finding: WorkloadFinding } | { kind: 'statement'; statement: StatStatement };
 
 export class SlowQueriesView implements vscode.TreeDataProvider<Item>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

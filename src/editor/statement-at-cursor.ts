@@ -21,10 +21,17 @@ export function statementInEditor(editor: vscode.TextEditor): StatementLookup {
   const { document, selection } = editor;
   if (!selection.isEmpty) {
     const text = document.getText(selection);
-    if (text.trim().length === 0) return { ok: false, message: 'The selection is empty: select a SQL statement, or put the cursor in one.' };
+    if (text.trim().length === 0)
+      return { ok: false, message: 'The selection is empty: select a SQL statement, or put the cursor in one.' };
     return {
       ok: true,
-      statement: { document, text, offset: document.offsetAt(selection.start), range: new vscode.Range(selection.start, selection.end), fromSelection: true },
+      statement: {
+        document,
+        text,
+        offset: document.offsetAt(selection.start),
+        range: new vscode.Range(selection.start, selection.end),
+        fromSelection: true,
+      },
     };
   }
   if (document.languageId !== 'sql') {

@@ -12,7 +12,9 @@ import type { PlanPanelHost } from '../panel/plan-panel';
 export async function visualizePlan(panels: PlanPanelHost): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showErrorMessage('Plan Lens: no editor is open: open or paste EXPLAIN output in an editor, then run Visualize Plan.');
+    void vscode.window.showErrorMessage(
+      'Plan Lens: no editor is open: open or paste EXPLAIN output in an editor, then run Visualize Plan.',
+    );
     return;
   }
   const { document, selection } = editor;
@@ -40,7 +42,9 @@ export async function visualizePlan(panels: PlanPanelHost): Promise<void> {
   };
   panels.showPlan({ plan: analysis.plan, meta, advice: analysis.advice, sourceText: text });
   if (damage) {
-    void vscode.window.showWarningMessage(`Plan Lens: showing the plan up to the damage: ${where(damage, firstLine)}${damage.message.replace(/^line \d+: /, '')}`);
+    void vscode.window.showWarningMessage(
+      `Plan Lens: showing the plan up to the damage: ${where(damage, firstLine)}${damage.message.replace(/^line \d+: /, '')}`,
+    );
   }
 }
 

@@ -100,7 +100,9 @@ export class ParameterCountError extends Error {
     readonly slots: readonly string[],
     readonly given: number,
   ) {
-    super(`the statement has ${plural(slots.length, 'placeholder')} (${slots.join(', ')}) but ${plural(given, 'value')} ${given === 1 ? 'was' : 'were'} given`);
+    super(
+      `the statement has ${plural(slots.length, 'placeholder')} (${slots.join(', ')}) but ${plural(given, 'value')} ${given === 1 ? 'was' : 'were'} given`,
+    );
   }
 }
 
@@ -169,7 +171,16 @@ export async function explainAndAdvise(database: ExplainDatabase, request: Expla
   const advice = request.indexes
     ? suggestIndexes(database.pool, request, analysis, params, request.indexes.concurrently)
     : Promise.resolve({ advice: analysis.advice, suggested: 0, verified: 0, durationMs: 0 });
-  return { request, analyzed: analysis.plan.analyzed, generic, startedAt, run, analysis, advice, sideEffects: analyze ? effects : { kind: 'none' } };
+  return {
+    request,
+    analyzed: analysis.plan.analyzed,
+    generic,
+    startedAt,
+    run,
+    analysis,
+    advice,
+    sideEffects: analyze ? effects : { kind: 'none' },
+  };
 }
 
 async function suggestIndexes(
@@ -181,7 +192,11 @@ async function suggestIndexes(
 ): Promise<IndexAdvice | Error> {
   const started = Date.now();
   try {
-    const suggestions = await adviseIndexes(pool, request.statement.sql, analysis.plan, { values: params, timeoutMs: request.timeoutMs, concurrently });
+    const suggestions = await adviseIndexes(pool, request.statement.sql, analysis.plan, {
+      values: params,
+      timeoutMs: request.timeoutMs,
+      concurrently,
+    });
     return {
       advice: withSuggestions(analysis.advice, suggestions),
       suggested: suggestions.length,

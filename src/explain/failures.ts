@@ -35,7 +35,10 @@ export function describeExplainFailure(error: unknown, statement: PreparedStatem
   }
   if (error instanceof ExplainTimeoutError) return { kind: 'timeout', message: error.message, timeoutMs: error.timeoutMs };
   if (error instanceof MissingParametersError || error instanceof ParameterCountError) {
-    return { kind: 'parameters', message: `${error.message}: give one value for each, in order, or ask for a generic plan (estimates only)` };
+    return {
+      kind: 'parameters',
+      message: `${error.message}: give one value for each, in order, or ask for a generic plan (estimates only)`,
+    };
   }
   if (error instanceof ExplainOptionError) return { kind: 'parameters', message: error.message };
   if (error instanceof ExplainStatementError) {
@@ -50,6 +53,7 @@ export function describeExplainFailure(error: unknown, statement: PreparedStatem
       inputIndex: at === undefined ? undefined : statement.inputIndex(at.offset),
     };
   }
-  if (error instanceof PlanParseError) return { kind: 'plan', message: `the server returned a plan Plan Lens cannot read: ${error.message}` };
+  if (error instanceof PlanParseError)
+    return { kind: 'plan', message: `the server returned a plan Plan Lens cannot read: ${error.message}` };
   return { kind: 'connection', message: describeConnectionError(error, target), code: (error as { code?: string } | undefined)?.code };
 }

@@ -3,7 +3,15 @@
  * the text (it rejects `:name`, `%s`, `?`), then checked, classified and its parameters counted in one parse.
  * Positions in the text sent map back to the text as written, so errors point where the user looks.
  */
-import { findPlaceholders, inspectStatement, lineColumnAt, type SqlInputError, SqlSyntaxError, toDollarParameters, type StatementInfo } from '../core/sql';
+import {
+  findPlaceholders,
+  inspectStatement,
+  lineColumnAt,
+  type SqlInputError,
+  SqlSyntaxError,
+  toDollarParameters,
+  type StatementInfo,
+} from '../core/sql';
 
 export interface PreparedStatement {
   /** The statement as written, without surrounding comments and `;`. */

@@ -140,7 +140,9 @@ export class PlanHistory {
       const bytes = Buffer.byteLength(json);
       const { maxPlans, maxBytes } = this.limits();
       if (bytes > maxBytes) {
-        this.log(`Plan history: a plan of ${bytes} bytes is larger than the whole history budget (planLens.history.maxMegabytes) and was not kept.`);
+        this.log(
+          `Plan history: a plan of ${bytes} bytes is larger than the whole history budget (planLens.history.maxMegabytes) and was not kept.`,
+        );
         return undefined;
       }
       const entry: HistoryEntry = {
@@ -230,11 +232,15 @@ export class PlanHistory {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      this.log(`Plan history: ${path} is corrupt (${(error as Error).message}); the history starts empty and the file is replaced on the next explain.`);
+      this.log(
+        `Plan history: ${path} is corrupt (${(error as Error).message}); the history starts empty and the file is replaced on the next explain.`,
+      );
       return;
     }
     if (!isRecord(parsed) || parsed.version !== INDEX_VERSION || !Array.isArray(parsed.entries)) {
-      this.log(`Plan history: ${path} is not a plan history of this version; the history starts empty and the file is replaced on the next explain.`);
+      this.log(
+        `Plan history: ${path} is not a plan history of this version; the history starts empty and the file is replaced on the next explain.`,
+      );
       return;
     }
     const valid = parsed.entries.filter(isEntry);

@@ -10,7 +10,15 @@ import type { IndexSuggestion, PlanAdvice } from '../core/advice/advice-model';
 import type { AnalyzedPlan } from '../core/plan/model';
 import { rawPlanJson } from '../core/plan/raw-plan';
 import type { CreatedIndexComparison, PlanActions } from '../editor/index-actions';
-import { isWebviewState, isWebviewToHost, type ComparedPlan, type HostToWebview, type PlanMeta, type ShowPlanMessage, type WebviewToHost } from '../protocol';
+import {
+  isWebviewState,
+  isWebviewToHost,
+  type ComparedPlan,
+  type HostToWebview,
+  type PlanMeta,
+  type ShowPlanMessage,
+  type WebviewToHost,
+} from '../protocol';
 import { createNonce, renderWebviewHtml } from './webview-html';
 
 export const PLAN_VIEW_TYPE = 'planLens.plan';
@@ -93,7 +101,12 @@ export class PlanPanel implements vscode.Disposable {
       current.panel.reveal(undefined, true);
       return current;
     }
-    const panel = vscode.window.createWebviewPanel(PLAN_VIEW_TYPE, 'Plan Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, PlanPanel.webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      PLAN_VIEW_TYPE,
+      'Plan Lens',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      PlanPanel.webviewOptions(extensionUri),
+    );
     PlanPanel.current = new PlanPanel(panel, extensionUri, log);
     return PlanPanel.current;
   }
@@ -191,7 +204,10 @@ export class PlanPanel implements vscode.Disposable {
           const pick = await vscode.window.showQuickPick(['JSON', 'As given (text)'], { placeHolder: 'Open the raw plan as' });
           if (pick) {
             const asText = pick !== 'JSON';
-            const document = await vscode.workspace.openTextDocument({ language: asText ? 'explain' : 'json', content: asText ? this.sourceText : json });
+            const document = await vscode.workspace.openTextDocument({
+              language: asText ? 'explain' : 'json',
+              content: asText ? this.sourceText : json,
+            });
             await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Active, preview: false });
           }
         } else {
@@ -254,10 +270,20 @@ export class PlanPanel implements vscode.Disposable {
       this.creations.delete(suggestionId);
     }
     if (!comparison || PlanPanel.current !== this) return;
-    const after: ShowPlanMessage = { type: 'showPlan', plan: comparison.after.plan, meta: comparison.after.meta, advice: comparison.afterAdvice };
+    const after: ShowPlanMessage = {
+      type: 'showPlan',
+      plan: comparison.after.plan,
+      meta: comparison.after.meta,
+      advice: comparison.afterAdvice,
+    };
     this.lastPlan = after;
     this.advice = comparison.afterAdvice;
-    this.post({ type: 'showComparison', index: comparison.index, before: { plan: before.plan, meta: before.meta }, after: comparison.after });
+    this.post({
+      type: 'showComparison',
+      index: comparison.index,
+      before: { plan: before.plan, meta: before.meta },
+      after: comparison.after,
+    });
     this.post({ type: 'showAdvice', advice: comparison.afterAdvice });
   }
 

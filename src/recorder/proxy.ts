@@ -91,8 +91,10 @@ export class QueryRecorder {
         const free = await findFreePort(host, this.options.listenPort);
         throw new ListenError(`Port ${this.options.listenPort} on ${host} is already in use: choose another port, for example ${free}.`);
       }
-      if (error.code === 'EADDRNOTAVAIL') throw new ListenError(`Cannot listen on ${host}: it is not an address of this machine; use 127.0.0.1.`);
-      if (error.code === 'EACCES') throw new ListenError(`Not allowed to listen on port ${this.options.listenPort}: choose a port above 1024.`);
+      if (error.code === 'EADDRNOTAVAIL')
+        throw new ListenError(`Cannot listen on ${host}: it is not an address of this machine; use 127.0.0.1.`);
+      if (error.code === 'EACCES')
+        throw new ListenError(`Not allowed to listen on port ${this.options.listenPort}: choose a port above 1024.`);
       throw error;
     });
     this.server = server;
@@ -241,7 +243,11 @@ class ProxiedConnection {
     }
     if (message.code >>> 16 !== PROTOCOL_3) {
       const version = `${message.code >>> 16}.${message.code & 0xffff}`;
-      this.report({ kind: 'problem', connectionId: this.id, message: `An application spoke protocol ${version}, which the recorder does not know; it was refused.` });
+      this.report({
+        kind: 'problem',
+        connectionId: this.id,
+        message: `An application spoke protocol ${version}, which the recorder does not know; it was refused.`,
+      });
       this.refuse('0A000', `unsupported frontend protocol ${version}: the Plan Lens recorder supports protocol 3.0`);
       return;
     }
@@ -277,7 +283,11 @@ class ProxiedConnection {
     } catch (error) {
       const { host, port } = this.options.upstream;
       const message = `could not connect to the PostgreSQL server at ${host}:${port} through the Plan Lens recorder: ${(error as Error).message}`;
-      this.report({ kind: 'problem', connectionId: this.id, message: `${message}. Check that the server is running and the connection settings are right.` });
+      this.report({
+        kind: 'problem',
+        connectionId: this.id,
+        message: `${message}. Check that the server is running and the connection settings are right.`,
+      });
       this.refuse('08006', message);
       return;
     }
@@ -380,7 +390,16 @@ class ProxiedConnection {
     const now = performance.now();
     switch (message.type) {
       case 'query':
-        this.pending.push({ kind: 'statement', sql: message.sql, params: [], sentAt: now, rows: 0, command: '', done: false, simple: true });
+        this.pending.push({
+          kind: 'statement',
+          sql: message.sql,
+          params: [],
+          sentAt: now,
+          rows: 0,
+          command: '',
+          done: false,
+          simple: true,
+        });
         return;
       case 'parse':
         this.prepared.set(message.name, message.sql);
@@ -391,7 +410,16 @@ class ProxiedConnection {
       case 'execute': {
         const portal = this.portals.get(message.portal);
         if (!portal) return;
-        this.pending.push({ kind: 'statement', sql: portal.sql, params: portal.params, sentAt: now, rows: 0, command: '', done: false, simple: false });
+        this.pending.push({
+          kind: 'statement',
+          sql: portal.sql,
+          params: portal.params,
+          sentAt: now,
+          rows: 0,
+          command: '',
+          done: false,
+          simple: false,
+        });
         return;
       }
       case 'sync':

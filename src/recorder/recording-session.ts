@@ -88,7 +88,8 @@ export class RecordingSession {
 /** Where the recorder forwards to: the host, port and TLS settings of a resolved connection. */
 export function upstreamOf(connection: ResolvedConnection): UpstreamServer {
   const { host, port, ssl } = connection.config;
-  if (host?.startsWith('/')) throw new Error('The recorder forwards over TCP: give the connection a host name or address, not a Unix socket directory.');
+  if (host?.startsWith('/'))
+    throw new Error('The recorder forwards over TCP: give the connection a host name or address, not a Unix socket directory.');
   return { host: host ?? 'localhost', port: port ?? 5432, tls: ssl ? (ssl === true ? {} : ssl) : false };
 }
 

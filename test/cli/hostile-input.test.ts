@@ -10,16 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOneCleanMessage, runCli, startCli } from '../support/run-cli';
 
-const RESULT = '{"Node Type":"Result","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":0.01,"Actual Rows":1,"Actual Loops":1}';
+const RESULT =
+  '{"Node Type":"Result","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":0.01,"Actual Rows":1,"Actual Loops":1}';
 
 function deepPlan(depth: number): string {
-  const open = '{"Node Type":"Limit","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":0.02,"Actual Rows":1,"Actual Loops":1,"Plans":[';
+  const open =
+    '{"Node Type":"Limit","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":0.02,"Actual Rows":1,"Actual Loops":1,"Plans":[';
   return `[{"Plan":${open.repeat(depth)}${RESULT}${']}'.repeat(depth)},"Planning Time":0.1,"Execution Time":0.5}]`;
 }
 
 function widePlan(children: number): string {
-  const scan = '{"Node Type":"Seq Scan","Relation Name":"t","Alias":"t","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":0.02,"Actual Rows":1,"Actual Loops":1}';
-  const append = '"Node Type":"Append","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":5,"Actual Rows":1,"Actual Loops":1';
+  const scan =
+    '{"Node Type":"Seq Scan","Relation Name":"t","Alias":"t","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":0.02,"Actual Rows":1,"Actual Loops":1}';
+  const append =
+    '"Node Type":"Append","Startup Cost":0,"Total Cost":1,"Plan Rows":1,"Plan Width":4,"Actual Startup Time":0.01,"Actual Total Time":5,"Actual Rows":1,"Actual Loops":1';
   return `[{"Plan":{${append},"Plans":[${Array(children).fill(scan).join(',')}]},"Execution Time":5}]`;
 }
 
@@ -45,7 +49,12 @@ describe('plan-lens with hostile input', function () {
     const text = await runCli(['analyze', path]);
     assert.equal(text.code, 0, text.stderr.slice(0, 500));
     assert.match(text.stdout, /\[level 100000\] #\d+ Result/);
-    const longest = Math.max(...text.stdout.split('\n').slice(0, 100_010).map((line) => line.length));
+    const longest = Math.max(
+      ...text.stdout
+        .split('\n')
+        .slice(0, 100_010)
+        .map((line) => line.length),
+    );
     assert.ok(longest < 400, `a line of ${longest} characters: indentation grows with depth`);
     const json = await runCli(['analyze', '--json', path]);
     assert.equal(json.code, 0, json.stderr.slice(0, 500));
@@ -102,7 +111,10 @@ describe('plan-lens with hostile input', function () {
     assert.equal(negative.code, 2);
     assert.ok(isOneCleanMessage(negative.stderr), negative.stderr);
     assert.match(negative.stderr, /"Execution Time" of the plan is -1: EXPLAIN never writes a negative or infinite number/);
-    const infinite = await runCli(['analyze', file('infinite.json', deepPlan(1).replace('"Actual Total Time":0.01,', '"Actual Total Time":1e999,'))]);
+    const infinite = await runCli([
+      'analyze',
+      file('infinite.json', deepPlan(1).replace('"Actual Total Time":0.01,', '"Actual Total Time":1e999,')),
+    ]);
     assert.equal(infinite.code, 2);
     assert.match(infinite.stderr, /"Actual Total Time" of node #1 \(Result\) is Infinity/);
   });

@@ -114,7 +114,12 @@ describe('plan-lens CLI', function () {
     });
 
     it('reads a text-format plan in psql frames: node numbers, conditions, buffers, rows per loop, fix first', async function () {
-      const result = await run(['analyze', '--color', 'never', join(fixtures, '..', 'text-twins', 'pg15', 'hash-batches.psql-border2-unicode.txt')]);
+      const result = await run([
+        'analyze',
+        '--color',
+        'never',
+        join(fixtures, '..', 'text-twins', 'pg15', 'hash-batches.psql-border2-unicode.txt'),
+      ]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^Execution took [^\n]+\nFix first: /);
       assert.match(result.stdout, /^#0 HashAggregate /m);
@@ -130,7 +135,9 @@ describe('plan-lens CLI', function () {
     });
 
     it('--color always and FORCE_COLOR colour a pipe; NO_COLOR does not stop --color always', async function () {
-      const always = await run(['analyze', '--color', 'always', join(fixtures, 'sort-spill-disk-n3.json')], { env: { ...process.env, NO_COLOR: '1' } });
+      const always = await run(['analyze', '--color', 'always', join(fixtures, 'sort-spill-disk-n3.json')], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       assert.match(always.stdout, /\u001b\[1m/);
       const forced = await run(['analyze', join(fixtures, 'sort-spill-disk-n3.json')], { env: { ...process.env, FORCE_COLOR: '1' } });
       assert.match(forced.stdout, /\u001b\[1m/);
@@ -150,7 +157,10 @@ describe('plan-lens CLI', function () {
       ].join('\n');
       const result = await run(['analyze', '--color', 'never', '-'], { input: plan });
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /^ {3}Task on host=localhost port=9701 dbname=regression:\n {5}Seq Scan on lineitem_290000 lineitem {2}self 0\.300 ms/m);
+      assert.match(
+        result.stdout,
+        /^ {3}Task on host=localhost port=9701 dbname=regression:\n {5}Seq Scan on lineitem_290000 lineitem {2}self 0\.300 ms/m,
+      );
     });
 
     it('reads its own --json report back', async function () {
@@ -189,7 +199,7 @@ describe('plan-lens CLI', function () {
       }
     });
 
-    it('adds the warning rules\' findings, and no index suggestions without a database', async function () {
+    it("adds the warning rules' findings, and no index suggestions without a database", async function () {
       const result = await run(['analyze', '--json', join(fixtures, 'sort-spill-disk-n3.json')]);
       assert.equal(result.code, 0, result.stderr);
       const raw3 = JSON.parse(readFileSync(join(fixtures, 'sort-spill-disk-n3.json'), 'utf8'))[0];
@@ -267,7 +277,7 @@ describe('plan-lens CLI', function () {
   });
 
   describe('explain on the embedded demo database', function () {
-    it('npm start\'s query: the plan, with times, on the demo shop', async function () {
+    it("npm start's query: the plan, with times, on the demo shop", async function () {
       const result = await run(['explain', '--demo', '--sql', DEMO_QUERY], { env: withoutServer() });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /PGlite/);
@@ -275,8 +285,14 @@ describe('plan-lens CLI', function () {
       assert.match(result.stdout, /Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: \d/);
       // No HypoPG on the demo: the suggestion is verified by building it in a transaction that is rolled back.
-      assert.match(result.stdout, /CREATE INDEX CONCURRENTLY idx_products_created_at_where_is_active ON public\.products \(created_at DESC\) WHERE is_active;/);
-      assert.match(result.stdout, /verified with an index built and rolled back: estimated cost [\d,]+ -> [\d,]+ \([−-][\d.]+%\), the planner uses it/);
+      assert.match(
+        result.stdout,
+        /CREATE INDEX CONCURRENTLY idx_products_created_at_where_is_active ON public\.products \(created_at DESC\) WHERE is_active;/,
+      );
+      assert.match(
+        result.stdout,
+        /verified with an index built and rolled back: estimated cost [\d,]+ -> [\d,]+ \([−-][\d.]+%\), the planner uses it/,
+      );
     });
 
     it('falls back to the demo database when no server is named anywhere', async function () {
@@ -290,7 +306,9 @@ describe('plan-lens CLI', function () {
     });
 
     it('--generic plans a $1 statement with EXPLAIN (GENERIC_PLAN) on the demo', async function () {
-      const result = await run(['explain', '--demo', '--no-indexes', '--generic', '--sql', 'SELECT * FROM products WHERE id = $1'], { env: withoutServer() });
+      const result = await run(['explain', '--demo', '--no-indexes', '--generic', '--sql', 'SELECT * FROM products WHERE id = $1'], {
+        env: withoutServer(),
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^PostgreSQL 1[6-9]\S* \(PGlite .*\(generic plan: the placeholders were planned without values\)$/m);
       assert.match(result.stdout, /^#0 Index Scan using products_pkey on products /m);
@@ -307,11 +325,15 @@ describe('plan-lens CLI', function () {
     });
 
     it('a data-changing statement runs, and is rolled back', async function () {
-      const before = await run(['explain', '--demo', '--json', '--sql', 'SELECT count(*) FROM order_items WHERE quantity > 1'], { env: withoutServer() });
+      const before = await run(['explain', '--demo', '--json', '--sql', 'SELECT count(*) FROM order_items WHERE quantity > 1'], {
+        env: withoutServer(),
+      });
       const result = await run(['explain', '--demo', '--sql', 'DELETE FROM order_items WHERE quantity > 1'], { env: withoutServer() });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /rolled back/);
-      const after = await run(['explain', '--demo', '--json', '--sql', 'SELECT count(*) FROM order_items WHERE quantity > 1'], { env: withoutServer() });
+      const after = await run(['explain', '--demo', '--json', '--sql', 'SELECT count(*) FROM order_items WHERE quantity > 1'], {
+        env: withoutServer(),
+      });
       const rows = (r: CliResult) => JSON.parse(r.stdout).nodes.find((n: { nodeType: string }) => n.nodeType === 'Seq Scan').rowsActual;
       assert.ok(rows(before) > 0);
       assert.equal(rows(after), rows(before));
@@ -368,13 +390,17 @@ describe('plan-lens CLI', function () {
     });
 
     it('proposes a verified index where one helps, and none where none can', async function () {
-      await admin.query(`CREATE TABLE ${table}_orders AS SELECT g AS id, g % 5000 AS customer_id, now() - g * interval '1 minute' AS created_at FROM generate_series(1, 200000) g`);
+      await admin.query(
+        `CREATE TABLE ${table}_orders AS SELECT g AS id, g % 5000 AS customer_id, now() - g * interval '1 minute' AS created_at FROM generate_series(1, 200000) g`,
+      );
       await admin.query(`ANALYZE ${table}_orders`);
       try {
         const selective = await run(['explain', '--json', '--sql', `SELECT * FROM ${table}_orders WHERE customer_id = 42`]);
         assert.equal(selective.code, 0, selective.stderr);
         const report = JSON.parse(selective.stdout);
-        const scanFinding = report.warnings.find((w: { id: string }) => w.id === 'seq-scan-large-table' || w.id === 'rows-removed-by-filter');
+        const scanFinding = report.warnings.find(
+          (w: { id: string }) => w.id === 'seq-scan-large-table' || w.id === 'rows-removed-by-filter',
+        );
         assert.ok(scanFinding, JSON.stringify(report.warnings));
         assert.equal(report.suggestions.length, 1, JSON.stringify(report.suggestions));
         const [suggestion] = report.suggestions;
@@ -443,7 +469,9 @@ describe('plan-lens CLI', function () {
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
       // Wait until the server runs the statement, then interrupt as a terminal would.
       for (let i = 0; i < 100; i++) {
-        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cli_cancel_probe%' AND pid <> pg_backend_pid()`);
+        const { rows } = await admin.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cli_cancel_probe%' AND pid <> pg_backend_pid()`,
+        );
         if (rows[0].n > 0) break;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -451,7 +479,9 @@ describe('plan-lens CLI', function () {
       const code = await exited;
       assert.equal(code, 1);
       assert.match(stderr, /cancelled/);
-      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cli_cancel_probe%' AND pid <> pg_backend_pid()`);
+      const { rows } = await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cli_cancel_probe%' AND pid <> pg_backend_pid()`,
+      );
       assert.equal(rows[0].n, 0);
     });
   });

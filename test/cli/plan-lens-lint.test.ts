@@ -25,7 +25,8 @@ describe('plan-lens lint', function () {
   let work: string;
 
   before(function () {
-    if (spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+    if (spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' }).status !== 0)
+      throw new Error('build failed');
     work = mkdtempSync(join(tmpdir(), 'plan-lens-lint-'));
   });
 
@@ -110,7 +111,10 @@ describe('plan-lens lint', function () {
     assert.equal(many.code, 1);
     const [finding] = JSON.parse(many.stdout) as Array<{ code: string; message: string; severity: string }>;
     assert.deepEqual([finding.code, finding.severity], ['sqlalchemy-pool-exceeds-server', 'error']);
-    assert.match(finding.message, new RegExp(`1500 for 50 processes, but ${c.host}:${c.port ?? 5432}/${c.database} accepts only \\d+ more \\(max_connections \\d+`));
+    assert.match(
+      finding.message,
+      new RegExp(`1500 for 50 processes, but ${c.host}:${c.port ?? 5432}/${c.database} accepts only \\d+ more \\(max_connections \\d+`),
+    );
     assert.ok(!(many.stdout + many.stderr).includes(`:${c.password}@`), 'the credentials never appear');
   });
 });

@@ -36,7 +36,10 @@ describe('plan-lens explain on PostgreSQL 15: side effects and hangs', function 
   /** Resolves once the server runs the explain of `marker`, so the network can fail mid-statement. */
   async function statementRunning(marker: string): Promise<void> {
     for (;;) {
-      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'EXPLAIN%' || $1 || '%' AND pid <> pg_backend_pid()`, [marker]);
+      const { rows } = await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'EXPLAIN%' || $1 || '%' AND pid <> pg_backend_pid()`,
+        [marker],
+      );
       if (rows[0].n > 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -81,7 +84,13 @@ describe('plan-lens explain on PostgreSQL 15: side effects and hangs', function 
         assert.equal(refused.code, 2, refused.stderr);
         assert.match(refused.stderr, new RegExp(`Inserting into ${table} draws values from its sequence`));
         assert.equal(await sequenceState(sequence), before);
-        const allowed = await runCli(['explain', '--allow-side-effects', '--no-indexes', '--sql', `INSERT INTO ${table} (note) VALUES ('x')`]);
+        const allowed = await runCli([
+          'explain',
+          '--allow-side-effects',
+          '--no-indexes',
+          '--sql',
+          `INSERT INTO ${table} (note) VALUES ('x')`,
+        ]);
         assert.equal(allowed.code, 0, allowed.stderr);
         assert.match(allowed.stdout, /not everything it did was undone: Inserting into/);
         assert.equal((await admin.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n, 0);
@@ -122,7 +131,16 @@ describe('plan-lens explain on PostgreSQL 15: side effects and hangs', function 
 
     it('the network freezes mid-statement: exit 2 within the timeout + 5 s', async function () {
       const timeoutMs = 1_500;
-      const run = startCli(['explain', '--no-indexes', '--db', url(), '--timeout', String(timeoutMs), '--sql', 'SELECT pg_sleep(30) AS frozen']);
+      const run = startCli([
+        'explain',
+        '--no-indexes',
+        '--db',
+        url(),
+        '--timeout',
+        String(timeoutMs),
+        '--sql',
+        'SELECT pg_sleep(30) AS frozen',
+      ]);
       await statementRunning('frozen');
       const frozenAt = performance.now();
       proxy.silenceOpenConnections();
@@ -176,7 +194,12 @@ describe('plan-lens explain on PostgreSQL 15: side effects and hangs', function 
         const result = await runCli(['explain', '--no-indexes', '--timeout', '1500', '--sql', `SELECT * FROM ${prefix}_plain`]);
         assert.equal(result.code, 1, result.stderr);
         assert.ok(isOneCleanMessage(result.stderr), result.stderr);
-        assert.match(result.stderr, new RegExp(`waited the whole timeout of 1500 ms for AccessShareLock on table ${prefix}_plain, held by process ${pid} \\(idle in transaction, last statement: "SELECT pg_backend_pid\\(\\) AS pid"\\)`));
+        assert.match(
+          result.stderr,
+          new RegExp(
+            `waited the whole timeout of 1500 ms for AccessShareLock on table ${prefix}_plain, held by process ${pid} \\(idle in transaction, last statement: "SELECT pg_backend_pid\\(\\) AS pid"\\)`,
+          ),
+        );
         assert.match(result.stderr, new RegExp(`pg_terminate_backend\\(${pid}\\)`));
       } finally {
         await holder.end();

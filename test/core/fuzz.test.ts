@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyzeExplainOutput } from '../../src/core/analyze';
 import { PlanParseError } from '../../src/core/plan';
-import { checkSingleStatement, classifyStatement, ensureSqlParser, findPlaceholders, SqlInputError, splitStatements } from '../../src/core/sql';
+import {
+  checkSingleStatement,
+  classifyStatement,
+  ensureSqlParser,
+  findPlaceholders,
+  SqlInputError,
+  splitStatements,
+} from '../../src/core/sql';
 import { findSideEffects, insertTargets } from '../../src/core/sql/side-effects';
 import { tokenizeSql } from '../../src/core/sql/tokens';
 
@@ -22,27 +29,63 @@ function timed<T>(what: string, input: unknown, run: () => T, limitMs = PER_INPU
 }
 
 const planKeys = fc.constantFrom(
-  'Node Type', 'Plans', 'Strategy', 'Partial Mode', 'Join Type', 'Parent Relationship', 'Subplan Name', 'Relation Name', 'Actual Rows',
-  'Actual Loops', 'Actual Total Time', 'Actual Startup Time', 'Plan Rows', 'Total Cost', 'Startup Cost', 'Workers Launched',
-  'Rows Removed by Filter', 'Shared Hit Blocks', 'CTE Name', 'constructor', '__proto__', 'toString', 'Filter', 'Index Name',
+  'Node Type',
+  'Plans',
+  'Strategy',
+  'Partial Mode',
+  'Join Type',
+  'Parent Relationship',
+  'Subplan Name',
+  'Relation Name',
+  'Actual Rows',
+  'Actual Loops',
+  'Actual Total Time',
+  'Actual Startup Time',
+  'Plan Rows',
+  'Total Cost',
+  'Startup Cost',
+  'Workers Launched',
+  'Rows Removed by Filter',
+  'Shared Hit Blocks',
+  'CTE Name',
+  'constructor',
+  '__proto__',
+  'toString',
+  'Filter',
+  'Index Name',
 );
 const planValue = fc.oneof(
   fc.double(),
   fc.integer(),
-  fc.constantFrom('Aggregate', 'SetOp', 'Hash Join', 'Seq Scan', 'Limit', 'Gather', 'CTE Scan', 'InitPlan', 'SubPlan', 'Hashed', 'constructor', '__proto__'),
+  fc.constantFrom(
+    'Aggregate',
+    'SetOp',
+    'Hash Join',
+    'Seq Scan',
+    'Limit',
+    'Gather',
+    'CTE Scan',
+    'InitPlan',
+    'SubPlan',
+    'Hashed',
+    'constructor',
+    '__proto__',
+  ),
   fc.string(),
   fc.boolean(),
   fc.constant(null),
 );
 const planNode = fc.letrec((tie) => ({
-  node: fc.record(
-    {
-      'Node Type': fc.constantFrom('Aggregate', 'SetOp', 'Hash Join', 'Seq Scan', 'Limit', 'Gather', 'CTE Scan', 'Append', 'Nested Loop'),
-      Plans: fc.array(tie('node'), { maxLength: 3 }),
-      extra: fc.dictionary(planKeys, planValue, { maxKeys: 6 }),
-    },
-    { requiredKeys: ['Node Type'] },
-  ).map(({ extra, ...node }) => ({ ...extra, ...node })),
+  node: fc
+    .record(
+      {
+        'Node Type': fc.constantFrom('Aggregate', 'SetOp', 'Hash Join', 'Seq Scan', 'Limit', 'Gather', 'CTE Scan', 'Append', 'Nested Loop'),
+        Plans: fc.array(tie('node'), { maxLength: 3 }),
+        extra: fc.dictionary(planKeys, planValue, { maxKeys: 6 }),
+      },
+      { requiredKeys: ['Node Type'] },
+    )
+    .map(({ extra, ...node }) => ({ ...extra, ...node })),
 })).node;
 
 describe('fuzzing the readers', function () {
@@ -80,10 +123,47 @@ describe('fuzzing the readers', function () {
   });
 
   const sqlPiece = fc.constantFrom(
-    'SELECT', 'INSERT INTO t', 'VALUES', '(', ')', ',', ';', "'", '"', '$$', '$1', ':name', '?', '%s', '--', '/*', '*/', 'nextval', "('s')",
-    'WITH', 'AS', 'FROM', 'WHERE', 'IN', '1', 'E\'\\\'', 'U&"', '\n', ' ', 'pg_advisory_lock(1)', 'dblink', '::int', '[', ']', 'COPY', 'BEGIN',
+    'SELECT',
+    'INSERT INTO t',
+    'VALUES',
+    '(',
+    ')',
+    ',',
+    ';',
+    "'",
+    '"',
+    '$$',
+    '$1',
+    ':name',
+    '?',
+    '%s',
+    '--',
+    '/*',
+    '*/',
+    'nextval',
+    "('s')",
+    'WITH',
+    'AS',
+    'FROM',
+    'WHERE',
+    'IN',
+    '1',
+    "E'\\'",
+    'U&"',
+    '\n',
+    ' ',
+    'pg_advisory_lock(1)',
+    'dblink',
+    '::int',
+    '[',
+    ']',
+    'COPY',
+    'BEGIN',
   );
-  const sqlText = fc.oneof(fc.array(sqlPiece, { maxLength: 40 }).map((parts) => parts.join(' ')), fc.string({ maxLength: 500 }));
+  const sqlText = fc.oneof(
+    fc.array(sqlPiece, { maxLength: 40 }).map((parts) => parts.join(' ')),
+    fc.string({ maxLength: 500 }),
+  );
 
   it('the SQL readers: an answer or a SqlInputError for any text', function () {
     fc.assert(

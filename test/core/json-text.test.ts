@@ -38,7 +38,10 @@ describe('jsonTextPieces: JSON of any depth and size', function () {
   it('writes wide and deep parts of one value each its own way, and reads back equal', function () {
     let deep: Record<string, unknown> = { 'Node Type': 'Result' };
     for (let i = 0; i < 20_000; i++) deep = { 'Node Type': 'Limit', Plans: [deep] };
-    const value = { version: 1, plan: { Plan: { 'Node Type': 'Append', Plans: [deep, ...Array.from({ length: 50_000 }, (_, id) => ({ id }))] } } };
+    const value = {
+      version: 1,
+      plan: { Plan: { 'Node Type': 'Append', Plans: [deep, ...Array.from({ length: 50_000 }, (_, id) => ({ id }))] } },
+    };
     const json = text(value);
     assert.ok(json.startsWith('{\n  "version": 1,\n  "plan": {\n    "Plan": {\n      "Node Type": "Append",'), json.slice(0, 200));
     // Read back and written again: deepEqual itself would overflow on this depth.

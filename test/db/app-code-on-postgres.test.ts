@@ -40,7 +40,9 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
     if (!connection) this.skip();
     const probe = spawnSync(PYTHON, ['-c', 'import sqlalchemy, psycopg2'], { encoding: 'utf8' });
     if (probe.status !== 0) {
-      throw new Error(`${PYTHON} cannot import sqlalchemy and psycopg2: apt-get install python3-sqlalchemy python3-psycopg2 (.ci/run does)`);
+      throw new Error(
+        `${PYTHON} cannot import sqlalchemy and psycopg2: apt-get install python3-sqlalchemy python3-psycopg2 (.ci/run does)`,
+      );
     }
     pool = createPool(connection!, { max: 2 });
     const client = await pool.connect();
@@ -49,7 +51,9 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
       try {
         await client.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
       } catch (error) {
-        throw new Error(`pg_stat_statements is not loaded (${(error as Error).message}): add it to shared_preload_libraries and restart (.ci/run does)`);
+        throw new Error(
+          `pg_stat_statements is not loaded (${(error as Error).message}): add it to shared_preload_libraries and restart (.ci/run does)`,
+        );
       }
       await client.query(`CREATE SCHEMA ${SCHEMA}`);
       databaseOid = Number((await client.query('SELECT oid FROM pg_database WHERE datname = current_database()')).rows[0].oid);
@@ -75,7 +79,12 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
   });
 
   function python(args: string[]): string {
-    const run = spawnSync(PYTHON, args, { cwd: appDir, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8', timeout: 180_000 });
+    const run = spawnSync(PYTHON, args, {
+      cwd: appDir,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     assert.equal(run.status, 0, `${args.join(' ')} failed: ${run.stderr}`);
     return run.stdout;
   }
@@ -86,10 +95,10 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
     try {
       await client.query('SELECT pg_stat_statements_reset(0, $1, 0)', [databaseOid]);
       python([script, ...args]);
-      const { rows } = await client.query('SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE dbid = $1 AND query ~* $2', [
-        databaseOid,
-        SHOP_STATEMENT,
-      ]);
+      const { rows } = await client.query(
+        'SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE dbid = $1 AND query ~* $2',
+        [databaseOid, SHOP_STATEMENT],
+      );
       return rows[0].n as number;
     } finally {
       client.release();
@@ -137,14 +146,22 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
     assert.equal(await statementsOf('import_products.py', ['50']), 50);
     writeFileSync(join(appDir, 'import_products_fixed.py'), fixed);
     assert.equal(await statementsOf('import_products_fixed.py', ['50']), 1);
-    assert.equal(await distinct(`SELECT count(*) FROM ${SCHEMA}.products WHERE name LIKE 'imported %'`), 100, 'both programs inserted their 50 rows');
+    assert.equal(
+      await distinct(`SELECT count(*) FROM ${SCHEMA}.products WHERE name LIKE 'imported %'`),
+      100,
+      'both programs inserted their 50 rows',
+    );
   });
 
   it('reads the server facts live, and the recommended pool settings for them really connect', async () => {
     const facts = await readServerFacts(pool);
     const client = await pool.connect();
     try {
-      const settings = (await client.query("SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved")).rows[0];
+      const settings = (
+        await client.query(
+          "SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved",
+        )
+      ).rows[0];
       assert.deepEqual([facts.maxConnections, facts.superuserReservedConnections >= settings.reserved], [settings.max, true]);
       // This connection, held open, is one of the "others" for the reader's own connection.
       const busy = await readServerFacts(pool);
@@ -162,7 +179,10 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
       'sqlalchemy-pool-recycle',
       'sqlalchemy-pool-timeout',
     ]);
-    const fixed = applyEdits(text, findings.flatMap((f) => f.fixes[0].edits));
+    const fixed = applyEdits(
+      text,
+      findings.flatMap((f) => f.fixes[0].edits),
+    );
     assert.deepEqual(lintText(parsers, 'pooled_engine.py', fixed, { models, server: facts, processes }).findings, []);
     writeFileSync(join(appDir, 'pooled_engine_fixed.py'), fixed);
     assert.equal(python(['pooled_engine_fixed.py']).trim(), '1');

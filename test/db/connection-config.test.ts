@@ -23,7 +23,13 @@ describe('resolveConnection', () => {
   it('fills what a URL leaves out from the PG variables, then from libpq defaults', () => {
     const resolved = resolveConnection({ url: 'postgresql:///inventory', env: { PGHOST: '10.0.0.5', PGUSER: 'carol', PGPASSWORD: 'pw' } })!;
     assert.deepEqual(
-      { host: resolved.config.host, port: resolved.config.port, user: resolved.config.user, database: resolved.config.database, password: resolved.config.password },
+      {
+        host: resolved.config.host,
+        port: resolved.config.port,
+        user: resolved.config.user,
+        database: resolved.config.database,
+        password: resolved.config.password,
+      },
       { host: '10.0.0.5', port: 5432, user: 'carol', database: 'inventory', password: 'pw' },
     );
     const defaults = resolveConnection({ env: { PGUSER: 'dave' } })!;
@@ -78,11 +84,17 @@ describe('resolveConnection', () => {
     });
 
     it('refuses an unknown sslmode, naming the ones it takes', () => {
-      assert.throws(() => ssl('postgresql://u@h/d?sslmode=requre'), (error: Error) => {
-        assert.ok(error instanceof InvalidConnectionSettingsError);
-        assert.match(error.message, /sslmode "requre" is not supported: use one of disable, allow, prefer, require, verify-ca, verify-full, no-verify/);
-        return true;
-      });
+      assert.throws(
+        () => ssl('postgresql://u@h/d?sslmode=requre'),
+        (error: Error) => {
+          assert.ok(error instanceof InvalidConnectionSettingsError);
+          assert.match(
+            error.message,
+            /sslmode "requre" is not supported: use one of disable, allow, prefer, require, verify-ca, verify-full, no-verify/,
+          );
+          return true;
+        },
+      );
     });
 
     it('asks for the CA certificate when verify-ca has none', () => {
@@ -90,7 +102,10 @@ describe('resolveConnection', () => {
     });
 
     it('names an SSL file it cannot read', () => {
-      assert.throws(() => ssl('postgresql://u@h/d?sslmode=verify-full&sslrootcert=/nonexistent/root.crt'), /Cannot read the SSL file \/nonexistent\/root\.crt/);
+      assert.throws(
+        () => ssl('postgresql://u@h/d?sslmode=verify-full&sslrootcert=/nonexistent/root.crt'),
+        /Cannot read the SSL file \/nonexistent\/root\.crt/,
+      );
     });
   });
 
@@ -110,7 +125,10 @@ describe('resolveConnection', () => {
     });
 
     it('recognises libpq keyword=value strings and asks for a URL', () => {
-      assert.match(failure('host=db user=app password=hunter2'), /keyword=value form.*write it as postgresql:\/\/user:password@host:5432\/database/);
+      assert.match(
+        failure('host=db user=app password=hunter2'),
+        /keyword=value form.*write it as postgresql:\/\/user:password@host:5432\/database/,
+      );
     });
 
     it('rejects a malformed URL without repeating the password', () => {
@@ -120,12 +138,18 @@ describe('resolveConnection', () => {
     });
 
     it('rejects a port that is not a number', () => {
-      assert.match(failure('postgresql://u@h/d', { PGPORT: 'abc' }), /PGPORT is "abc", not a port number: use a whole number from 1 to 65535/);
+      assert.match(
+        failure('postgresql://u@h/d', { PGPORT: 'abc' }),
+        /PGPORT is "abc", not a port number: use a whole number from 1 to 65535/,
+      );
       assert.throws(() => resolveConnection({ env: { PGHOST: 'h', PGPORT: '5432x' } }), /PGPORT is "5432x", not a port number/);
     });
 
     it('says where the bad URL came from', () => {
-      assert.throws(() => resolveConnection({ env: { DATABASE_URL: 'http://example.com' } }), /^InvalidConnectionSettingsError: DATABASE_URL must start/);
+      assert.throws(
+        () => resolveConnection({ env: { DATABASE_URL: 'http://example.com' } }),
+        /^InvalidConnectionSettingsError: DATABASE_URL must start/,
+      );
     });
   });
 });

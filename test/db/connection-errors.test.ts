@@ -8,7 +8,11 @@ import { FakePostgresServer, type FakeServerBehaviour } from '../support/fake-po
 import { configuredPostgres } from '../support/test-servers';
 
 /** The sentence a pool reports when it cannot connect with `connection`. */
-async function connectFailure(connection: ResolvedConnection, connectionTimeoutMillis = 5_000, storedPassword?: string): Promise<DatabaseConnectionError> {
+async function connectFailure(
+  connection: ResolvedConnection,
+  connectionTimeoutMillis = 5_000,
+  storedPassword?: string,
+): Promise<DatabaseConnectionError> {
   const pool = createPool(connection, { max: 1, connectionTimeoutMillis, storedPassword });
   try {
     const client = await pool.connect();
@@ -58,12 +62,18 @@ describe('connection errors', () => {
       });
       const failureFrom = async (behaviour: FakeServerBehaviour, connectionTimeoutMillis?: number) => {
         fake = await FakePostgresServer.start(behaviour);
-        return connectFailure(resolveConnection({ url: `postgresql://app:secret@127.0.0.1:${fake.port}/shop`, env: {} })!, connectionTimeoutMillis);
+        return connectFailure(
+          resolveConnection({ url: `postgresql://app:secret@127.0.0.1:${fake.port}/shop`, env: {} })!,
+          connectionTimeoutMillis,
+        );
       };
 
       it('says to try again while the server starts up (57P03)', async () => {
         const error = await failureFrom({ kind: 'reject', code: '57P03', message: 'the database system is starting up' });
-        assert.match(error.message, /^Cannot connect to app@127\.0\.0\.1:\d+\/shop: the server is starting up, shutting down or recovering .*: try again in a moment\.$/);
+        assert.match(
+          error.message,
+          /^Cannot connect to app@127\.0\.0\.1:\d+\/shop: the server is starting up, shutting down or recovering .*: try again in a moment\.$/,
+        );
         assert.equal(error.code, '57P03');
       });
 
@@ -116,7 +126,11 @@ describe('connection errors', () => {
     });
 
     it('for a stored connection, asks to enter its stored password again instead of pointing to the URL', async () => {
-      const error = await connectFailure(variant((url) => (url.password = 'not-the-password-42')), 5_000, 'the password stored for "shop"');
+      const error = await connectFailure(
+        variant((url) => (url.password = 'not-the-password-42')),
+        5_000,
+        'the password stored for "shop"',
+      );
       assert.equal(
         error.message,
         `Cannot connect to ${server.describe()}: the password for user "${server.config.user}" was rejected: enter the password stored for "shop" again.`,
@@ -126,7 +140,10 @@ describe('connection errors', () => {
     it('names the database that does not exist', async () => {
       const missing = `plan_lens_missing_${process.pid}`;
       const error = await connectFailure(variant((url) => (url.pathname = `/${missing}`)));
-      assert.match(error.message, new RegExp(`the database "${missing}" does not exist: check the database name \\(the URL path or PGDATABASE\\)\\.$`));
+      assert.match(
+        error.message,
+        new RegExp(`the database "${missing}" does not exist: check the database name \\(the URL path or PGDATABASE\\)\\.$`),
+      );
       assert.equal(error.code, '3D000');
     });
 
@@ -141,7 +158,10 @@ describe('connection errors', () => {
         return;
       }
       // Debian's default certificate is self-signed for the machine's name: encryption works, verification cannot.
-      const pool = createPool(variant((url) => url.searchParams.set('sslmode', 'require')), { max: 1 });
+      const pool = createPool(
+        variant((url) => url.searchParams.set('sslmode', 'require')),
+        { max: 1 },
+      );
       const encrypted = await pool.connect();
       encrypted.release();
       await pool.end();

@@ -59,7 +59,14 @@ describe('the demo database', function () {
              (SELECT count(*) FROM customers)::int AS customers,
              (SELECT count(*) FROM orders)::int AS orders,
              (SELECT count(*) FROM order_items)::int AS order_items`);
-    assert.deepEqual(counts, { categories: 200, subcategories: 180, products: 200_000, customers: 50_000, orders: 100_000, order_items: 300_000 });
+    assert.deepEqual(counts, {
+      categories: 200,
+      subcategories: 180,
+      products: 200_000,
+      customers: 50_000,
+      orders: 100_000,
+      order_items: 300_000,
+    });
   });
 
   it('has the documented skew: 70% active products, prices up to 20 000 with a long tail', async () => {
@@ -79,12 +86,20 @@ describe('the demo database', function () {
   it('has keys and no secondary index, so the demo query shows the missing-index plan', async () => {
     const indexes = await rows<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'products'");
     assert.deepEqual(indexes, [{ indexname: 'products_pkey' }]);
-    const [{ n: foreignKeys } = { n: 0 }] = await rows<{ n: number }>("SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace");
+    const [{ n: foreignKeys } = { n: 0 }] = await rows<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
+    );
     assert.equal(foreignKeys, 5);
     const run = await runExplain(pool, DEMO_QUERY);
     const nodes = nodesOf((run.explainJson as Array<{ Plan: PlanNode }>)[0]!.Plan);
-    assert.ok(nodes.some((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'products'), 'products is scanned sequentially');
-    assert.ok(nodes.some((n) => n['Node Type'] === 'Sort' && n['Sort Key']?.[0] === 'p.created_at DESC'), 'then sorted by created_at');
+    assert.ok(
+      nodes.some((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'products'),
+      'products is scanned sequentially',
+    );
+    assert.ok(
+      nodes.some((n) => n['Node Type'] === 'Sort' && n['Sort Key']?.[0] === 'p.created_at DESC'),
+      'then sorted by created_at',
+    );
   });
 
   it('produces the same rows on every build', async () => {
@@ -98,7 +113,9 @@ describe('the demo database', function () {
     const clients = [new Client(demo.connectionString), new Client(demo.connectionString)];
     try {
       await Promise.all(clients.map((client) => client.connect()));
-      const pids = await Promise.all(clients.map(async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+      const pids = await Promise.all(
+        clients.map(async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid),
+      );
       assert.equal(pids[0], pids[1]);
     } finally {
       await Promise.all(clients.map((client) => client.end()));
@@ -113,7 +130,9 @@ describe('the demo database', function () {
       assert.equal(again.rebuilt, false);
       const client = new Client(again.connectionString);
       await client.connect();
-      const { rows: [row] } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM order_items');
+      const {
+        rows: [row],
+      } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM order_items');
       await client.end();
       assert.equal(row!.n, 300_000);
     } finally {

@@ -144,14 +144,26 @@ forEachServer((server) => {
     });
 
     it('returns the plan, the server version and the options used', async () => {
-      const run = await runExplain(pool, `SELECT * FROM ${schema}.accounts WHERE balance > 500`, { verbose: true, settings: true, wal: true });
+      const run = await runExplain(pool, `SELECT * FROM ${schema}.accounts WHERE balance > 500`, {
+        verbose: true,
+        settings: true,
+        wal: true,
+      });
       const root = rootOf(run);
       assert.equal(root['Node Type'], 'Seq Scan');
       assert.equal(root['Actual Rows'], 50);
       assert.match(run.serverVersion, server.embedded ? /^PostgreSQL \d+\.\d+ \(PGlite \d+\.\d+\.\d+\)$/ : /^PostgreSQL \d+\.\d+$/);
       assert.equal(run.serverVersionNum, versionNum);
       assert.ok(run.durationMs > 0);
-      assert.deepEqual(run.options, { analyze: true, buffers: true, verbose: true, settings: true, wal: true, genericPlan: false, timeoutMs: 30_000 });
+      assert.deepEqual(run.options, {
+        analyze: true,
+        buffers: true,
+        verbose: true,
+        settings: true,
+        wal: true,
+        genericPlan: false,
+        timeoutMs: 30_000,
+      });
     });
 
     it('explains with estimates only, without executing', async () => {
@@ -182,11 +194,14 @@ forEachServer((server) => {
       const left = await query<{ n: number }>(pool, 'SELECT count(*)::int AS n FROM pg_prepared_statements');
       assert.equal(left[0]!.n, 0, 'no prepared statement is left behind');
       const before = await snapshot(pool);
-      await assert.rejects(runExplain(pool, `SELECT $1; COMMIT; DELETE FROM ${schema}.accounts`, { genericPlan: true }), (error: unknown) => {
-        assert.ok(error instanceof ExplainStatementError);
-        assert.match(error.message, /cannot insert multiple commands into a prepared statement/);
-        return true;
-      });
+      await assert.rejects(
+        runExplain(pool, `SELECT $1; COMMIT; DELETE FROM ${schema}.accounts`, { genericPlan: true }),
+        (error: unknown) => {
+          assert.ok(error instanceof ExplainStatementError);
+          assert.match(error.message, /cannot insert multiple commands into a prepared statement/);
+          return true;
+        },
+      );
       assert.deepEqual(await snapshot(pool), before);
     });
 
@@ -266,7 +281,10 @@ forEachServer((server) => {
         });
 
         it('falls back to pg_cancel_backend when a proxy drops the cancel request', async () => {
-          const proxy = await TcpProxy.start({ host: connection.config.host!, port: connection.config.port! }, { dropCancelRequests: true });
+          const proxy = await TcpProxy.start(
+            { host: connection.config.host!, port: connection.config.port! },
+            { dropCancelRequests: true },
+          );
           const proxied = createPool({ ...connection, config: { ...connection.config, host: '127.0.0.1', port: proxy.port } }, { max: 1 });
           try {
             const abort = new AbortController();
@@ -302,9 +320,13 @@ forEachServer((server) => {
         it('returns within 2 s, rolls back and serves the next explain', async () => {
           const before = await snapshot(pool);
           const abort = new AbortController();
-          const explaining = runExplain(pool, `WITH gone AS (DELETE FROM ${schema}.accounts RETURNING id) SELECT pg_sleep(2), count(*) FROM gone`, {
-            signal: abort.signal,
-          });
+          const explaining = runExplain(
+            pool,
+            `WITH gone AS (DELETE FROM ${schema}.accounts RETURNING id) SELECT pg_sleep(2), count(*) FROM gone`,
+            {
+              signal: abort.signal,
+            },
+          );
           setTimeout(() => abort.abort(), 300);
           const started = Date.now();
           await assert.rejects(explaining, (error: unknown) => {

@@ -60,7 +60,11 @@ const EXPECTED_SHAPE: Record<string, (suggestion: IndexSuggestion) => void> = {
     assert.equal(suggestion.where, 'is_active');
   },
   'join-key': (suggestion) => assert.deepEqual(suggestion.columns, [{ name: 'customer_id', descending: false }]),
-  'index-filter': (suggestion) => assert.ok(suggestion.columns.some((column) => column.name === 'kind'), 'the filtered column joins the key'),
+  'index-filter': (suggestion) =>
+    assert.ok(
+      suggestion.columns.some((column) => column.name === 'kind'),
+      'the filtered column joins the key',
+    ),
   'desc-sort': (suggestion) => assert.deepEqual(suggestion.columns, [{ name: 'published_at', descending: true }]),
 };
 
@@ -103,7 +107,11 @@ describe('index advisor on PostgreSQL with HypoPG', function () {
         assert.equal(top!.verification.usedByPlanner, true);
         assert.ok(top!.verification.costAfter! < top!.verification.costBefore!, 'the planner expects it to be cheaper');
         EXPECTED_SHAPE[name]!(top!);
-        assert.deepEqual(await rows(pool, "SELECT 1 FROM pg_extension WHERE extname = 'hypopg'"), hypopgBefore, 'the extension is left as it was');
+        assert.deepEqual(
+          await rows(pool, "SELECT 1 FROM pg_extension WHERE extname = 'hypopg'"),
+          hypopgBefore,
+          'the extension is left as it was',
+        );
         assert.deepEqual(
           await rows(pool, 'SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1', [schema]),
           indexesBefore,
@@ -117,7 +125,10 @@ describe('index advisor on PostgreSQL with HypoPG', function () {
 
         // With the index in place, the plan that led to it must not bring it up again.
         const again = await adviseIndexes(pool, sql, before.plan, { concurrently: false });
-        assert.ok(!again.some((suggestion) => suggestion.name === top!.name || sameKeys(suggestion, top!)), 'an existing index is never re-proposed');
+        assert.ok(
+          !again.some((suggestion) => suggestion.name === top!.name || sameKeys(suggestion, top!)),
+          'an existing index is never re-proposed',
+        );
       });
     });
   }
@@ -177,7 +188,14 @@ describe('index advisor on PostgreSQL with HypoPG', function () {
         id: 'idx_orders_note',
         name: 'idx_orders_note',
         columns: [{ name: 'note', descending: false }],
-        ddl: formatCreateIndex({ name: 'idx_orders_note', schema, table: 'orders', columns: [{ name: 'note', descending: false }], include: [], concurrently: true }),
+        ddl: formatCreateIndex({
+          name: 'idx_orders_note',
+          schema,
+          table: 'orders',
+          columns: [{ name: 'note', descending: false }],
+          include: [],
+          concurrently: true,
+        }),
         verification: { method: 'unverified' },
       };
       const verified = await verifySuggestions(pool, sql, [ignored, { ...good!, verification: { method: 'unverified' } }]);
@@ -196,9 +214,15 @@ describe('index advisor on PostgreSQL with HypoPG', function () {
       const installed = await rows(pool, "SELECT 1 FROM pg_extension WHERE extname = 'hypopg'");
       if (installed.length > 0) this.skip();
       const role = `advisor_t_reader_${process.pid}`;
-      await execute(pool, `CREATE ROLE ${role} LOGIN PASSWORD '${role}'; GRANT USAGE ON SCHEMA ${schema} TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role};`);
+      await execute(
+        pool,
+        `CREATE ROLE ${role} LOGIN PASSWORD '${role}'; GRANT USAGE ON SCHEMA ${schema} TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role};`,
+      );
       const config = configuredPostgres()!.config;
-      const readerPool = createPool(resolveConnection({ url: `postgresql://${role}:${role}@${config.host}:${config.port}/${config.database}`, env: {} })!, { max: 1 });
+      const readerPool = createPool(
+        resolveConnection({ url: `postgresql://${role}:${role}@${config.host}:${config.port}/${config.database}`, env: {} })!,
+        { max: 1 },
+      );
       try {
         const plan = await explainAnalyzed(readerPool, sql);
         const suggestions = await adviseIndexes(readerPool, sql, plan);
@@ -220,7 +244,11 @@ describe('index advisor on PostgreSQL with HypoPG', function () {
       const client = await pool.connect();
       try {
         await client.query(`SET search_path = ${schema}, public`);
-        const catalog = await readCatalogSnapshot(client, [{ table: 'orders' }, { schema, table: 'orders' }, { schema, table: 'no_such_table' }]);
+        const catalog = await readCatalogSnapshot(client, [
+          { table: 'orders' },
+          { schema, table: 'orders' },
+          { schema, table: 'no_such_table' },
+        ]);
         assert.equal(catalog.tables.length, 1, 'one table, found both ways; the missing one left out');
         const orders = catalog.tables[0]!;
         assert.equal(orders.schema, schema);
@@ -280,7 +308,10 @@ describe('index advisor on the embedded demo database (no HypoPG)', function () 
 
     assert.ok(suggestions.length >= 1);
     const [top] = suggestions;
-    assert.equal(top!.ddl, 'CREATE INDEX CONCURRENTLY idx_products_created_at_where_is_active ON public.products (created_at DESC) WHERE is_active;');
+    assert.equal(
+      top!.ddl,
+      'CREATE INDEX CONCURRENTLY idx_products_created_at_where_is_active ON public.products (created_at DESC) WHERE is_active;',
+    );
     for (const suggestion of suggestions) {
       assert.equal(suggestion.verification.method, 'rolled-back-index');
       assert.equal(suggestion.verification.usedByPlanner, true);

@@ -20,7 +20,9 @@ describe('createIndexOnServer (PostgreSQL 15)', function () {
     admin = new Client();
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.query(`CREATE TABLE ${schema}.items AS SELECT g AS id, g % 97 AS bucket, md5(g::text) AS label FROM generate_series(1, 50000) g`);
+    await admin.query(
+      `CREATE TABLE ${schema}.items AS SELECT g AS id, g % 97 AS bucket, md5(g::text) AS label FROM generate_series(1, 50000) g`,
+    );
     pool = createPool(resolveConnection()!, { max: 3 });
   });
 
@@ -51,9 +53,12 @@ describe('createIndexOnServer (PostgreSQL 15)', function () {
     assert.match(JSON.stringify(rows[0]['QUERY PLAN']), /"Index Name":"idx_items_bucket"/);
   });
 
-  it('reports PostgreSQL\'s refusal as an IndexCreationError with its code', async function () {
+  it("reports PostgreSQL's refusal as an IndexCreationError with its code", async function () {
     await assert.rejects(
-      createIndexOnServer(pool, `CREATE INDEX CONCURRENTLY idx_items_missing ON ${schema}.items (no_such_column)`, { indexName: 'idx_items_missing', schema }),
+      createIndexOnServer(pool, `CREATE INDEX CONCURRENTLY idx_items_missing ON ${schema}.items (no_such_column)`, {
+        indexName: 'idx_items_missing',
+        schema,
+      }),
       (error: unknown) => error instanceof IndexCreationError && error.code === '42703' && /no_such_column/.test(error.message),
     );
   });
@@ -82,7 +87,9 @@ describe('createIndexOnServer (PostgreSQL 15)', function () {
       await writer.end();
     }
     assert.equal(await indexState('idx_items_label'), 'absent');
-    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY idx_items_label%' AND state = 'active'`);
+    const { rows } = await admin.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY idx_items_label%' AND state = 'active'`,
+    );
     assert.equal(rows[0].n, 0);
   });
 

@@ -4,7 +4,14 @@
  * bench/advice-scenarios/ (the benchmark measures the same ones), each in a schema of its own.
  */
 import { strict as assert } from 'node:assert';
-import { buildScenario, createForReal, dropScenario, explainAnalyzed, planUsesIndex, timeQuery } from '../../bench/advice-scenarios/scenario-runner';
+import {
+  buildScenario,
+  createForReal,
+  dropScenario,
+  explainAnalyzed,
+  planUsesIndex,
+  timeQuery,
+} from '../../bench/advice-scenarios/scenario-runner';
 import { scenarioNamed, type AdviceScenario } from '../../bench/advice-scenarios/scenarios';
 import type { IndexSuggestion } from '../../src/core/advice/advice-model';
 import { adviseIndexes } from '../../src/db/advise-indexes';
@@ -37,7 +44,15 @@ const EXPECTED_DDL: Record<string, (schema: string) => string[]> = {
   partitioned: (schema) => [`CREATE INDEX idx_activity_account_id ON ${schema}.activity (account_id);`],
 };
 
-const TRAPS = ['primary-key', 'aggregate-order', 'six-value-column', 'date-trunc-timestamptz', 'jsonb-common-value', 'or-unselective-branch', 'infix-like'];
+const TRAPS = [
+  'primary-key',
+  'aggregate-order',
+  'six-value-column',
+  'date-trunc-timestamptz',
+  'jsonb-common-value',
+  'or-unselective-branch',
+  'infix-like',
+];
 
 describe('index forms on PostgreSQL with HypoPG', function () {
   let pool: PlanLensPool;
@@ -65,7 +80,10 @@ describe('index forms on PostgreSQL with HypoPG', function () {
     for (const suggestion of suggestions) names.push(await createForReal(pool, suggestion));
     const after = await timeQuery(pool, sql, RUNS, values);
     suggestions.forEach((suggestion, at) => assert.ok(planUsesIndex(after.plan, names[at]!), `the plan uses ${suggestion.name}`));
-    assert.ok(after.medianMs * MIN_SPEEDUP <= beforeMs, `at least ${MIN_SPEEDUP}x faster: ${beforeMs} ms before, ${after.medianMs} ms after`);
+    assert.ok(
+      after.medianMs * MIN_SPEEDUP <= beforeMs,
+      `at least ${MIN_SPEEDUP}x faster: ${beforeMs} ms before, ${after.medianMs} ms after`,
+    );
     return beforeMs / after.medianMs;
   }
 
@@ -118,7 +136,10 @@ describe('index forms on PostgreSQL with HypoPG', function () {
       await builtFaster(sql, before.medianMs, suggestions, scenario.values);
       const otherAfter = await timeQuery(pool, sql, RUNS, other);
       assert.ok(planUsesIndex(otherAfter.plan, suggestion!.name), 'the other value uses the index too');
-      assert.ok(otherAfter.medianMs * MIN_SPEEDUP <= otherBefore.medianMs, `other value: ${otherBefore.medianMs} ms before, ${otherAfter.medianMs} ms after`);
+      assert.ok(
+        otherAfter.medianMs * MIN_SPEEDUP <= otherBefore.medianMs,
+        `other value: ${otherBefore.medianMs} ms before, ${otherAfter.medianMs} ms after`,
+      );
     });
   });
 
@@ -149,7 +170,9 @@ describe('index forms on PostgreSQL with HypoPG', function () {
         CREATE INDEX codes_plain_pattern ON ${schema}.codes (plain text_pattern_ops, n);
         CREATE TABLE ${schema}.log (id int, at date) PARTITION BY RANGE (at);
         CREATE TABLE ${schema}.log_2024 PARTITION OF ${schema}.log FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`);
-      const { rows } = await client.query<{ collate: string }>('SELECT datcollate AS collate FROM pg_database WHERE datname = current_database()');
+      const { rows } = await client.query<{ collate: string }>(
+        'SELECT datcollate AS collate FROM pg_database WHERE datname = current_database()',
+      );
       const catalog = await readCatalogSnapshot(client, [
         { schema, table: 'codes' },
         { schema, table: 'log' },
@@ -166,7 +189,11 @@ describe('index forms on PostgreSQL with HypoPG', function () {
         { column: 'n', descending: false, nullsFirst: false },
       ]);
       const partition = catalog.tables.find((table) => table.name === 'log_2024');
-      assert.deepEqual(partition?.partitionRoot, { schema, name: 'log' }, 'a partitioned table brings its partitions, which know their root');
+      assert.deepEqual(
+        partition?.partitionRoot,
+        { schema, name: 'log' },
+        'a partitioned table brings its partitions, which know their root',
+      );
       assert.equal(catalog.tables.find((table) => table.name === 'log')!.partitionRoot, undefined);
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -74,21 +74,31 @@ forEachServer((server) => {
         const next = await runExplain(explains, 'SELECT 1');
         assert.notEqual(next.backendPid, backendPid);
         assert.equal(logged.length, 1);
-        assert.match(logged[0]!, /^An idle pooled connection was dropped; the next explain opens a new one\. The connection to .* was lost: the server ended the session \(terminating connection due to administrator command\)/);
+        assert.match(
+          logged[0]!,
+          /^An idle pooled connection was dropped; the next explain opens a new one\. The connection to .* was lost: the server ended the session \(terminating connection due to administrator command\)/,
+        );
       });
 
       it('checks a connection idle for a while and replaces it when it no longer answers', async () => {
         const proxy = await TcpProxy.start({ host: connection.config.host!, port: connection.config.port! });
         try {
           const viaProxy = { ...connection, config: { ...connection.config, host: '127.0.0.1', port: proxy.port } };
-          const explains = createPool(viaProxy, { validateAfterIdleMillis: 50, validationTimeoutMillis: 500, log: (message) => logged.push(message) });
+          const explains = createPool(viaProxy, {
+            validateAfterIdleMillis: 50,
+            validationTimeoutMillis: 500,
+            log: (message) => logged.push(message),
+          });
           pools.push(explains);
           const { backendPid } = await runExplain(explains, 'SELECT 1');
           proxy.silenceOpenConnections();
           await sleep(100);
           const next = await runExplain(explains, 'SELECT 1');
           assert.notEqual(next.backendPid, backendPid);
-          assert.ok(logged.some((message) => /A pooled connection to .* no longer answered and was replaced\./.test(message)), logged.join('\n'));
+          assert.ok(
+            logged.some((message) => /A pooled connection to .* no longer answered and was replaced\./.test(message)),
+            logged.join('\n'),
+          );
           assert.equal(explains.status().total, 1);
         } finally {
           await proxy.close();

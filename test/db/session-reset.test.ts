@@ -55,7 +55,10 @@ forEachServer((server) => {
 
     it('an advisory lock taken inside a function is released before the connection goes back', async () => {
       const run = await runExplain(pool, `SELECT ${schema}.take_lock()`);
-      const next = await onNextCheckout<{ n: number }>(pool, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = ${LOCK_KEY}`);
+      const next = await onNextCheckout<{ n: number }>(
+        pool,
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = ${LOCK_KEY}`,
+      );
       assert.equal(next.pid, run.backendPid, 'the same pooled connection');
       assert.equal(next.rows[0]!.n, 0);
     });
@@ -75,7 +78,9 @@ forEachServer((server) => {
       const observer = new Client(connection.config);
       await observer.connect();
       try {
-        const { rows } = await observer.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = ${LOCK_KEY}`);
+        const { rows } = await observer.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = ${LOCK_KEY}`,
+        );
         assert.equal(rows[0].n, 0);
         assert.equal(pool.status().total, 1, 'the connection is kept, clean');
       } finally {

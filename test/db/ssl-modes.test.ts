@@ -28,7 +28,8 @@ async function encrypted(url: string): Promise<boolean> {
 
 describe('sslmode against servers with and without SSL', function () {
   const user = () => `${encodeURIComponent(process.env.PGUSER!)}:${encodeURIComponent(process.env.PGPASSWORD!)}`;
-  const plainServer = (mode: string) => `postgresql://${user()}@${process.env.PGHOST}:${process.env.PGPORT ?? 5432}/${process.env.PGDATABASE}?sslmode=${mode}`;
+  const plainServer = (mode: string) =>
+    `postgresql://${user()}@${process.env.PGHOST}:${process.env.PGPORT ?? 5432}/${process.env.PGDATABASE}?sslmode=${mode}`;
   const sslServer = (mode: string, extra = '') =>
     `postgresql://${user()}@127.0.0.1:${process.env.PLAN_LENS_SSL_PGPORT}/${process.env.PLAN_LENS_SSL_PGDATABASE ?? 'planlens_test'}?sslmode=${mode}${extra}`;
 

@@ -45,7 +45,7 @@ describe('e2e harness: the sample extension in code-server 1.100.3 + Chromium', 
       fs.mkdirSync(path.join(workspace, 'queries'));
       fs.writeFileSync(
         path.join(workspace, 'queries', 'report.sql'),
-        'SELECT 1;\n\nSELECT c.relname, c.reltuples\nFROM pg_class c\nWHERE c.relkind = \'r\';\n',
+        "SELECT 1;\n\nSELECT c.relname, c.reltuples\nFROM pg_class c\nWHERE c.relkind = 'r';\n",
       );
       fs.writeFileSync(path.join(workspace, 'notes.txt'), 'not SQL\n');
       wb = await openWorkbench({ workspace, extensionDevelopmentPath: SAMPLE });
@@ -106,10 +106,7 @@ describe('e2e harness: the sample extension in code-server 1.100.3 + Chromium', 
         assert.ok(fs.readdirSync(wb.server.extensionsDir).includes('plan-lens.plan-lens-e2e-sample-0.0.1'));
         await wb.openFile('a.sql');
         await wb.rightClickEditorAndChoose('Say Hello');
-        assert.strictEqual(
-          await wb.waitForNotification('Hello from'),
-          'Hello from the Plan Lens sample in VS Code 1.100.3: a.sql line 1',
-        );
+        assert.strictEqual(await wb.waitForNotification('Hello from'), 'Hello from the Plan Lens sample in VS Code 1.100.3: a.sql line 1');
       } finally {
         await wb.dispose();
       }

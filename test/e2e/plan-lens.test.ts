@@ -83,8 +83,7 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
 
   before(async function () {
     const reason =
-      e2eUnavailableReason() ??
-      (postgresConfigured() ? undefined : 'no PostgreSQL server configured (PGHOST or DATABASE_URL)');
+      e2eUnavailableReason() ?? (postgresConfigured() ? undefined : 'no PostgreSQL server configured (PGHOST or DATABASE_URL)');
     if (reason) {
       console.log(`    skipped: ${reason}`);
       this.skip();
@@ -114,8 +113,12 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
           env: { PGPASSWORD: shop.password, PLAN_LENS_E2E_METRICS: metricsFile },
         }),
       );
-      const metrics = fs.existsSync(metricsFile) ? (JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as { openToActiveMs: number }) : undefined;
-      console.log(`    workbench shown after ${result.startupMs} ms; activation ${metrics?.openToActiveMs ?? '?'} ms after opening the .sql file`);
+      const metrics = fs.existsSync(metricsFile)
+        ? (JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as { openToActiveMs: number })
+        : undefined;
+      console.log(
+        `    workbench shown after ${result.startupMs} ms; activation ${metrics?.openToActiveMs ?? '?'} ms after opening the .sql file`,
+      );
       assert.strictEqual(result.failed, 0, 'failures in the extension host');
       assert.strictEqual(result.passed, EXTENSION_HOST_TESTS);
       assert.strictEqual(result.total, EXTENSION_HOST_TESTS);
@@ -166,7 +169,10 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
     /** The row of the open quick input whose label is exactly `label`. */
     function quickInputRow(label: string): Locator {
       const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-      return wb.page.locator(`${QUICK_INPUT} .monaco-list-row`).filter({ has: wb.page.locator('.label-name', { hasText: exact }) }).first();
+      return wb.page
+        .locator(`${QUICK_INPUT} .monaco-list-row`)
+        .filter({ has: wb.page.locator('.label-name', { hasText: exact }) })
+        .first();
     }
 
     /**
@@ -186,14 +192,30 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
     async function quickInput(key: string, text: string, label: string): Promise<void> {
       const input = wb.page.locator(`${QUICK_INPUT} .quick-input-box input`);
       const row = quickInputRow(label);
-      await until(`the quick input (${key}) offering "${label}"`, async () => {
-        await wb.page.keyboard.press(key);
-        if (!(await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false))) return false;
-        await wb.page.keyboard.type(text);
-        if (await row.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) return true;
-        await wb.page.keyboard.press('Escape');
-        return false;
-      }, 40_000);
+      await until(
+        `the quick input (${key}) offering "${label}"`,
+        async () => {
+          await wb.page.keyboard.press(key);
+          if (
+            !(await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+              () => true,
+              () => false,
+            ))
+          )
+            return false;
+          await wb.page.keyboard.type(text);
+          if (
+            await row.waitFor({ state: 'visible', timeout: 5_000 }).then(
+              () => true,
+              () => false,
+            )
+          )
+            return true;
+          await wb.page.keyboard.press('Escape');
+          return false;
+        },
+        40_000,
+      );
       await chooseRow(row);
     }
 
@@ -294,7 +316,7 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
       await status.first().waitFor({ state: 'visible', timeout: 10_000 });
     });
 
-    it('Explain Query from the context menu in a SELECT: the plan tree, then a node\'s details', async function () {
+    it("Explain Query from the context menu in a SELECT: the plan tree, then a node's details", async function () {
       await openFile(SHOP_FILE);
       await explainFromContextMenu('select', 'Explain Query', 2);
       plan = await waitForPlan(`${CONNECTION_NAME}: SELECT`, 'ANALYZE');
@@ -311,7 +333,10 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
       assert.match((await plan.locator('.details-pane .details-title').innerText()).trim(), /Scan$/);
       assert.strictEqual(await detailsValue('Relation Name'), 'products');
       // The pool's numbers (in use/idle/waiting): the explain gave its connection back.
-      await wb.page.locator('.part.statusbar .statusbar-item', { hasText: `${CONNECTION_NAME} 0/1/0` }).first().waitFor({ timeout: 10_000 });
+      await wb.page
+        .locator('.part.statusbar .statusbar-item', { hasText: `${CONNECTION_NAME} 0/1/0` })
+        .first()
+        .waitFor({ timeout: 10_000 });
       await wb.screenshot('plan-lens-select-plan');
     });
 
@@ -449,7 +474,11 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
 
       /** Explains the statement from the editor's context menu; resolves with the plan of this run. */
       async function explainOrders(): Promise<Frame> {
-        const ranAt = (frame: Frame) => frame.locator('.plan-header time.ran-at').getAttribute('datetime', { timeout: 5_000 }).catch(() => null);
+        const ranAt = (frame: Frame) =>
+          frame
+            .locator('.plan-header time.ran-at')
+            .getAttribute('datetime', { timeout: 5_000 })
+            .catch(() => null);
         const before = plan ? await ranAt(plan) : null;
         await focusSqlEditor(ADVICE_FILE);
         await wb.rightClickEditorAndChoose('Explain Query', { line: STATEMENT_LINE });
@@ -508,7 +537,11 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
         const adviceMs = Date.now() - shownAt;
         assert.strictEqual((await link.innerText()).trim(), '1 index suggestion');
         // VS Code keeps a progress notification up for at least 800 ms; the explain's goes then.
-        await until('the explain\'s progress notification closed', async () => !(await wb.notifications()).some((text) => text.includes('EXPLAIN ANALYZE on')), 10_000);
+        await until(
+          "the explain's progress notification closed",
+          async () => !(await wb.notifications()).some((text) => text.includes('EXPLAIN ANALYZE on')),
+          10_000,
+        );
         await wb.screenshot('plan-lens-advice-badges');
 
         await scan.click();
@@ -596,7 +629,11 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
         await plan.locator('.toolbar .toast', { hasText: 'CREATE INDEX inserted into the editor' }).waitFor({ timeout: 10_000 });
         // The statement's own editor takes the DDL; the plan stays in view beside it.
         await wb.page.locator('.editor-group-container.active .tab.active', { hasText: ADVICE_FILE }).waitFor({ timeout: 10_000 });
-        assert.strictEqual(await wb.page.locator('.tabs-container .tab', { hasText: ADVICE_FILE }).count(), 1, `${ADVICE_FILE} is open once`);
+        assert.strictEqual(
+          await wb.page.locator('.tabs-container .tab', { hasText: ADVICE_FILE }).count(),
+          1,
+          `${ADVICE_FILE} is open once`,
+        );
         assert.strictEqual(await planTab.getAttribute('aria-selected'), 'true', 'the plan is still the front tab of its group');
         assert.strictEqual(await plan.locator('.plan-title').count(), 1, 'the plan is still shown');
         await until('the CREATE INDEX in the editor', async () => (await editorText()).includes(ddl));
@@ -638,7 +675,7 @@ describe('Plan Lens in VS Code (code-server 1.100.3 + Chromium) on PostgreSQL', 
         assert.strictEqual((await comparison.locator('.comparison-title').innerText()).trim(), `Before and after ${name}`);
         const time = comparison.locator('.summary-tile.time');
         assert.strictEqual(await time.count(), 1);
-        assert.match(await time.getAttribute('class') ?? '', /\bfaster\b/);
+        assert.match((await time.getAttribute('class')) ?? '', /\bfaster\b/);
         const speedUp = (await time.locator('.tile-note').innerText()).trim();
         const times = (await time.locator('.tile-value').innerText()).trim();
         assert.match(speedUp, /^[\d,.]+× faster$/);

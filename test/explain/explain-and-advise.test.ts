@@ -123,7 +123,10 @@ forEachServer((server) => {
       });
       assert.deepEqual(asked, ['UPDATE']);
       assert.equal(estimate.analyzed, false);
-      await assert.rejects(explainAndAdvise(database, { statement, analyze: true, params: ['7'], confirmSideEffects: async () => 'cancel' }), ExplainDeclinedError);
+      await assert.rejects(
+        explainAndAdvise(database, { statement, analyze: true, params: ['7'], confirmSideEffects: async () => 'cancel' }),
+        ExplainDeclinedError,
+      );
       const ran = await explainAndAdvise(database, { statement, analyze: true, params: ['7'], confirmSideEffects: async () => 'run' });
       assert.equal(ran.analyzed, true);
       const client = await pool.connect();
@@ -134,7 +137,11 @@ forEachServer((server) => {
         client.release();
       }
       const quiet = prepared(`SELECT count(*) FROM ${schema}.orders`);
-      await explainAndAdvise(database, { statement: quiet, analyze: true, confirmSideEffects: async () => assert.fail('a SELECT is not asked about') });
+      await explainAndAdvise(database, {
+        statement: quiet,
+        analyze: true,
+        confirmSideEffects: async () => assert.fail('a SELECT is not asked about'),
+      });
     });
 
     it('points a server error at the text as written, past application placeholders', async () => {

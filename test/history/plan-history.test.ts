@@ -20,14 +20,28 @@ async function fixture(name: string): Promise<{ explainJson: unknown; statement:
 
 function record(explainJson: unknown, sqlText: string, ranAt: string, params?: Array<string | null>): HistoryRecord {
   const plan = analyzePlan(parseExplainJson(explainJson));
-  return { sqlText, statement: sqlText, server: 'PostgreSQL 15 · shop', ranAt, mode: plan.analyzed ? 'analyze' : 'estimate', params, explainJson, plan };
+  return {
+    sqlText,
+    statement: sqlText,
+    server: 'PostgreSQL 15 · shop',
+    ranAt,
+    mode: plan.analyzed ? 'analyze' : 'estimate',
+    params,
+    explainJson,
+    plan,
+  };
 }
 
 describe('plan history store', () => {
   let dir: string;
   let logs: string[];
   let limits: HistoryLimits;
-  const open = () => new PlanHistory(dir, () => limits, (line) => logs.push(line));
+  const open = () =>
+    new PlanHistory(
+      dir,
+      () => limits,
+      (line) => logs.push(line),
+    );
 
   before(() => ensureSqlParser());
   beforeEach(async () => {
@@ -40,7 +54,9 @@ describe('plan history store', () => {
   it('keeps statement, fingerprint, server, time, values, the raw plan and its summary, across restarts', async () => {
     const { explainJson } = await fixture('nested-loop-many-loops');
     const history = open();
-    const entry = await history.record(record(explainJson, 'SELECT * FROM orders WHERE customer_id = $1', '2026-12-05T09:00:00.000Z', ['42']));
+    const entry = await history.record(
+      record(explainJson, 'SELECT * FROM orders WHERE customer_id = $1', '2026-12-05T09:00:00.000Z', ['42']),
+    );
     assert.ok(entry);
     const reopened = open();
     const [kept] = await reopened.list();
@@ -85,7 +101,10 @@ describe('plan history store', () => {
     const history = open();
     for (let i = 0; i < 5; i++) await history.record(record(explainJson, `SELECT ${i}`, `2026-12-05T09:0${i}:00.000Z`));
     const kept = await history.list();
-    assert.deepEqual(kept.map((e) => e.statement), ['SELECT 4', 'SELECT 3', 'SELECT 2']);
+    assert.deepEqual(
+      kept.map((e) => e.statement),
+      ['SELECT 4', 'SELECT 3', 'SELECT 2'],
+    );
     assert.deepEqual((await readdir(join(dir, 'plans'))).sort(), kept.map((e) => `${e.id}.json`).sort());
   });
 
@@ -100,12 +119,18 @@ describe('plan history store', () => {
     await history.record(record(small, 'SELECT 1', '2026-12-05T09:00:00.000Z'));
     await history.record(record(small, 'SELECT 2', '2026-12-05T09:01:00.000Z'));
     await history.record(record(large, 'SELECT 3', '2026-12-05T09:02:00.000Z'));
-    assert.deepEqual((await history.list()).map((e) => e.statement), ['SELECT 3', 'SELECT 2']);
+    assert.deepEqual(
+      (await history.list()).map((e) => e.statement),
+      ['SELECT 3', 'SELECT 2'],
+    );
 
     limits = { maxPlans: 200, maxBytes: smallBytes };
     assert.equal(await history.record(record(large, 'SELECT 4', '2026-12-05T09:03:00.000Z')), undefined);
     assert.match(logs[0], /larger than the whole history budget/);
-    assert.deepEqual((await history.list()).map((e) => e.statement), ['SELECT 3', 'SELECT 2']);
+    assert.deepEqual(
+      (await history.list()).map((e) => e.statement),
+      ['SELECT 3', 'SELECT 2'],
+    );
   });
 
   it('clears every plan and file, and tells its listeners', async () => {
@@ -140,7 +165,10 @@ describe('plan history store', () => {
     index.entries.push({ ...(index.entries[0] as object), id: '../../etc/passwd' }, { id: 7 });
     await writeFile(join(dir, 'history.json'), JSON.stringify(index));
     const reopened = open();
-    assert.deepEqual((await reopened.list()).map((e) => e.id), [good!.id]);
+    assert.deepEqual(
+      (await reopened.list()).map((e) => e.id),
+      [good!.id],
+    );
     assert.deepEqual(logs, [`Plan history: 2 malformed entries in ${join(dir, 'history.json')} were ignored.`]);
   });
 

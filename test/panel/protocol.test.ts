@@ -75,14 +75,30 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'showPlan', plan, meta, advice },
         { type: 'showPlan', plan, meta, advice: { findings: [], suggestions: [] } },
         { type: 'showAdvice', advice },
-        { type: 'showAdvice', advice: { findings: topnFindings(), suggestions: [topnSuggestion({ verification: { method: 'unverified' } })] } },
-        { type: 'showAdvice', advice: { findings: [], suggestions: [topnSuggestion({ verification: { method: 'rolled-back-index', costBefore: 9, costAfter: 1 } })] } },
+        {
+          type: 'showAdvice',
+          advice: { findings: topnFindings(), suggestions: [topnSuggestion({ verification: { method: 'unverified' } })] },
+        },
+        {
+          type: 'showAdvice',
+          advice: {
+            findings: [],
+            suggestions: [topnSuggestion({ verification: { method: 'rolled-back-index', costBefore: 9, costAfter: 1 } })],
+          },
+        },
         {
           type: 'showAdvice',
           advice: {
             ...advice,
             headline: { executionMs: 53.1, targetMs: 20, status: 'over', text: 'Execution took 53.1 ms, 2.7 times the 20.0 ms target' },
-            fixFirst: { ruleId: 'seq-scan-large-table', nodeIds: [4], expectedGainMs: 19.9, expectedGainShare: 0.37, suggestionIds: [], text: 'Fix first: …' },
+            fixFirst: {
+              ruleId: 'seq-scan-large-table',
+              nodeIds: [4],
+              expectedGainMs: 19.9,
+              expectedGainShare: 0.37,
+              suggestionIds: [],
+              text: 'Fix first: …',
+            },
           },
         },
         { type: 'indexCreation', suggestionId: 'idx_a', state: 'running', message: 'Creating idx_a (CONCURRENTLY)…' },
@@ -126,8 +142,18 @@ describe('protocol between the host and the plan webview', () => {
         { type: 'showAdvice', advice: { findings: [{ ...topnFindings()[0], impactMs: Number.NaN }], suggestions: [] } },
         { type: 'showAdvice', advice: { findings: [{ ...topnFindings()[0], nodeIds: undefined }], suggestions: [] } },
         { type: 'showAdvice', advice: { findings: [{ ...topnFindings()[0], nodeIds: [-1] }], suggestions: [] } },
-        { type: 'showAdvice', advice: { findings: [], suggestions: [], headline: { executionMs: 5, targetMs: 1, status: 'slow', text: 'x' } } },
-        { type: 'showAdvice', advice: { findings: [], suggestions: [], fixFirst: { ruleId: 'x', nodeIds: [], expectedGainMs: 'a lot', suggestionIds: [], text: 'x' } } },
+        {
+          type: 'showAdvice',
+          advice: { findings: [], suggestions: [], headline: { executionMs: 5, targetMs: 1, status: 'slow', text: 'x' } },
+        },
+        {
+          type: 'showAdvice',
+          advice: {
+            findings: [],
+            suggestions: [],
+            fixFirst: { ruleId: 'x', nodeIds: [], expectedGainMs: 'a lot', suggestionIds: [], text: 'x' },
+          },
+        },
         { type: 'showAdvice', advice: { findings: [], suggestions: [{ ...topnSuggestion(), ddl: undefined }] } },
         { type: 'showAdvice', advice: { findings: [], suggestions: [{ ...topnSuggestion(), verification: { method: 'guess' } }] } },
         { type: 'showAdvice', advice: { findings: [], suggestions: [{ ...topnSuggestion(), verification: { method: 'toString' } }] } },

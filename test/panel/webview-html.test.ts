@@ -49,7 +49,12 @@ describe('webview HTML and its content security policy', () => {
     const standalone = readFileSync(join(__dirname, '..', '..', 'webview-ui', 'standalone.html'), 'utf8');
     assert.equal(
       standalone,
-      renderWebviewHtml({ scriptUri: '../dist/webview/main.js', styleUri: '../dist/webview/main.css', cspSource: "'self'", nonce: 'standalone' }),
+      renderWebviewHtml({
+        scriptUri: '../dist/webview/main.js',
+        styleUri: '../dist/webview/main.css',
+        cspSource: "'self'",
+        nonce: 'standalone',
+      }),
     );
   });
 });

@@ -64,7 +64,17 @@ describe('plan-lens record and slow (PostgreSQL 15)', function () {
 
   it('records until SIGTERM, prints the JSON report, writes --out and fails on the chosen findings', async () => {
     const out = join(work, 'report.json');
-    const running = await startRecord(['--db', serverUrl(connection), '--listen', '127.0.0.1:0', '--json', '--out', out, '--fail-on', 'n-plus-one,slow']);
+    const running = await startRecord([
+      '--db',
+      serverUrl(connection),
+      '--listen',
+      '127.0.0.1:0',
+      '--json',
+      '--out',
+      out,
+      '--fail-on',
+      'n-plus-one,slow',
+    ]);
     assert.match(running.url, /^postgresql:\/\/[^:@]+@127\.0\.0\.1:\d+\/\w+\?sslmode=disable$/);
     const client = new Client({ connectionString: running.url, password: String(connection.config.password) });
     await client.connect();
@@ -102,7 +112,10 @@ describe('plan-lens record and slow (PostgreSQL 15)', function () {
     running.child.kill('SIGINT');
     await running.done;
     assert.equal(second.code, 2);
-    assert.match(second.stderr, new RegExp(`^plan-lens record: Port ${port} on 127\\.0\\.0\\.1 is already in use: choose another port, for example \\d+\\.\\n$`));
+    assert.match(
+      second.stderr,
+      new RegExp(`^plan-lens record: Port ${port} on 127\\.0\\.0\\.1 is already in use: choose another port, for example \\d+\\.\\n$`),
+    );
   });
 
   it('slow: says how to enable pg_stat_statements, then lists the statements by total time', async () => {
@@ -112,7 +125,10 @@ describe('plan-lens record and slow (PostgreSQL 15)', function () {
       await admin.query('DROP EXTENSION IF EXISTS pg_stat_statements');
       const missing = await runCli(['slow', '--db', serverUrl(connection)]);
       assert.equal(missing.code, 2);
-      assert.match(missing.stderr, /pg_stat_statements is loaded but not created in this database: run CREATE EXTENSION pg_stat_statements/);
+      assert.match(
+        missing.stderr,
+        /pg_stat_statements is loaded but not created in this database: run CREATE EXTENSION pg_stat_statements/,
+      );
       await admin.query('CREATE EXTENSION pg_stat_statements');
       await admin.query('SELECT pg_stat_statements_reset()');
       for (let i = 0; i < 3; i++) await admin.query('SELECT pg_sleep(0.2), $1::int AS probe_slow_cli', [i]);

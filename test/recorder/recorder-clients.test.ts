@@ -35,7 +35,10 @@ describe('the query recorder with real clients (PostgreSQL 15)', function () {
     try {
       await pool.query('CREATE TEMP TABLE IF NOT EXISTS t (id int)');
       const results = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => pool.query('SELECT g FROM generate_series(1, $1::int) g', [n])));
-      assert.deepEqual(results.map((result) => result.rowCount), [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(
+        results.map((result) => result.rowCount),
+        [1, 2, 3, 4, 5, 6],
+      );
       await assert.rejects(pool.query('SELECT no_such_column FROM pg_class WHERE oid = $1', [1]), /no_such_column/);
       const ok = await pool.query("SELECT 'after the error' AS still");
       assert.equal(ok.rows[0].still, 'after the error');
@@ -95,25 +98,35 @@ describe('the query recorder with real clients (PostgreSQL 15)', function () {
   });
 
   it('records psql, which asks for TLS first (sslmode=prefer) and goes on in plain text', async () => {
-    const { stdout } = await run('psql', [recording.url({ sslmode: 'prefer' }), '-X', '-A', '-t', '-c', 'SELECT count(*) FROM generate_series(1, 42)'], {
-      env: { ...process.env, PGAPPNAME: 'psql-through-recorder' },
-    });
+    const { stdout } = await run(
+      'psql',
+      [recording.url({ sslmode: 'prefer' }), '-X', '-A', '-t', '-c', 'SELECT count(*) FROM generate_series(1, 42)'],
+      {
+        env: { ...process.env, PGAPPNAME: 'psql-through-recorder' },
+      },
+    );
     assert.equal(stdout.trim(), '42');
     const recorded = await statements();
     const count = recorded.find((statement) => statement.sql.includes('generate_series(1, 42)'));
     assert.equal(count?.rows, 1);
     assert.equal(count?.applicationName, 'psql-through-recorder');
-    assert.deepEqual(recording.events.filter((event) => event.kind === 'problem'), []);
+    assert.deepEqual(
+      recording.events.filter((event) => event.kind === 'problem'),
+      [],
+    );
   });
 
   it('psql with sslmode=require gets a clear error at once, and the recorder says why', async () => {
-    await assert.rejects(run('psql', [recording.url({ sslmode: 'require' }), '-X', '-c', 'SELECT 1'], { timeout: 10_000 }), /server does not support SSL/);
+    await assert.rejects(
+      run('psql', [recording.url({ sslmode: 'require' }), '-X', '-c', 'SELECT 1'], { timeout: 10_000 }),
+      /server does not support SSL/,
+    );
     await until(() => recording.events.some((event) => event.kind === 'problem'));
     const problem = recording.events.find((event) => event.kind === 'problem');
     assert.match(problem?.kind === 'problem' ? problem.message : '', /asked the recorder for TLS.*sslmode=disable/);
   });
 
-  it('passes PostgreSQL\'s own authentication error through (SCRAM)', async () => {
+  it("passes PostgreSQL's own authentication error through (SCRAM)", async () => {
     const client = new Client({ connectionString: recording.url().replace(/:[^:@/]+@/, ':wrong-password@') });
     await assert.rejects(client.connect(), /password authentication failed/);
   });
@@ -145,15 +158,25 @@ describe('the query recorder with real clients (PostgreSQL 15)', function () {
     await client.query('SELECT 1');
     await recording.session.stop();
     await until(() => errors.length > 0);
-    assert.match(errors[0].message, /terminating connection because the Plan Lens recorder stopped \(the open transaction was rolled back\)/);
+    assert.match(
+      errors[0].message,
+      /terminating connection because the Plan Lens recorder stopped \(the open transaction was rolled back\)/,
+    );
     await client.end().catch(() => undefined);
   });
 
   it('says which port to use instead when the listen port is taken', async () => {
-    const second = new QueryRecorder({ upstream: { host: '127.0.0.1', port: 1, tls: false }, listenPort: recording.port, onStatement: () => undefined });
+    const second = new QueryRecorder({
+      upstream: { host: '127.0.0.1', port: 1, tls: false },
+      listenPort: recording.port,
+      onStatement: () => undefined,
+    });
     await assert.rejects(second.start(), (error: unknown) => {
       assert.ok(error instanceof ListenError);
-      assert.match(error.message, new RegExp(`^Port ${recording.port} on 127\\.0\\.0\\.1 is already in use: choose another port, for example \\d+\\.$`));
+      assert.match(
+        error.message,
+        new RegExp(`^Port ${recording.port} on 127\\.0\\.0\\.1 is already in use: choose another port, for example \\d+\\.$`),
+      );
       return true;
     });
   });
@@ -184,7 +207,12 @@ describe('the query recorder when the server is down', function () {
   it('gives the application a PostgreSQL error and says what happened', async () => {
     const { port } = await recorder.start();
     const client = new Client({ host: '127.0.0.1', port, user: 'app', database: 'app', password: 'x' });
-    await assert.rejects(client.connect(), new RegExp(`could not connect to the PostgreSQL server at 127\\.0\\.0\\.1:${closedPort} through the Plan Lens recorder: .*ECONNREFUSED`));
+    await assert.rejects(
+      client.connect(),
+      new RegExp(
+        `could not connect to the PostgreSQL server at 127\\.0\\.0\\.1:${closedPort} through the Plan Lens recorder: .*ECONNREFUSED`,
+      ),
+    );
     assert.match(problems[0], /ECONNREFUSED.*Check that the server is running/);
   });
 });

@@ -61,7 +61,10 @@ describe('a real SQLAlchemy application through the query recorder (PostgreSQL 1
   for (const scenario of ['selectinload', 'joinedload']) {
     it(`does not report the same loop written with ${scenario}`, async () => {
       const findings = await record(scenario);
-      assert.deepEqual(findings.filter((finding) => finding.id === 'n-plus-one'), []);
+      assert.deepEqual(
+        findings.filter((finding) => finding.id === 'n-plus-one'),
+        [],
+      );
       assert.ok(recording.session.store.statementCount >= 1);
     });
   }
@@ -71,7 +74,10 @@ describe('a real SQLAlchemy application through the query recorder (PostgreSQL 1
     const rowByRow = findings.filter((finding) => finding.id === 'row-by-row-write');
     assert.equal(rowByRow.length, 1, JSON.stringify(findings, null, 2));
     assert.equal(rowByRow[0].calls, 30);
-    assert.match(rowByRow[0].message, /^Row-by-row INSERT: 30 single-row statements of "INSERT INTO rec_orders [^]* in one transaction\)\.$/);
+    assert.match(
+      rowByRow[0].message,
+      /^Row-by-row INSERT: 30 single-row statements of "INSERT INTO rec_orders [^]* in one transaction\)\.$/,
+    );
     assert.match(rowByRow[0].fix, /session\.execute\(insert\(Model\), \[dict, \.\.\.\]\)/);
   });
 

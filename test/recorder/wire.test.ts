@@ -34,7 +34,7 @@ function decode(chunks: Buffer[]): FrontendMessage[] {
   return messages;
 }
 
-describe('the recorder\'s frontend message reader', () => {
+describe("the recorder's frontend message reader", () => {
   it('decodes what node-postgres sends, skipping a SCRAM message that has no terminating zero', () => {
     assert.deepEqual(decode([stream]), expected);
   });
@@ -52,12 +52,17 @@ describe('the recorder\'s frontend message reader', () => {
     assert.deepEqual(decode([message]), [{ type: 'bind', portal: '', statement: 's', params: ['\\x0102', '\\x03'] }]);
   });
 
-  it('reads the startup packet\'s parameters, and waits for all of it', () => {
+  it("reads the startup packet's parameters, and waits for all of it", () => {
     const startup = serialize.startup({ user: 'app', database: 'shop', application_name: 'worker' });
     assert.equal(readInitialMessage(startup.subarray(0, startup.length - 1)), undefined);
     const message = readInitialMessage(startup);
     assert.equal(message?.code, 196608);
-    assert.deepEqual(Object.fromEntries(message!.parameters), { user: 'app', database: 'shop', application_name: 'worker', client_encoding: 'UTF8' });
+    assert.deepEqual(Object.fromEntries(message!.parameters), {
+      user: 'app',
+      database: 'shop',
+      application_name: 'worker',
+      client_encoding: 'UTF8',
+    });
     assert.equal(readInitialMessage(serialize.requestSsl())?.code, 80877103);
   });
 });

@@ -25,7 +25,8 @@ export function appFiles(dir = APPS_DIR): string[] {
 
 export function indexedModels(parsers: CodeParsers, files = appFiles()): ModelIndex {
   const models = new ModelIndex();
-  for (const file of files) models.update(file, checkCode(parsers, file, languageOfPath(file)!, readFileSync(file, 'utf8'), 'models').models);
+  for (const file of files)
+    models.update(file, checkCode(parsers, file, languageOfPath(file)!, readFileSync(file, 'utf8'), 'models').models);
   return models;
 }
 
@@ -33,7 +34,11 @@ export function lintText(parsers: CodeParsers, path: string, text: string, conte
   return checkCode(parsers, path, languageOfPath(path)!, text, { processes: 1, ...context });
 }
 
-export function lintApp(parsers: CodeParsers, relativePath: string, context: Partial<LintContext> & { models: ModelIndex }): { text: string; findings: CodeFinding[] } {
+export function lintApp(
+  parsers: CodeParsers,
+  relativePath: string,
+  context: Partial<LintContext> & { models: ModelIndex },
+): { text: string; findings: CodeFinding[] } {
   const path = join(APPS_DIR, relativePath);
   const text = readFileSync(path, 'utf8');
   const result = lintText(parsers, path, text, context);

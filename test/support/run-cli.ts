@@ -33,7 +33,10 @@ export function startCli(args: string[], options: { input?: string | Buffer; env
   return { child, done };
 }
 
-export function runCli(args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return startCli(args, options).done;
 }
 

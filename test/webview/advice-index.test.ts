@@ -80,7 +80,10 @@ describe('advice looked up for the page', () => {
     const partitions = loadPg15Plan('partitions-100-n104');
     const appendId = partitions.nodes.find((node) => node.childIds.length > 50)!.id;
     const members = partitions.nodes[appendId].childIds.slice(0, 60);
-    const advice = new AdviceIndex({ findings: [{ ...topnFindings()[1], nodeId: members[0], nodeIds: members }], suggestions: [] }, partitions);
+    const advice = new AdviceIndex(
+      { findings: [{ ...topnFindings()[1], nodeId: members[0], nodeIds: members }], suggestions: [] },
+      partitions,
+    );
     assert.equal(advice.findings.length, 1);
     for (const id of members) assert.deepEqual(advice.findingsOn(id), advice.findings);
     assert.deepEqual(advice.findingsOn(partitions.nodes[appendId].childIds[70]), []);

@@ -1,11 +1,5 @@
 import * as assert from 'node:assert/strict';
-import {
-  describeBadge,
-  describeSeverities,
-  describeVerification,
-  formatImpact,
-  plural,
-} from '../../webview-ui/src/advice-text';
+import { describeBadge, describeSeverities, describeVerification, formatImpact, plural } from '../../webview-ui/src/advice-text';
 
 describe('advice as the page words it', () => {
   it('words the impact of a finding as a duration', () => {

@@ -16,14 +16,7 @@ import { evaluateRules } from '../../src/core/advice/rules';
 import { FINDINGS_PAGE } from '../../webview-ui/src/findings-bar';
 import { plural } from '../../webview-ui/src/advice-text';
 import { TOPN, loadPg15Plan, loadPg15Statement, topnAdvice, topnFindings, topnSuggestion } from './sample-advice';
-import {
-  REPO_ROOT,
-  actAndPaint,
-  postAndPaint,
-  showPlanMessage,
-  type PageIncidents,
-  useStandalonePages,
-} from './standalone-page';
+import { REPO_ROOT, actAndPaint, postAndPaint, showPlanMessage, type PageIncidents, useStandalonePages } from './standalone-page';
 import { PlanIndex } from '../../webview-ui/src/visible-tree';
 
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
@@ -54,7 +47,10 @@ function posted(page: Page): Promise<WebviewToHost[]> {
 
 /** Waits until the page has posted a message of `type`, and returns the last such. */
 async function postedOfType<T extends WebviewToHost['type']>(page: Page, type: T): Promise<Extract<WebviewToHost, { type: T }>> {
-  await page.waitForFunction((wanted) => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === wanted), type);
+  await page.waitForFunction(
+    (wanted) => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === wanted),
+    type,
+  );
   return (await posted(page)).filter((message) => message.type === type).at(-1) as Extract<WebviewToHost, { type: T }>;
 }
 
@@ -65,7 +61,12 @@ function topnShowPlan(advice?: PlanAdvice) {
 }
 
 function comparisonMessage(): ShowComparisonMessage {
-  const meta = (ranAt: string) => ({ statement: loadPg15Statement(TOPN.plan), server: 'postgres@127.0.0.1:5432/shop', ranAt, mode: 'analyze' as const });
+  const meta = (ranAt: string) => ({
+    statement: loadPg15Statement(TOPN.plan),
+    server: 'postgres@127.0.0.1:5432/shop',
+    ranAt,
+    mode: 'analyze' as const,
+  });
   return {
     type: 'showComparison',
     index: topnSuggestion(),
@@ -105,7 +106,10 @@ describe('advice in the plan webview, in Chromium', function () {
       );
       assert.equal(await page.getAttribute(`${nodeCard(TOPN.productsScanId)} .finding-badge`, 'title'), '1 finding: 1 critical');
       // The colours are VS Code's error, warning and info foregrounds.
-      const colours = await page.$$eval('.card .finding-badge', (elements) => new Set(elements.map((badge) => getComputedStyle(badge).color)).size);
+      const colours = await page.$$eval(
+        '.card .finding-badge',
+        (elements) => new Set(elements.map((badge) => getComputedStyle(badge).color)).size,
+      );
       assert.equal(colours, 3);
       // The badge fits on the card: the title is not cut short for it.
       const title = page.locator(`${nodeCard(TOPN.productsScanId)} .card-title`);
@@ -123,7 +127,12 @@ describe('advice in the plan webview, in Chromium', function () {
     const finding = topnFindings()[1];
     const advice: PlanAdvice = {
       findings: [
-        { ...finding, nodeId: folded[3], nodeIds: [folded[3]], title: `${plan.nodes[folded[3]].label} on ${plan.nodes[folded[3]].relation} reads every row` },
+        {
+          ...finding,
+          nodeId: folded[3],
+          nodeIds: [folded[3]],
+          title: `${plan.nodes[folded[3]].label} on ${plan.nodes[folded[3]].relation} reads every row`,
+        },
         { ...topnFindings()[2], nodeId: folded[40], nodeIds: [folded[40]], title: 'A warning on another folded partition' },
       ],
       suggestions: [],
@@ -161,9 +170,13 @@ describe('advice in the plan webview, in Chromium', function () {
     assert.equal(await page.textContent('.findings-count'), plural(advice.findings.length, 'finding'));
     assert.equal(await page.locator('.finding-entry').count(), FINDINGS_PAGE);
     const titles = await page.$$eval('.finding-entry-title', (elements) => elements.map((e) => e.textContent));
-    assert.deepEqual(titles, advice.findings.slice(0, FINDINGS_PAGE).map((f) => f.title));
+    assert.deepEqual(
+      titles,
+      advice.findings.slice(0, FINDINGS_PAGE).map((f) => f.title),
+    );
     const groupEntry = page.locator('.finding-entry', { hasText: grouped.title }).first();
-    if ((await groupEntry.count()) > 0) assert.match(await groupEntry.locator('.finding-where').innerText(), new RegExp(`\\+${grouped.nodeIds.length - 1} nodes`));
+    if ((await groupEntry.count()) > 0)
+      assert.match(await groupEntry.locator('.finding-where').innerText(), new RegExp(`\\+${grouped.nodeIds.length - 1} nodes`));
 
     const rest = advice.findings.length - FINDINGS_PAGE;
     assert.equal((await page.textContent('.findings-more'))!.trim(), `Show ${FINDINGS_PAGE} more of ${plural(rest, 'finding')}`);
@@ -179,7 +192,10 @@ describe('advice in the plan webview, in Chromium', function () {
     assert.equal(await page.textContent('.findings-count'), '4 findings');
     assert.equal(await page.textContent('.suggestions-link'), '1 index suggestion');
     const entries = await page.$$eval('.finding-entry', (elements) =>
-      elements.map((entry) => [entry.querySelector('.finding-entry-title')!.textContent, entry.querySelector('.finding-impact')!.textContent]),
+      elements.map((entry) => [
+        entry.querySelector('.finding-entry-title')!.textContent,
+        entry.querySelector('.finding-impact')!.textContent,
+      ]),
     );
     const byImpact = [...topnFindings()].sort((a, b) => b.impactMs - a.impactMs);
     assert.deepEqual(
@@ -214,10 +230,7 @@ describe('advice in the plan webview, in Chromium', function () {
     assert.equal(await page.textContent('.details-pane .finding-fix'), `Fix${scanFinding.fix}`);
     assert.equal(await page.textContent('.suggestion-ddl'), topnSuggestion().ddl);
     assert.deepEqual(await page.$$eval('.kind-tag', (tags) => tags.map((tag) => tag.textContent)), ['compound', 'partial']);
-    assert.equal(
-      await page.textContent('.suggestion-verification'),
-      'Verified with HypoPG: cost 12,345 → 210 (−98%), planner uses it',
-    );
+    assert.equal(await page.textContent('.suggestion-verification'), 'Verified with HypoPG: cost 12,345 → 210 (−98%), planner uses it');
     await screenshot(page, 'advice-details');
 
     // A plan-wide finding selects nothing and shows itself.
@@ -401,7 +414,9 @@ describe('advice in the plan webview, in Chromium', function () {
     assert.equal(await page.locator('.comparison-side.after .outline-row').count(), message.after.plan.nodes.length);
     assert.equal(await page.locator(`.comparison-side.before .outline-row.removed[data-node-id="${TOPN.productsScanId}"]`).count(), 1);
     // Side by side: the two columns share a row.
-    const [before, after] = await page.$$eval('.comparison-side', (sides) => sides.map((side) => side.getBoundingClientRect().toJSON() as DOMRect));
+    const [before, after] = await page.$$eval('.comparison-side', (sides) =>
+      sides.map((side) => side.getBoundingClientRect().toJSON() as DOMRect),
+    );
     assert.equal(before.top, after.top);
     assert.ok(after.left >= before.right);
     await screenshot(page, 'comparison');

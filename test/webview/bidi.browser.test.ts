@@ -18,7 +18,10 @@ describe('bidi isolation in the plan webview (Chromium)', function () {
       assert.equal(bidi, 'isolate', selector);
     }
     // The card's subtitle, right after the hostile title, still starts at the card's left edge.
-    const [title, sub] = await Promise.all([page.locator('.card-title').first().boundingBox(), page.locator('.card-sub').first().boundingBox()]);
+    const [title, sub] = await Promise.all([
+      page.locator('.card-title').first().boundingBox(),
+      page.locator('.card-sub').first().boundingBox(),
+    ]);
     assert.ok(title && sub && Math.abs(title.x - sub.x) < 20, `${JSON.stringify(title)} ${JSON.stringify(sub)}`);
     await page.close();
   });

@@ -67,7 +67,18 @@ describe('card content', () => {
 
   it('sums up a group of folded siblings', () => {
     const plan = analyzePlan({
-      Plan: { 'Node Type': 'Append', 'Startup Cost': 0, 'Total Cost': 1, 'Plan Rows': 1, 'Plan Width': 1, 'Actual Startup Time': 0, 'Actual Total Time': 8, 'Actual Rows': 3600, 'Actual Loops': 1, Plans: [scan({}), scan({}), scan({ 'Node Type': 'Seq Scan' })] } as RawPlanNode,
+      Plan: {
+        'Node Type': 'Append',
+        'Startup Cost': 0,
+        'Total Cost': 1,
+        'Plan Rows': 1,
+        'Plan Width': 1,
+        'Actual Startup Time': 0,
+        'Actual Total Time': 8,
+        'Actual Rows': 3600,
+        'Actual Loops': 1,
+        Plans: [scan({}), scan({}), scan({ 'Node Type': 'Seq Scan' })],
+      } as RawPlanNode,
       'Execution Time': 8,
     });
     const group = describeGroup([1, 2, 3], plan);

@@ -17,13 +17,19 @@ describe('grid rows', () => {
       const [a, b] = [plan.nodes[byTime[i - 1]], plan.nodes[byTime[i]]];
       assert.ok(a.exclusiveMs! > b.exclusiveMs! || (a.exclusiveMs === b.exclusiveMs && a.id < b.id), `${a.id} before ${b.id}`);
     }
-    assert.deepEqual(gridOrder(plan, 'exclusive', true), [...byTime].reverse().sort((a, b) => plan.nodes[a].exclusiveMs! - plan.nodes[b].exclusiveMs! || a - b));
+    assert.deepEqual(
+      gridOrder(plan, 'exclusive', true),
+      [...byTime].reverse().sort((a, b) => plan.nodes[a].exclusiveMs! - plan.nodes[b].exclusiveMs! || a - b),
+    );
   });
 
   it('puts nodes without a value last, whichever the direction', () => {
     const estimate = loadPg15Plan('estimate-only');
     for (const ascending of [true, false]) {
-      assert.deepEqual(gridOrder(estimate, 'exclusive', ascending), estimate.nodes.map((node) => node.id));
+      assert.deepEqual(
+        gridOrder(estimate, 'exclusive', ascending),
+        estimate.nodes.map((node) => node.id),
+      );
     }
     const never = loadPg15Plan('never-executed');
     const skipped = never.nodes.filter((node) => !node.executed).map((node) => node.id);

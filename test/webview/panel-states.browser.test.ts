@@ -26,7 +26,12 @@ describe('panel states in Chromium', function () {
   it('shows the running statement with its parameters and a ticking elapsed time, then the plan', async () => {
     const { page, incidents } = await openPage();
     const startedAt = new Date(Date.now() - 1500).toISOString();
-    await postAndPaint(page, { type: 'showRunning', statement: 'SELECT *\n  FROM products WHERE id = $1 AND note = $2', params: ["it's", null], startedAt });
+    await postAndPaint(page, {
+      type: 'showRunning',
+      statement: 'SELECT *\n  FROM products WHERE id = $1 AND note = $2',
+      params: ["it's", null],
+      startedAt,
+    });
     assert.equal(await page.getAttribute('.run-state', 'role'), 'status');
     assert.equal(await page.textContent('.run-state.running .run-title'), 'Running EXPLAIN…');
     assert.equal(await page.textContent('.run-statement'), 'SELECT * FROM products WHERE id = $1 AND note = $2');
@@ -34,10 +39,13 @@ describe('panel states in Chromium', function () {
     assert.equal(await page.locator('.notice').isHidden(), true);
     const first = await elapsedMs(page);
     assert.ok(first >= 1500 && first < 10_000, `${first} ms since the start`);
-    await page.waitForFunction((before) => {
-      const text = document.querySelector('.run-elapsed')?.textContent ?? '';
-      return text !== before;
-    }, await page.textContent('.run-elapsed'));
+    await page.waitForFunction(
+      (before) => {
+        const text = document.querySelector('.run-elapsed')?.textContent ?? '';
+        return text !== before;
+      },
+      await page.textContent('.run-elapsed'),
+    );
     assert.ok((await elapsedMs(page)) > first, 'the clock ticks');
 
     await postAndPaint(page, showPlanMessage(loadPlan(SMALL), { params: ["it's", null] }));
@@ -61,7 +69,10 @@ describe('panel states in Chromium', function () {
     assert.equal(await page.textContent('.run-title'), 'Explain failed');
     assert.match((await page.textContent('.run-message')) ?? '', /relation "<img src=x onerror=alert\(1\)>" does not exist/);
     assert.equal(await page.textContent('.run-detail'), 'Perhaps you meant to reference the table "products".');
-    assert.match((await page.textContent('.run-stale-note')) ?? '', /^The plan below is stale: it is from the previous run \(2025-11-26 \d\d:\d\d:05\)\.$/);
+    assert.match(
+      (await page.textContent('.run-stale-note')) ?? '',
+      /^The plan below is stale: it is from the previous run \(2025-11-26 \d\d:\d\d:05\)\.$/,
+    );
     // The previous plan is still there to read, and marked.
     assert.equal(await page.locator('.plan-body.stale').count(), 1);
     assert.equal(await page.locator('.top.stale').count(), 1);

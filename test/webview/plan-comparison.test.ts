@@ -8,7 +8,13 @@ describe('a plan compared with the plan after an index', () => {
     const before = loadPg15Plan(TOPN.plan);
     const after = loadPg15Plan(TOPN.indexedPlan);
     const comparison = comparePlans(before, after);
-    assert.deepEqual(comparison.time, { before: 53.104, after: 0.155, text: '53.1 ms → 0.155 ms', verdict: '343× faster', trend: 'faster' });
+    assert.deepEqual(comparison.time, {
+      before: 53.104,
+      after: 0.155,
+      text: '53.1 ms → 0.155 ms',
+      verdict: '343× faster',
+      trend: 'faster',
+    });
     assert.equal(comparison.cost.text, '6,623 → 5.28 (−99.9%)');
     assert.deepEqual(comparison.changes, diffPlans(before, after).changes);
     assert.equal(comparison.changes.length, 8);

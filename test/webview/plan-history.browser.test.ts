@@ -39,7 +39,9 @@ describe('plan history comparison in the plan webview, in Chromium', function ()
     assert.equal(await page.textContent('.buffers .tile-value'), '6,013 → 141 blocks');
     assert.equal(await page.textContent('.buffers .tile-note'), '6,013 hit, 0 read → 141 hit, 0 read');
 
-    const changes = await page.$$eval('.node-change', (items) => items.map((item) => ({ kind: item.classList[1], text: item.textContent })));
+    const changes = await page.$$eval('.node-change', (items) =>
+      items.map((item) => ({ kind: item.classList[1], text: item.textContent })),
+    );
     assert.deepEqual(changes, [
       { kind: 'replaced', text: 'Index Scan using orders_customer_id_idx on orders o → Seq Scan on orders o' },
       { kind: 'removed', text: '−Nested Loop' },
@@ -48,7 +50,9 @@ describe('plan history comparison in the plan webview, in Chromium', function ()
     ]);
     assert.deepEqual(await page.$$eval('.side-title', (titles) => titles.map((title) => title.textContent)), ['Earlier', 'Later']);
     const marked = (side: string, mark: string) =>
-      page.$$eval(`.comparison-side.${side} .outline-row.${mark}`, (rows) => rows.map((row) => ({ id: Number((row as HTMLElement).dataset.nodeId), title: row.getAttribute('title') })));
+      page.$$eval(`.comparison-side.${side} .outline-row.${mark}`, (rows) =>
+        rows.map((row) => ({ id: Number((row as HTMLElement).dataset.nodeId), title: row.getAttribute('title') })),
+      );
     assert.deepEqual(await marked('before', 'removed'), [
       { id: 0, title: 'Not in the later plan' },
       { id: 2, title: 'Not in the later plan' },
@@ -60,7 +64,9 @@ describe('plan history comparison in the plan webview, in Chromium', function ()
     ]);
     // The customers scan is in both plans, unmarked on both sides.
     const unmarked = (side: string) =>
-      page.$$eval(`.comparison-side.${side} .outline-row:not(.removed):not(.added) .outline-name`, (names) => names.map((name) => name.textContent));
+      page.$$eval(`.comparison-side.${side} .outline-row:not(.removed):not(.added) .outline-name`, (names) =>
+        names.map((name) => name.textContent),
+      );
     assert.deepEqual(await unmarked('before'), ['Seq Scan on customers c']);
     assert.deepEqual(await unmarked('after'), ['Seq Scan on customers c']);
 

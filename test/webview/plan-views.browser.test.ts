@@ -22,7 +22,8 @@ function assertClean(incidents: PageIncidents): void {
   assert.deepEqual(incidents, { cspViolations: [], dialogs: [], errors: [] });
 }
 
-const rowIds = (page: Page) => page.$$eval('.grid-rows .grid-row', (rows) => rows.map((row) => Number((row as HTMLElement).dataset.nodeId)));
+const rowIds = (page: Page) =>
+  page.$$eval('.grid-rows .grid-row', (rows) => rows.map((row) => Number((row as HTMLElement).dataset.nodeId)));
 /** Rows as drawn, top to bottom. */
 const rowsInOrder = (page: Page) =>
   page.$$eval('.grid-rows .grid-row', (rows) =>
@@ -109,8 +110,13 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
     assert.equal(await page.locator('.tree-viewport').isHidden(), true);
     assert.equal(await page.locator('.zoom-controls').isHidden(), true);
 
-    assert.deepEqual(await rowsInOrder(page), plan.nodes.map((node) => node.id));
-    const indents = await page.$$eval('.grid-rows .col-node', (cells) => cells.map((cell) => parseFloat(getComputedStyle(cell).paddingLeft)));
+    assert.deepEqual(
+      await rowsInOrder(page),
+      plan.nodes.map((node) => node.id),
+    );
+    const indents = await page.$$eval('.grid-rows .col-node', (cells) =>
+      cells.map((cell) => parseFloat(getComputedStyle(cell).paddingLeft)),
+    );
     const byId = new Map((await rowIds(page)).map((id, i) => [id, indents[i]]));
     for (const node of plan.nodes.slice(1)) {
       assert.ok(byId.get(node.id)! > byId.get(node.parentId!)!, `#${node.id} is indented under its parent`);
@@ -136,9 +142,15 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
     await actAndPaint(page, () => page.click('.grid-sort[data-column="rows"]'));
     const rows = (id: number) => plan.nodes[id].actualRowsTotal!;
     const sortedRows = await rowsInOrder(page);
-    assert.ok(sortedRows.every((id, i) => i === 0 || rows(sortedRows[i - 1]) >= rows(id)), 'rows sort largest first');
+    assert.ok(
+      sortedRows.every((id, i) => i === 0 || rows(sortedRows[i - 1]) >= rows(id)),
+      'rows sort largest first',
+    );
     await actAndPaint(page, () => page.click('.grid-sort[data-column="node"]'));
-    assert.deepEqual(await rowsInOrder(page), plan.nodes.map((node) => node.id));
+    assert.deepEqual(
+      await rowsInOrder(page),
+      plan.nodes.map((node) => node.id),
+    );
     assertClean(incidents);
   });
 
@@ -198,19 +210,31 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
     await postAndPaint(page, showPlanMessage(plan));
     await actAndPaint(page, () => page.click('.view-grid'));
     const cells = await page.$$eval('.grid-rows .grid-cell:not(.col-node):not(.col-conditions)', (elements) =>
-      elements.map((cell) => ({ text: cell.textContent, clipped: cell.scrollWidth > cell.clientWidth, size: parseFloat(getComputedStyle(cell).fontSize) })),
+      elements.map((cell) => ({
+        text: cell.textContent,
+        clipped: cell.scrollWidth > cell.clientWidth,
+        size: parseFloat(getComputedStyle(cell).fontSize),
+      })),
     );
     assert.ok(cells.length >= plan.nodes.length * 6);
-    assert.deepEqual(cells.filter((cell) => cell.clipped), []);
+    assert.deepEqual(
+      cells.filter((cell) => cell.clipped),
+      [],
+    );
     assert.ok(cells.every((cell) => cell.size >= 11));
     // Scrolled sideways to the conditions, the node names stay on the left.
     await page.$eval('.grid-scroll', (scroller) => {
       scroller.scrollLeft = scroller.scrollWidth;
     });
-    const node = await page.$eval(`.grid-row[data-node-id="${TOPN.productsScanId}"] .col-node`, (cell) => cell.getBoundingClientRect().left);
+    const node = await page.$eval(
+      `.grid-row[data-node-id="${TOPN.productsScanId}"] .col-node`,
+      (cell) => cell.getBoundingClientRect().left,
+    );
     const grid = await page.$eval('.grid-view', (view) => view.getBoundingClientRect().left);
     assert.equal(node, grid);
-    const conditions = await page.$eval(`.grid-row[data-node-id="${TOPN.productsScanId}"] .col-conditions`, (cell) => cell.getBoundingClientRect());
+    const conditions = await page.$eval(`.grid-row[data-node-id="${TOPN.productsScanId}"] .col-conditions`, (cell) =>
+      cell.getBoundingClientRect(),
+    );
     assert.ok(conditions.right <= 600 && conditions.left > 0, 'the conditions scroll into view');
     assertClean(incidents);
   });
@@ -250,8 +274,9 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
       const { page } = await openPage({ width, height: 800 });
       await postAndPaint(page, showPlanMessage(plan));
       const k = await scale(page);
-      const sizes = await page.$$eval('.card .card-title, .card .card-sub, .card .time-text, .card .rows-text, .card .misestimate, .card button', (elements) =>
-        elements.map((element) => parseFloat(getComputedStyle(element).fontSize)),
+      const sizes = await page.$$eval(
+        '.card .card-title, .card .card-sub, .card .time-text, .card .rows-text, .card .misestimate, .card button',
+        (elements) => elements.map((element) => parseFloat(getComputedStyle(element).fontSize)),
       );
       assert.ok(sizes.length > 0);
       assert.ok(Math.min(...sizes) * k >= 11 - 1e-9, `${fileName}: smallest text ${Math.min(...sizes) * k} px at scale ${k}`);
@@ -287,7 +312,10 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
     const id = Number(await page.getAttribute('.card[data-node-id]', 'data-node-id'));
     const node = plan.nodes[id];
     const title = (await page.getAttribute(`.card[data-node-id="${id}"]`, 'title')) ?? '';
-    assert.match(title, /\nExclusive [\d.]+ m?s \([\d.<]+%\) · inclusive [\d.]+ m?s\nCost [\d.]+\.\.[\d.]+\nRows [\d,]+ of [\d,]+ estimated/);
+    assert.match(
+      title,
+      /\nExclusive [\d.]+ m?s \([\d.<]+%\) · inclusive [\d.]+ m?s\nCost [\d.]+\.\.[\d.]+\nRows [\d,]+ of [\d,]+ estimated/,
+    );
     assert.ok(title.startsWith(node.label), title);
     const heats = () =>
       page.$$eval('.card[data-node-id]', (cards) =>
@@ -321,7 +349,9 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
     await postAndPaint(page, showPlanMessage(plan));
     // The rightmost card, selected, with the pane closed and the tree fitted to the whole width.
     const id = await page.$$eval('.card[data-node-id]', (cards) =>
-      Number((cards.reduce((a, b) => (b.getBoundingClientRect().right > a.getBoundingClientRect().right ? b : a)) as HTMLElement).dataset.nodeId),
+      Number(
+        (cards.reduce((a, b) => (b.getBoundingClientRect().right > a.getBoundingClientRect().right ? b : a)) as HTMLElement).dataset.nodeId,
+      ),
     );
     await actAndPaint(page, () => page.click(`.card[data-node-id="${id}"]`));
     await actAndPaint(page, () => page.keyboard.press('Escape'));
@@ -358,17 +388,35 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
     for (const theme of ['dark', 'light', 'high-contrast', 'high-contrast-light']) {
       const { page, incidents } = await openPage({ theme, width: 2400, height: 900 });
       const measured: Array<{ text: string; className: string; ratio: number }> = [];
-      const messages = [{ ...showPlanMessage(loadPlan(SMALL)), advice: topnAdvice() }, showPlanMessage(misestimated), showPlanMessage(loadPlan(NEVER))];
+      const messages = [
+        { ...showPlanMessage(loadPlan(SMALL)), advice: topnAdvice() },
+        showPlanMessage(misestimated),
+        showPlanMessage(loadPlan(NEVER)),
+      ];
       for (const message of messages) {
         await postAndPaint(page, message);
-        measured.push(...(await contrasts(page, '.card-title, .card-sub, .time-text, .rows-text, .note, .never-executed, .misestimate, .badge-count, .card button')));
+        measured.push(
+          ...(await contrasts(
+            page,
+            '.card-title, .card-sub, .time-text, .rows-text, .note, .never-executed, .misestimate, .badge-count, .card button',
+          )),
+        );
         await actAndPaint(page, () => page.click('.view-grid'));
         measured.push(...(await contrasts(page, '.grid-rows .grid-cell, .grid-sort')));
         await actAndPaint(page, () => page.click('.view-tree'));
       }
-      assert.ok(measured.some((m) => m.className.includes('misestimate')), 'a misestimate pill was measured');
-      assert.ok(measured.some((m) => m.text.length > 0 && m.className === 'badge-count'), 'a finding badge was measured');
-      assert.ok(measured.some((m) => m.className === 'never-executed'), 'a node never executed was measured');
+      assert.ok(
+        measured.some((m) => m.className.includes('misestimate')),
+        'a misestimate pill was measured',
+      );
+      assert.ok(
+        measured.some((m) => m.text.length > 0 && m.className === 'badge-count'),
+        'a finding badge was measured',
+      );
+      assert.ok(
+        measured.some((m) => m.className === 'never-executed'),
+        'a node never executed was measured',
+      );
       failing.push(...measured.filter((m) => m.ratio < 4.5).map((m) => `${theme}: ${m.className} "${m.text}" ${m.ratio.toFixed(2)}:1`));
       assertClean(incidents);
       await page.close();

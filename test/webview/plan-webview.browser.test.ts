@@ -301,7 +301,10 @@ describe('plan webview in Chromium', function () {
     assert.equal(await page.textContent('.toast'), 'Plan JSON copied');
     const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as Array<{ Plan: { 'Node Type': string } }>;
     assert.equal(copied[0].Plan['Node Type'], 'Limit');
-    assert.deepEqual(analyzePlan(copied[0] as never).nodes.map((node) => node.label), plan.nodes.map((node) => node.label));
+    assert.deepEqual(
+      analyzePlan(copied[0] as never).nodes.map((node) => node.label),
+      plan.nodes.map((node) => node.label),
+    );
     assertClean(incidents);
   });
 

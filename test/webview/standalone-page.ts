@@ -183,11 +183,9 @@ export async function postAndPaint(page: Page, message: object): Promise<number>
     await new Promise<void>((resolve) => {
       // Registered after the page's own listener, so it runs once the message is handled; the
       // next paint mark is then the one of this render.
-      window.addEventListener(
-        'message',
-        () => window.addEventListener('planlens:painted', () => resolve(), { once: true }),
-        { once: true },
-      );
+      window.addEventListener('message', () => window.addEventListener('planlens:painted', () => resolve(), { once: true }), {
+        once: true,
+      });
       window.postMessage(parsed, '*');
     });
     return performance.now() - start;
@@ -214,28 +212,33 @@ const PAINT_TIMEOUT_MS = 10_000;
 
 /** Performs `action` inside the page and resolves with the milliseconds until the result is painted. */
 export function timeAction(page: Page, action: PageAction): Promise<number> {
-  return page.evaluate(async ({ act, timeout }) => {
-    const start = performance.now();
-    const painted = new Promise((resolve, reject) => {
-      window.addEventListener('planlens:painted', resolve, { once: true });
-      setTimeout(() => reject(new Error(`no paint within ${timeout} ms of ${JSON.stringify(act)}`)), timeout);
-    });
-    if ('click' in act) {
-      const target = document.querySelector<HTMLElement>(act.click);
-      if (!target) {
-        throw new Error(`nothing matches ${act.click}`);
+  return page.evaluate(
+    async ({ act, timeout }) => {
+      const start = performance.now();
+      const painted = new Promise((resolve, reject) => {
+        window.addEventListener('planlens:painted', resolve, { once: true });
+        setTimeout(() => reject(new Error(`no paint within ${timeout} ms of ${JSON.stringify(act)}`)), timeout);
+      });
+      if ('click' in act) {
+        const target = document.querySelector<HTMLElement>(act.click);
+        if (!target) {
+          throw new Error(`nothing matches ${act.click}`);
+        }
+        target.click();
+      } else if ('key' in act) {
+        document
+          .querySelector(act.on ?? '.tree-viewport')!
+          .dispatchEvent(new KeyboardEvent('keydown', { key: act.key, shiftKey: act.shift ?? false, bubbles: true }));
+      } else {
+        const input = document.querySelector<HTMLInputElement>('.search-input')!;
+        input.value = act.search;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
       }
-      target.click();
-    } else if ('key' in act) {
-      document.querySelector(act.on ?? '.tree-viewport')!.dispatchEvent(new KeyboardEvent('keydown', { key: act.key, shiftKey: act.shift ?? false, bubbles: true }));
-    } else {
-      const input = document.querySelector<HTMLInputElement>('.search-input')!;
-      input.value = act.search;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }
-    await painted;
-    return performance.now() - start;
-  }, { act: action, timeout: PAINT_TIMEOUT_MS });
+      await painted;
+      return performance.now() - start;
+    },
+    { act: action, timeout: PAINT_TIMEOUT_MS },
+  );
 }
 
 /**
@@ -244,7 +247,9 @@ export function timeAction(page: Page, action: PageAction): Promise<number> {
  * test's page closed after it. Returns the suite's page opener; `withDefaults` adds to the options
  * of every page it opens.
  */
-export function useStandalonePages(withDefaults: (options: PageOptions) => PageOptions = (options) => options): (options?: PageOptions) => Promise<StandalonePage> {
+export function useStandalonePages(
+  withDefaults: (options: PageOptions) => PageOptions = (options) => options,
+): (options?: PageOptions) => Promise<StandalonePage> {
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
   const opened: Page[] = [];

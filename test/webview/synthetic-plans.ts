@@ -36,7 +36,10 @@ function scan(relation: string, next: () => number): Shape {
     type: 'Nested Loop',
     extra: { 'Join Type': 'Inner' },
     children: [
-      { type: 'Index Scan', extra: { 'Relation Name': relation, Alias: relation, 'Index Name': `${relation}_pkey`, 'Index Cond': '(id = 7)' } },
+      {
+        type: 'Index Scan',
+        extra: { 'Relation Name': relation, Alias: relation, 'Index Name': `${relation}_pkey`, 'Index Cond': '(id = 7)' },
+      },
       { type: 'Index Only Scan', extra: { 'Relation Name': 'customers', Alias: 'c', 'Index Name': 'customers_pkey' } },
     ],
   };
@@ -53,7 +56,10 @@ function chain(depth: number, next: () => number): Shape {
     shape = {
       type: 'Hash Join',
       extra: { 'Join Type': 'Inner', 'Hash Cond': `(t${level}.id = audit_log.ref_id)` },
-      children: [shape, { type: 'Hash', children: [{ type: 'Seq Scan', extra: { 'Relation Name': `lookup_${level}`, Alias: `t${level}` } }] }],
+      children: [
+        shape,
+        { type: 'Hash', children: [{ type: 'Seq Scan', extra: { 'Relation Name': `lookup_${level}`, Alias: `t${level}` } }] },
+      ],
     };
   }
   return shape;
@@ -84,7 +90,10 @@ export function syntheticExplain(nodeCount: number, seed = 1): RawExplainResult 
       {
         type: 'Hash Join',
         extra: { 'Join Type': 'Inner', 'Hash Cond': '(orders.ref_id = audit_log.id)' },
-        children: [{ type: 'Append', children: partitions }, { type: 'Hash', children: [deep] }],
+        children: [
+          { type: 'Append', children: partitions },
+          { type: 'Hash', children: [deep] },
+        ],
       },
     ],
   };

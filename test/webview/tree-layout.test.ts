@@ -67,7 +67,10 @@ describe('tree layout', () => {
     const items = visibility.build().items;
     const fresh = new CardSizer(plan, monospace);
     const widths = items.map((item) => fresh.width(item));
-    assert.deepEqual(items.map((item) => ahead.width(item)), widths);
+    assert.deepEqual(
+      items.map((item) => ahead.width(item)),
+      widths,
+    );
     // Every card's text measured once: the members ahead, the rest during the layout.
     assert.equal(measured, items.length);
     for (const item of items) {
@@ -90,7 +93,10 @@ describe('tree layout', () => {
     assert.ok(layout.edges.length < 1000, `${layout.edges.length} paths`);
     const segments = layout.edges.reduce((sum, edge) => sum + (edge.path.match(/M/g)?.length ?? 0), 0);
     assert.ok(segments >= layout.tree.items.length - 1);
-    assert.ok(layout.edges.some((edge) => /H/.test(edge.path)), 'the family hangs from a horizontal bar');
+    assert.ok(
+      layout.edges.some((edge) => /H/.test(edge.path)),
+      'the family hangs from a horizontal bar',
+    );
     const rects = silhouettes(layout, () => 0).reduce((sum, outline) => sum + (outline.path.match(/z/g)?.length ?? 0), 0);
     assert.equal(rects, layout.tree.items.length);
   });

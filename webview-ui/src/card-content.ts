@@ -8,7 +8,6 @@ import type { HighlightMetric } from '../../src/protocol';
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
 import { formatCompact, formatCost, formatCostRange, formatFactor, formatMs, formatNumber, formatPercent } from '../../src/core/format';
 
-
 /** Heat levels by share of total time: the hottest nodes stand out before anything is read. */
 const HEAT_THRESHOLDS = [0.02, 0.1, 0.25, 0.5];
 
@@ -48,7 +47,13 @@ export const HIGHLIGHTS: ReadonlyArray<{
   legend: readonly string[];
   heat(node: PlanNode, plan: AnalyzedPlan): Heat;
 }> = [
-  { metric: 'exclusive', label: 'Exclusive time', legendLabel: 'Exclusive time', legend: SHARE_LEGEND, heat: (node) => heatOf(node.exclusiveShare) },
+  {
+    metric: 'exclusive',
+    label: 'Exclusive time',
+    legendLabel: 'Exclusive time',
+    legend: SHARE_LEGEND,
+    heat: (node) => heatOf(node.exclusiveShare),
+  },
   {
     metric: 'rows',
     label: 'Rows',
@@ -170,7 +175,10 @@ export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
     heat: heatOf(node.exclusiveShare),
   };
   if (plan.analyzed) {
-    content.time = { text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}`, share: node.exclusiveShare ?? 0 };
+    content.time = {
+      text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}`,
+      share: node.exclusiveShare ?? 0,
+    };
   } else {
     content.cost = `cost ${formatCostRange(node.startupCost, node.totalCost)}`;
   }
@@ -182,7 +190,10 @@ export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
     content.rows = `${formatCompact(node.planRowsTotal)} rows est.`;
   }
   if (!neverExecuted && node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR && node.misestimate.direction !== 'exact') {
-    content.misestimate = { text: `${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}`, direction: node.misestimate.direction };
+    content.misestimate = {
+      text: `${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}`,
+      direction: node.misestimate.direction,
+    };
   }
   if (node.loops > 1) {
     content.notes.push(`${formatCompact(node.loops)} loops`);
@@ -234,7 +245,10 @@ export function cardTooltip(node: PlanNode, plan: AnalyzedPlan): string {
   if (plan.analyzed && !node.executed) {
     lines.push('Never executed');
   } else if (node.actualRowsTotal !== undefined) {
-    const off = node.misestimate && node.misestimate.direction !== 'exact' ? ` (${formatFactor(node.misestimate.factor)} ${node.misestimate.direction})` : '';
+    const off =
+      node.misestimate && node.misestimate.direction !== 'exact'
+        ? ` (${formatFactor(node.misestimate.factor)} ${node.misestimate.direction})`
+        : '';
     lines.push(`Rows ${formatNumber(node.actualRowsTotal)} of ${formatNumber(node.planRowsTotal)} estimated${off}`);
   } else {
     lines.push(`Rows ${formatNumber(node.planRowsTotal)} estimated`);

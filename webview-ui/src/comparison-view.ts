@@ -113,7 +113,10 @@ export class ComparisonView {
     if (index) {
       titles.append(el('h1', 'comparison-title', `Before and after ${index.name}`), el('code', 'comparison-ddl', index.ddl));
     } else {
-      titles.append(el('h1', 'comparison-title', 'Two plans of this statement'), el('code', 'comparison-statement', message.after.meta.statement));
+      titles.append(
+        el('h1', 'comparison-title', 'Two plans of this statement'),
+        el('code', 'comparison-statement', message.after.meta.statement),
+      );
     }
     head.append(titles, this.backButton);
 
@@ -144,7 +147,10 @@ export class ComparisonView {
     const words = index
       ? { before: { title: 'Before', other: 'plan after the index' }, after: { title: 'After', other: 'plan after the index' } }
       : { before: { title: 'Earlier', other: 'later plan' }, after: { title: 'Later', other: 'later plan' } };
-    sides.append(side('before', message.before, comparison.removedIds, words.before), side('after', message.after, comparison.addedIds, words.after));
+    sides.append(
+      side('before', message.before, comparison.removedIds, words.before),
+      side('after', message.after, comparison.addedIds, words.after),
+    );
     this.element.replaceChildren(head, summary, changes, sides);
     this.element.scrollTop = 0;
   }

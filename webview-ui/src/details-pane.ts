@@ -72,8 +72,7 @@ const NODE_FIELDS = {
   misestimate: {
     label: 'Misestimate',
     format: (n) =>
-      n.misestimate &&
-      (n.misestimate.direction === 'exact' ? 'exact' : `${formatFactor(n.misestimate.factor)} ${n.misestimate.direction}`),
+      n.misestimate && (n.misestimate.direction === 'exact' ? 'exact' : `${formatFactor(n.misestimate.factor)} ${n.misestimate.direction}`),
   },
   stoppedEarly: { label: 'Stopped early', format: (n) => (n.stoppedEarly ? 'yes: a Limit above read only part of its rows' : undefined) },
   loops: { label: 'Loops', format: (n) => formatNumber(n.loops) },
@@ -282,7 +281,12 @@ export class DetailsPane {
   }
 
   /** The findings and suggestions sections, those that have something to show. */
-  private adviceSections(findings: readonly Finding[], suggestions: readonly IndexSuggestion[], plan: AnalyzedPlan, linkNodes: boolean): HTMLElement[] {
+  private adviceSections(
+    findings: readonly Finding[],
+    suggestions: readonly IndexSuggestion[],
+    plan: AnalyzedPlan,
+    linkNodes: boolean,
+  ): HTMLElement[] {
     const sections: HTMLElement[] = [];
     if (findings.length > 0) {
       const list = el('div', 'findings');

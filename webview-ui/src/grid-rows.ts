@@ -43,7 +43,13 @@ export const GRID_COLUMNS: readonly GridColumn[] = [
     numeric: true,
     sortValue: (node) => node.misestimate?.factor,
   },
-  { id: 'loops', label: 'Loops', title: 'How often the node ran', numeric: true, sortValue: (node) => (node.executed ? node.loops : undefined) },
+  {
+    id: 'loops',
+    label: 'Loops',
+    title: 'How often the node ran',
+    numeric: true,
+    sortValue: (node) => (node.executed ? node.loops : undefined),
+  },
   {
     id: 'buffers',
     label: 'Buffers',

@@ -2,17 +2,7 @@
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
 
 function searchableText(node: PlanNode): string {
-  return [
-    node.label,
-    node.nodeType,
-    node.relation,
-    node.schema,
-    node.alias,
-    node.index,
-    node.cteName,
-    node.functionName,
-    node.subplanName,
-  ]
+  return [node.label, node.nodeType, node.relation, node.schema, node.alias, node.index, node.cteName, node.functionName, node.subplanName]
     .filter((part): part is string => part !== undefined)
     .join('\n')
     .toLowerCase();

@@ -68,7 +68,6 @@ const REQUEST_OUTCOME: Record<WebviewRequest['type'], string> = {
   insertDdl: 'CREATE INDEX inserted into the editor',
 };
 
-
 export class PlanApp {
   private readonly header = new PlanHeader();
   private readonly findingsBar: FindingsBar;
@@ -376,10 +375,7 @@ export class PlanApp {
     }
   }
 
-  private select(
-    item: TreeItem | undefined,
-    { reveal = false, center = false }: { reveal?: boolean; center?: boolean } = {},
-  ): void {
+  private select(item: TreeItem | undefined, { reveal = false, center = false }: { reveal?: boolean; center?: boolean } = {}): void {
     const open = this.open;
     if (!open) {
       return;

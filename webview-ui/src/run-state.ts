@@ -91,7 +91,9 @@ export class RunState {
 
   private appendStaleNote(previousRanAt: string | undefined): void {
     if (previousRanAt !== undefined) {
-      this.element.append(el('div', 'run-stale-note', `The plan below is stale: it is from the previous run (${formatRunTime(previousRanAt)}).`));
+      this.element.append(
+        el('div', 'run-stale-note', `The plan below is stale: it is from the previous run (${formatRunTime(previousRanAt)}).`),
+      );
     }
   }
 }

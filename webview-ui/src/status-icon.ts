@@ -20,7 +20,10 @@ const STROKE = { fill: 'none', stroke: 'currentColor', 'stroke-width': 1.5, 'str
 export type IconKind = Severity | 'done';
 
 const SHAPES: Record<IconKind, () => SVGElement[]> = {
-  critical: () => [shape('circle', { cx: 8, cy: 8, r: 6.25, ...STROKE }), shape('path', { d: 'M5.9 5.9l4.2 4.2M10.1 5.9l-4.2 4.2', ...STROKE })],
+  critical: () => [
+    shape('circle', { cx: 8, cy: 8, r: 6.25, ...STROKE }),
+    shape('path', { d: 'M5.9 5.9l4.2 4.2M10.1 5.9l-4.2 4.2', ...STROKE }),
+  ],
   warning: () => [
     shape('path', { d: 'M8 1.9l6.4 11.4H1.6z', ...STROKE }),
     shape('path', { d: 'M8 6.2v3.3', ...STROKE }),

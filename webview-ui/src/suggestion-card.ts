@@ -52,7 +52,10 @@ export class SuggestionCard {
     const verification = describeVerification(suggestion.verification);
     const verified = el('div', `suggestion-verification ${verification.outcome}`);
     verified.append(
-      statusIcon(verification.outcome === 'verified' ? 'done' : verification.outcome === 'rejected' ? 'warning' : 'info', 'verification-icon'),
+      statusIcon(
+        verification.outcome === 'verified' ? 'done' : verification.outcome === 'rejected' ? 'warning' : 'info',
+        'verification-icon',
+      ),
       el('span', undefined, verification.text),
     );
     this.element.append(verified);
@@ -74,9 +77,17 @@ export class SuggestionCard {
     const buttons = el('div', 'suggestion-actions');
     const copy = button('text-button copy-ddl', 'Copy DDL', 'Copy the CREATE INDEX statement');
     copy.addEventListener('click', () => this.actions.copy(suggestion));
-    const insert = button('text-button insert-ddl', 'Insert into editor', 'Insert the CREATE INDEX statement below the query in its editor');
+    const insert = button(
+      'text-button insert-ddl',
+      'Insert into editor',
+      'Insert the CREATE INDEX statement below the query in its editor',
+    );
     insert.addEventListener('click', () => this.actions.insert(suggestion));
-    this.createButton = button('primary-button create-index', 'Create index now', 'Run the CREATE INDEX on the server (you confirm first), then explain again');
+    this.createButton = button(
+      'primary-button create-index',
+      'Create index now',
+      'Run the CREATE INDEX on the server (you confirm first), then explain again',
+    );
     this.createButton.addEventListener('click', () => this.actions.create(suggestion));
     buttons.append(this.createButton, copy, insert);
 

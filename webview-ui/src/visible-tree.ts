@@ -102,9 +102,7 @@ export class PlanIndex {
         const child = this.plan.nodes[childId];
         return this.plan.analyzed ? (child.inclusiveMs ?? 0) : child.totalCost;
       };
-      const heaviest = new Set(
-        [...childIds].sort((a, b) => weight(b) - weight(a) || a - b).slice(0, GROUP_SHOWN_CHILDREN),
-      );
+      const heaviest = new Set([...childIds].sort((a, b) => weight(b) - weight(a) || a - b).slice(0, GROUP_SHOWN_CHILDREN));
       family = {
         shown: childIds.filter((childId) => heaviest.has(childId)),
         grouped: childIds.filter((childId) => !heaviest.has(childId)),
@@ -305,7 +303,7 @@ export function nodeIdOfKey(key: string | undefined): number | undefined {
  * it. Search uses it to mark where hidden matches are.
  */
 export function holderOf(tree: VisibleTree, index: PlanIndex, nodeId: number): TreeItem {
-  for (let at = nodeId; ; ) {
+  for (let at = nodeId; ;) {
     const item = tree.nodeItems.get(at);
     if (item) {
       return item;

@@ -101,10 +101,15 @@ function merged(plan: AnalyzedPlan, families: Map<number, TableFamily>, group: F
     plan.totalMs ?? Number.POSITIVE_INFINITY,
   );
   const named = tables.slice(0, NAMED_MEMBERS).join(', ') + (tables.length > NAMED_MEMBERS ? ', ...' : '');
-  const indexNeed = lead.indexNeed !== undefined && family?.parent ? onParent(lead.indexNeed, tableName(leadNode)!, family.parent) : lead.indexNeed;
+  const indexNeed =
+    lead.indexNeed !== undefined && family?.parent ? onParent(lead.indexNeed, tableName(leadNode)!, family.parent) : lead.indexNeed;
   const finding: Finding = {
     ...lead,
-    severity: members.some((m) => m.severity === 'critical') ? 'critical' : members.some((m) => m.severity === 'warning') ? 'warning' : 'info',
+    severity: members.some((m) => m.severity === 'critical')
+      ? 'critical'
+      : members.some((m) => m.severity === 'warning')
+        ? 'warning'
+        : 'info',
     nodeIds: members.map((m) => m.nodeId!),
     title: `${where}: ${lead.title}, and the same on ${formatCount(others)} ${others === 1 ? 'other' : 'others'}`,
     explanation: `${lead.explanation} The same holds on ${where} (${named}); the numbers above are the largest of them.`,

@@ -66,7 +66,12 @@ export function executionHeadline(plan: AnalyzedPlan, targetMs: number = DEFAULT
   if (executionMs === undefined) return undefined;
   const target = Number.isFinite(targetMs) && targetMs > 0 ? targetMs : DEFAULT_EXECUTION_TARGET_MS;
   if (executionMs <= target) {
-    return { executionMs, targetMs: target, status: 'within', text: `Execution took ${formatMs(executionMs)}, within the ${formatMs(target)} target` };
+    return {
+      executionMs,
+      targetMs: target,
+      status: 'within',
+      text: `Execution took ${formatMs(executionMs)}, within the ${formatMs(target)} target`,
+    };
   }
   return {
     executionMs,

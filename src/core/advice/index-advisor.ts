@@ -120,7 +120,10 @@ export function tablesInPlan(plan: AnalyzedPlan, statementSql: string): TableRef
   const seen = new Map<string, TableReference>();
   const scanned = plan.nodes.some((node) => node.relation && SCAN_NODE_TYPES.has(node.nodeType));
   for (const relation of scanned ? (shape?.relations ?? []) : []) {
-    seen.set(`${relation.schema ?? ''}.${relation.table}`, { ...(relation.schema === undefined ? {} : { schema: relation.schema }), table: relation.table });
+    seen.set(`${relation.schema ?? ''}.${relation.table}`, {
+      ...(relation.schema === undefined ? {} : { schema: relation.schema }),
+      table: relation.table,
+    });
   }
   for (const node of plan.nodes) {
     if (!node.relation || !SCAN_NODE_TYPES.has(node.nodeType)) continue;
@@ -228,7 +231,9 @@ class IndexAdvisor {
       rowsRead: (node, table) => this.rowsRead(node, table),
     };
     for (const form of INDEX_FORMS) candidates.push(...form.propose(context));
-    const wanted = candidates.filter((candidate) => !coveredByExisting(candidate, candidate.table.indexes)).map((candidate) => this.onPartitionedTable(candidate));
+    const wanted = candidates
+      .filter((candidate) => !coveredByExisting(candidate, candidate.table.indexes))
+      .map((candidate) => this.onPartitionedTable(candidate));
     const fresh = mergePrefixes(wanted.filter((candidate) => !coveredByExisting(candidate, candidate.table.indexes)));
     fresh.sort((a, b) => b.rowsSaved - a.rowsSaved);
     const names = new Set(this.catalog.tables.flatMap((table) => table.indexes.map((index) => `${table.schema}.${index.name}`)));
@@ -349,7 +354,9 @@ class IndexAdvisor {
     if (!design) return undefined;
     const rowsViaIndex = lookups * design.share * rows;
     if (rowsViaIndex > rows * JOIN_MAX_FETCH_SHARE) return undefined;
-    const keyText = joinKeys.map((key) => `${key.column} = ${key.other.qualifier ? `${key.other.qualifier}.` : ''}${key.other.column}`).join(' AND ');
+    const keyText = joinKeys
+      .map((key) => `${key.column} = ${key.other.qualifier ? `${key.other.qualifier}.` : ''}${key.other.column}`)
+      .join(' AND ');
     return {
       ...design,
       table,
@@ -493,11 +500,17 @@ class IndexAdvisor {
     if (candidate.method !== undefined || candidate.keys.some((key) => key.expression !== undefined)) return [];
     if (!this.shape || candidate.rowsViaIndex < COVERING_MIN_ROWS) return [];
     const { table } = candidate;
-    const used = columnsUsed(this.shape, table, table.columns.map((column) => column.name));
+    const used = columnsUsed(
+      this.shape,
+      table,
+      table.columns.map((column) => column.name),
+    );
     if (!used) return [];
     const keyColumns = new Set(candidate.keys.map((key) => key.column));
     // A column named only in a predicate the partial index implies need not be stored.
-    const impliedOnly = new Set(candidate.where.filter((predicate) => used.get(predicate.column.column) === 1).map((predicate) => predicate.column.column));
+    const impliedOnly = new Set(
+      candidate.where.filter((predicate) => used.get(predicate.column.column) === 1).map((predicate) => predicate.column.column),
+    );
     const rest = [...used.keys()].filter((column) => !keyColumns.has(column) && !impliedOnly.has(column));
     if (rest.length === 0 || keyColumns.size + rest.length > COVERING_MAX_COLUMNS) return [];
     return rest;
@@ -535,7 +548,8 @@ class IndexAdvisor {
     for (const predicate of predicates) {
       if (predicate.kind === 'join') {
         if (own(predicate.column) && !own(predicate.other)) scan.joinKeys.push({ column: predicate.column.column, other: predicate.other });
-        else if (own(predicate.other) && !own(predicate.column)) scan.joinKeys.push({ column: predicate.other.column, other: predicate.column });
+        else if (own(predicate.other) && !own(predicate.column))
+          scan.joinKeys.push({ column: predicate.other.column, other: predicate.column });
       } else if (own(predicate.column) && findColumn(scan.table, predicate.column.column)) {
         into.push(this.asWritten(predicate));
       }
@@ -624,7 +638,7 @@ class IndexAdvisor {
   /** Processes that share a parallel-aware node's estimate (PostgreSQL's Plan Rows are per process there). */
   private processes(node: PlanNode): number {
     if (!node.parallelAware) return 1;
-    for (let parentId = node.parentId; parentId !== null; ) {
+    for (let parentId = node.parentId; parentId !== null;) {
       const parent = this.plan.nodes[parentId]!;
       if (parent.workersPlanned !== undefined) return parent.workersPlanned + 1;
       parentId = parent.parentId;
@@ -664,7 +678,9 @@ function designKeys(input: KeyDesignInput): KeyDesign | undefined {
   const ranges: string[] = [];
   let constantShare = 1;
   for (const [column, predicates] of byColumn) {
-    const equalityPredicates = predicates.filter((predicate) => predicate.kind === 'equality' || predicate.kind === 'in' || predicate.kind === 'is-null');
+    const equalityPredicates = predicates.filter(
+      (predicate) => predicate.kind === 'equality' || predicate.kind === 'in' || predicate.kind === 'is-null',
+    );
     if (equalityPredicates.length > 0) {
       const share = Math.min(...equalityPredicates.map((predicate) => predicateSelectivity(table, predicate) ?? 1));
       constantShare *= share;
@@ -691,7 +707,11 @@ function designKeys(input: KeyDesignInput): KeyDesign | undefined {
   }
 
   const rangeShare =
-    ranges.length === 0 ? 1 : input.observedShare === undefined ? DEFAULT_RANGE_SELECTIVITY : clamp(input.observedShare / constantShare, 0, 1);
+    ranges.length === 0
+      ? 1
+      : input.observedShare === undefined
+        ? DEFAULT_RANGE_SELECTIVITY
+        : clamp(input.observedShare / constantShare, 0, 1);
   const sortColumns = new Set((input.sort ?? []).map((key) => key.column.column));
   // In ORDER BY order any single-valued equality may come first (a sorted column among them stays a
   // sort key); in a lookup, any selective one.

@@ -94,11 +94,17 @@ export function formatCreateIndex(spec: CreateIndexSpec): string {
 }
 
 function formatKeyColumn(column: IndexKeyColumn): string {
-  let text = column.expression === undefined ? quoteIdentifier(column.name) : isFunctionCall(column.expression) ? column.expression : `(${column.expression})`;
+  let text =
+    column.expression === undefined
+      ? quoteIdentifier(column.name)
+      : isFunctionCall(column.expression)
+        ? column.expression
+        : `(${column.expression})`;
   if (column.opclass !== undefined) text += ` ${column.opclass}`;
   if (column.descending) text += ' DESC';
   const defaultNullsFirst = column.descending;
-  if (column.nullsFirst !== undefined && column.nullsFirst !== defaultNullsFirst) text += column.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
+  if (column.nullsFirst !== undefined && column.nullsFirst !== defaultNullsFirst)
+    text += column.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
   return text;
 }
 
@@ -138,7 +144,10 @@ export function indexName(table: string, columns: readonly string[], options: In
   const parts = ['idx', table, ...columns];
   if (options.partial === true) parts.push('partial');
   else if (typeof options.partial === 'string') parts.push('where', options.partial === '' ? 'partial' : options.partial);
-  const full = parts.map(namePart).filter((part) => part !== '').join('_');
+  const full = parts
+    .map(namePart)
+    .filter((part) => part !== '')
+    .join('_');
   if (full.length <= MAX_IDENTIFIER_BYTES) return full;
   const hash = fnv1a32(full).toString(16).padStart(NAME_HASH_DIGITS, '0');
   const kept = full.slice(0, MAX_IDENTIFIER_BYTES - NAME_HASH_DIGITS - 1).replace(/_+$/, '');

@@ -267,7 +267,18 @@ function visit(value: unknown, onKey: (key: string) => void): void {
   }
 }
 
-const NUMERIC_TYPES: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'integer', 'bigint', 'smallint', 'numeric', 'float4', 'float8', 'real']);
+const NUMERIC_TYPES: ReadonlySet<string> = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'integer',
+  'bigint',
+  'smallint',
+  'numeric',
+  'float4',
+  'float8',
+  'real',
+]);
 
 /** The literal a constant node holds (`'x'::text`, `42`, `true`, `'10000'::numeric`); undefined for anything else. */
 function literalOf(node: Node): SqlConstant | undefined {

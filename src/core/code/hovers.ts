@@ -9,7 +9,13 @@ import { calleeName, type SourceFile } from './source-file';
 import type { Node } from './syntax';
 
 const LIBRARY_CALLS: Array<{ library: PoolLibrary; module: string; python: boolean; callees: ReadonlySet<string>; label: string }> = [
-  { library: 'sqlalchemy', module: 'sqlalchemy', python: true, callees: new Set(['create_engine', 'create_async_engine']), label: 'SQLAlchemy engine' },
+  {
+    library: 'sqlalchemy',
+    module: 'sqlalchemy',
+    python: true,
+    callees: new Set(['create_engine', 'create_async_engine']),
+    label: 'SQLAlchemy engine',
+  },
   {
     library: 'redis',
     module: 'redis',

@@ -45,7 +45,13 @@ export function checkCode(
   try {
     if (tree.rootNode.hasError) return { parsed: false, models: [], findings: [] };
     const root = tree.rootNode;
-    const file: SourceFile = { path, language, root, imports: importedModules(language, root), matches: (pattern) => parsers.query(language, pattern).matches(root) };
+    const file: SourceFile = {
+      path,
+      language,
+      root,
+      imports: importedModules(language, root),
+      matches: (pattern) => parsers.query(language, pattern).matches(root),
+    };
     const models = extractModels(file);
     if (context === 'models') return { parsed: true, models, findings: [] };
     context.models.update(path, models);

@@ -128,7 +128,8 @@ export class ModelIndex {
   private names(): Map<string, OrmModel> {
     if (!this.byName) {
       this.byName = new Map();
-      for (const models of this.byFile.values()) for (const model of models) if (!this.byName.has(model.name)) this.byName.set(model.name, model);
+      for (const models of this.byFile.values())
+        for (const model of models) if (!this.byName.has(model.name)) this.byName.set(model.name, model);
     }
     return this.byName;
   }

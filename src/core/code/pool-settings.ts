@@ -16,9 +16,13 @@ const table: Record<PoolLibrary, Record<string, SettingDoc>> = {
     pool_timeout: { default: '30', meaning: 'Seconds to wait for a free connection before raising TimeoutError.' },
     pool_recycle: {
       default: '-1 (never)',
-      meaning: 'Replace a connection older than this many seconds; keep it below every idle limit between the application and the server (idle_session_timeout, proxies, load balancers, firewalls).',
+      meaning:
+        'Replace a connection older than this many seconds; keep it below every idle limit between the application and the server (idle_session_timeout, proxies, load balancers, firewalls).',
     },
-    pool_pre_ping: { default: 'False', meaning: 'Test each connection with a cheap round trip when it is checked out, and replace it if the server dropped it.' },
+    pool_pre_ping: {
+      default: 'False',
+      meaning: 'Test each connection with a cheap round trip when it is checked out, and replace it if the server dropped it.',
+    },
     poolclass: { default: 'QueuePool', meaning: 'The pool implementation; NullPool opens and closes a connection for every checkout.' },
   },
   redis: {

@@ -32,7 +32,10 @@ export function expressionChain(expression: Node): Node[] {
   const chain: Node[] = [expression];
   const seen = new Set<string>();
   for (let hop = 0, index = 0; hop < MAX_HOPS && index < chain.length; index++) {
-    const names = chain[index].type === 'identifier' ? [chain[index]] : chain[index].descendantsOfType('identifier').filter((n): n is Node => n !== null);
+    const names =
+      chain[index].type === 'identifier'
+        ? [chain[index]]
+        : chain[index].descendantsOfType('identifier').filter((n): n is Node => n !== null);
     for (const name of names) {
       if (seen.has(name.text)) continue;
       seen.add(name.text);

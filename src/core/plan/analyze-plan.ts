@@ -236,7 +236,8 @@ function rejectInvalidTopLevelNumbers(raw: RawExplainResult): void {
     if (isRecord(raw.JIT.Timing)) rejectInvalidNumbers(raw.JIT.Timing, () => 'JIT Timing');
   }
   if (Array.isArray(raw.Triggers)) {
-    for (const trigger of raw.Triggers) if (isRecord(trigger)) rejectInvalidNumbers(trigger, () => `trigger ${String(trigger['Trigger Name'])}`);
+    for (const trigger of raw.Triggers)
+      if (isRecord(trigger)) rejectInvalidNumbers(trigger, () => `trigger ${String(trigger['Trigger Name'])}`);
   }
 }
 
@@ -247,7 +248,9 @@ function rejectInvalidNumbers(fields: Record<string, unknown>, where: () => stri
   for (const key in fields) {
     const value = fields[key];
     if (typeof value === 'number' && !(Number.isFinite(value) && (value >= 0 || SIGNED_FIELDS.has(key)))) {
-      throw new PlanParseError(`"${key}" of ${where()} is ${value}: EXPLAIN never writes a negative or infinite number, so the plan was changed after PostgreSQL wrote it.`);
+      throw new PlanParseError(
+        `"${key}" of ${where()} is ${value}: EXPLAIN never writes a negative or infinite number, so the plan was changed after PostgreSQL wrote it.`,
+      );
     }
   }
 }
@@ -534,7 +537,11 @@ function readBuffers(values: Float64Array, row: number): NodeBuffers {
 function readTriggers(raw: RawExplainResult): TriggerTiming[] {
   if (!Array.isArray(raw.Triggers)) return [];
   return raw.Triggers.filter(isRecord).map((trigger) => {
-    const timing: TriggerTiming = { name: String(trigger['Trigger Name'] ?? ''), timeMs: num(trigger.Time) ?? 0, calls: num(trigger.Calls) ?? 0 };
+    const timing: TriggerTiming = {
+      name: String(trigger['Trigger Name'] ?? ''),
+      timeMs: num(trigger.Time) ?? 0,
+      calls: num(trigger.Calls) ?? 0,
+    };
     const constraint = str(trigger['Constraint Name']);
     const relation = str(trigger.Relation);
     if (constraint !== undefined) timing.constraint = constraint;

@@ -23,7 +23,8 @@ export class PlanParseError extends Error {
 }
 
 const HINT = 'paste the output of EXPLAIN (FORMAT JSON)';
-const NO_PLAN = 'no plan found: expected EXPLAIN output (a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)" or JSON with a "Plan" key)';
+const NO_PLAN =
+  'no plan found: expected EXPLAIN output (a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)" or JSON with a "Plan" key)';
 
 /**
  * Reads EXPLAIN output from what users paste, save or log:
@@ -54,7 +55,13 @@ function parseText(input: string, allowNestedString: boolean): RawExplainResult 
   }
 
   // Text without a brace or bracket holds no JSON: read it as a text plan without preparing for JSON.
-  if (text.trimStart()[0] !== '"' && !text.includes('{') && !text.includes('[') && !text.includes('<explain') && !/^\s*-\s+Plan:/m.test(text)) {
+  if (
+    text.trimStart()[0] !== '"' &&
+    !text.includes('{') &&
+    !text.includes('[') &&
+    !text.includes('<explain') &&
+    !/^\s*-\s+Plan:/m.test(text)
+  ) {
     try {
       return parseTextPlan(text);
     } catch (error) {
@@ -86,10 +93,14 @@ function parseText(input: string, allowNestedString: boolean): RawExplainResult 
   }
 
   if (/<explain\s+xmlns=/.test(cleaned)) {
-    throw new PlanParseError('this is an XML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead');
+    throw new PlanParseError(
+      'this is an XML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead',
+    );
   }
   if (/^\s*-\s+Plan:\s*$/m.test(cleaned)) {
-    throw new PlanParseError('this is a YAML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead');
+    throw new PlanParseError(
+      'this is a YAML-format plan, which Plan Lens does not read: run EXPLAIN (FORMAT JSON) or plain EXPLAIN instead',
+    );
   }
   if (isText || jsonStart < 0) {
     try {
@@ -298,7 +309,8 @@ function fromValue(input: unknown, allowNestedString: boolean): RawExplainResult
     // JSON that held the plan as a string, as some log and export formats do.
     if (typeof value === 'string' && allowNestedString) return parseText(value, false);
     if (Array.isArray(value)) {
-      if (value.length === 0) throw new PlanParseError(`the JSON array is empty: ${HINT}, which is an array holding one {"Plan": ...} object`);
+      if (value.length === 0)
+        throw new PlanParseError(`the JSON array is empty: ${HINT}, which is an array holding one {"Plan": ...} object`);
       value = value[0];
       continue;
     }

@@ -36,9 +36,29 @@ const ACTUAL = /\(actual(?: time=([\d.]+)\.\.([\d.]+))? rows=([\d.]+) loops=(\d+
 const NEVER = '(never executed)';
 
 const SIMPLE_NODES = new Set([
-  'Result', 'ProjectSet', 'Append', 'Merge Append', 'Recursive Union', 'BitmapAnd', 'BitmapOr', 'Gather', 'Gather Merge',
-  'Materialize', 'Memoize', 'Result Cache', 'Sort', 'Incremental Sort', 'Group', 'WindowAgg', 'Unique', 'LockRows', 'Limit', 'Hash',
-  'Nested Loop', 'Hash Join', 'Merge Join',
+  'Result',
+  'ProjectSet',
+  'Append',
+  'Merge Append',
+  'Recursive Union',
+  'BitmapAnd',
+  'BitmapOr',
+  'Gather',
+  'Gather Merge',
+  'Materialize',
+  'Memoize',
+  'Result Cache',
+  'Sort',
+  'Incremental Sort',
+  'Group',
+  'WindowAgg',
+  'Unique',
+  'LockRows',
+  'Limit',
+  'Hash',
+  'Nested Loop',
+  'Hash Join',
+  'Merge Join',
 ]);
 
 const AGGREGATE_STRATEGY: Record<string, string> = { '': 'Plain', Hash: 'Hashed', Group: 'Sorted', Mixed: 'Mixed' };
@@ -243,17 +263,55 @@ function actualFields(match: RegExpExecArray): Fields {
 
 /** Properties whose value is one expression or name, kept verbatim under the same key as in JSON. */
 const TEXT_PROPERTIES = new Set([
-  'Filter', 'Index Cond', 'Recheck Cond', 'Hash Cond', 'Merge Cond', 'Join Filter', 'One-Time Filter', 'Order By', 'TID Cond',
-  'Run Condition', 'Cache Key', 'Cache Mode', 'Conflict Filter', 'Conflict Resolution', 'Remote SQL', 'Relations', 'Function Call',
-  'Table Function Call', 'Window', 'Repeatable Seed', 'Sampling', 'Partial Mode', 'Strategy', 'Scan Direction',
+  'Filter',
+  'Index Cond',
+  'Recheck Cond',
+  'Hash Cond',
+  'Merge Cond',
+  'Join Filter',
+  'One-Time Filter',
+  'Order By',
+  'TID Cond',
+  'Run Condition',
+  'Cache Key',
+  'Cache Mode',
+  'Conflict Filter',
+  'Conflict Resolution',
+  'Remote SQL',
+  'Relations',
+  'Function Call',
+  'Table Function Call',
+  'Window',
+  'Repeatable Seed',
+  'Sampling',
+  'Partial Mode',
+  'Strategy',
+  'Scan Direction',
 ]);
 
 /** Properties holding a comma-separated list, an array in JSON. */
-const LIST_PROPERTIES = new Set(['Output', 'Sort Key', 'Presorted Key', 'Group Key', 'Params Evaluated', 'Conflict Arbiter Indexes', 'Hash Key']);
+const LIST_PROPERTIES = new Set([
+  'Output',
+  'Sort Key',
+  'Presorted Key',
+  'Group Key',
+  'Params Evaluated',
+  'Conflict Arbiter Indexes',
+  'Hash Key',
+]);
 
 const NUMBER_PROPERTIES = new Set([
-  'Rows Removed by Filter', 'Rows Removed by Join Filter', 'Rows Removed by Index Recheck', 'Rows Removed by Conflict Filter',
-  'Heap Fetches', 'Workers Planned', 'Workers Launched', 'Index Searches', 'Tuples Inserted', 'Conflicting Tuples', 'Subplans Removed',
+  'Rows Removed by Filter',
+  'Rows Removed by Join Filter',
+  'Rows Removed by Index Recheck',
+  'Rows Removed by Conflict Filter',
+  'Heap Fetches',
+  'Workers Planned',
+  'Workers Launched',
+  'Index Searches',
+  'Tuples Inserted',
+  'Conflicting Tuples',
+  'Subplans Removed',
 ]);
 
 const BOOLEAN_PROPERTIES = new Set(['Single Copy', 'Inner Unique', 'Disabled', 'Async Capable', 'Parallel Aware']);
@@ -284,15 +342,29 @@ function assignments(text: string): Map<string, string> {
 }
 
 const BUFFER_KEYS: Record<string, string> = {
-  'shared hit': 'Shared Hit Blocks', 'shared read': 'Shared Read Blocks', 'shared dirtied': 'Shared Dirtied Blocks', 'shared written': 'Shared Written Blocks',
-  'local hit': 'Local Hit Blocks', 'local read': 'Local Read Blocks', 'local dirtied': 'Local Dirtied Blocks', 'local written': 'Local Written Blocks',
-  'temp read': 'Temp Read Blocks', 'temp written': 'Temp Written Blocks',
+  'shared hit': 'Shared Hit Blocks',
+  'shared read': 'Shared Read Blocks',
+  'shared dirtied': 'Shared Dirtied Blocks',
+  'shared written': 'Shared Written Blocks',
+  'local hit': 'Local Hit Blocks',
+  'local read': 'Local Read Blocks',
+  'local dirtied': 'Local Dirtied Blocks',
+  'local written': 'Local Written Blocks',
+  'temp read': 'Temp Read Blocks',
+  'temp written': 'Temp Written Blocks',
 };
 
 const IO_TIMING_KEYS: Record<string, string> = {
-  ' read': 'I/O Read Time', ' write': 'I/O Write Time', 'shared/local read': 'I/O Read Time', 'shared/local write': 'I/O Write Time',
-  'shared read': 'Shared I/O Read Time', 'shared write': 'Shared I/O Write Time', 'local read': 'Local I/O Read Time',
-  'local write': 'Local I/O Write Time', 'temp read': 'Temp I/O Read Time', 'temp write': 'Temp I/O Write Time',
+  ' read': 'I/O Read Time',
+  ' write': 'I/O Write Time',
+  'shared/local read': 'I/O Read Time',
+  'shared/local write': 'I/O Write Time',
+  'shared read': 'Shared I/O Read Time',
+  'shared write': 'Shared I/O Write Time',
+  'local read': 'Local I/O Read Time',
+  'local write': 'Local I/O Write Time',
+  'temp read': 'Temp I/O Read Time',
+  'temp write': 'Temp I/O Write Time',
 };
 
 /** "shared hit=1 read=2, temp written=3": counters grouped by the word that starts each comma-separated group. */
@@ -328,64 +400,104 @@ function sortGroups(rest: Array<[string, string]>, count: string): RawSortGroups
  * Lines not listed fall back to TEXT / LIST / NUMBER / BOOLEAN_PROPERTIES, then to the key verbatim.
  */
 const DETAIL_LINES = new Map<string, (value: string, line: string, target: Fields) => void>([
-  ['Sort Method', (_v, line, target) => {
-    for (const [key, value] of pairs(line)) {
-      if (key === 'Sort Method') target['Sort Method'] = value;
-      else if (key === 'Memory' || key === 'Disk') {
-        target['Sort Space Type'] = key;
-        target['Sort Space Used'] = kb(value);
+  [
+    'Sort Method',
+    (_v, line, target) => {
+      for (const [key, value] of pairs(line)) {
+        if (key === 'Sort Method') target['Sort Method'] = value;
+        else if (key === 'Memory' || key === 'Disk') {
+          target['Sort Space Type'] = key;
+          target['Sort Space Used'] = kb(value);
+        }
       }
-    }
-  }],
-  ['Buckets', (_v, line, target) => {
-    for (const [key, value] of pairs(line)) {
-      if (key === 'Buckets' || key === 'Batches') {
-        const [now, original] = withOriginal(value);
-        target[`Hash ${key}`] = now;
-        target[`Original Hash ${key}`] = original ?? now;
-      } else if (key === 'Memory Usage') target['Peak Memory Usage'] = kb(value);
-    }
-  }],
+    },
+  ],
+  [
+    'Buckets',
+    (_v, line, target) => {
+      for (const [key, value] of pairs(line)) {
+        if (key === 'Buckets' || key === 'Batches') {
+          const [now, original] = withOriginal(value);
+          target[`Hash ${key}`] = now;
+          target[`Original Hash ${key}`] = original ?? now;
+        } else if (key === 'Memory Usage') target['Peak Memory Usage'] = kb(value);
+      }
+    },
+  ],
   ['Batches', (_v, line, target) => hashAggregateDetails(line, target)],
   ['Planned Partitions', (_v, line, target) => hashAggregateDetails(line, target)],
-  ['Hits', (_v, line, target) => {
-    const keys: Record<string, string> = { Hits: 'Cache Hits', Misses: 'Cache Misses', Evictions: 'Cache Evictions', Overflows: 'Cache Overflows' };
-    for (const [key, value] of pairs(line)) {
-      if (keys[key]) target[keys[key]] = Number(value);
-      else if (key === 'Memory Usage') target['Peak Memory Usage'] = kb(value);
-    }
-  }],
-  ['Heap Blocks', (value, _line, target) => {
-    const found = assignments(value);
-    if (found.has('exact')) target['Exact Heap Blocks'] = Number(found.get('exact'));
-    if (found.has('lossy')) target['Lossy Heap Blocks'] = Number(found.get('lossy'));
-  }],
+  [
+    'Hits',
+    (_v, line, target) => {
+      const keys: Record<string, string> = {
+        Hits: 'Cache Hits',
+        Misses: 'Cache Misses',
+        Evictions: 'Cache Evictions',
+        Overflows: 'Cache Overflows',
+      };
+      for (const [key, value] of pairs(line)) {
+        if (keys[key]) target[keys[key]] = Number(value);
+        else if (key === 'Memory Usage') target['Peak Memory Usage'] = kb(value);
+      }
+    },
+  ],
+  [
+    'Heap Blocks',
+    (value, _line, target) => {
+      const found = assignments(value);
+      if (found.has('exact')) target['Exact Heap Blocks'] = Number(found.get('exact'));
+      if (found.has('lossy')) target['Lossy Heap Blocks'] = Number(found.get('lossy'));
+    },
+  ],
   ['Buffers', (value, _line, target) => groupedCounters(value, BUFFER_KEYS, target)],
   ['I/O Timings', (value, _line, target) => groupedCounters(value, IO_TIMING_KEYS, target)],
-  ['WAL', (value, _line, target) => {
-    const found = assignments(value);
-    const keys: Record<string, string> = { records: 'WAL Records', fpi: 'WAL FPI', bytes: 'WAL Bytes', 'buffers full': 'WAL Buffers Full' };
-    for (const [name, count] of found) if (keys[name]) target[keys[name]] = Number(count);
-  }],
-  ['Full-sort Groups', (value, line, target) => {
-    target['Full-sort Groups'] = sortGroups(pairs(line).slice(1), value.split(/\s/)[0]);
-  }],
-  ['Pre-sorted Groups', (value, line, target) => {
-    target['Pre-sorted Groups'] = sortGroups(pairs(line).slice(1), value.split(/\s/)[0]);
-  }],
-  ['Storage', (_v, line, target) => {
-    for (const [key, value] of pairs(line)) {
-      if (key === 'Storage') target.Storage = value;
-      else if (key === 'Maximum Storage') target['Maximum Storage'] = kb(value);
-    }
-  }],
-  ['Estimates', (value, _line, target) => {
-    const found = assignments(value);
-    const keys: Record<string, string> = {
-      capacity: 'Estimated Capacity', 'distinct keys': 'Estimated Distinct Lookup Keys', lookups: 'Estimated Lookups', 'hit percent': 'Estimated Hit Percent',
-    };
-    for (const [name, count] of found) if (keys[name]) target[keys[name]] = Number.parseFloat(count);
-  }],
+  [
+    'WAL',
+    (value, _line, target) => {
+      const found = assignments(value);
+      const keys: Record<string, string> = {
+        records: 'WAL Records',
+        fpi: 'WAL FPI',
+        bytes: 'WAL Bytes',
+        'buffers full': 'WAL Buffers Full',
+      };
+      for (const [name, count] of found) if (keys[name]) target[keys[name]] = Number(count);
+    },
+  ],
+  [
+    'Full-sort Groups',
+    (value, line, target) => {
+      target['Full-sort Groups'] = sortGroups(pairs(line).slice(1), value.split(/\s/)[0]);
+    },
+  ],
+  [
+    'Pre-sorted Groups',
+    (value, line, target) => {
+      target['Pre-sorted Groups'] = sortGroups(pairs(line).slice(1), value.split(/\s/)[0]);
+    },
+  ],
+  [
+    'Storage',
+    (_v, line, target) => {
+      for (const [key, value] of pairs(line)) {
+        if (key === 'Storage') target.Storage = value;
+        else if (key === 'Maximum Storage') target['Maximum Storage'] = kb(value);
+      }
+    },
+  ],
+  [
+    'Estimates',
+    (value, _line, target) => {
+      const found = assignments(value);
+      const keys: Record<string, string> = {
+        capacity: 'Estimated Capacity',
+        'distinct keys': 'Estimated Distinct Lookup Keys',
+        lookups: 'Estimated Lookups',
+        'hit percent': 'Estimated Hit Percent',
+      };
+      for (const [name, count] of found) if (keys[name]) target[keys[name]] = Number.parseFloat(count);
+    },
+  ],
 ]);
 
 function hashAggregateDetails(line: string, target: Fields): void {
@@ -449,7 +561,8 @@ const SUMMARY_TIMES: Record<string, string> = {
   'Total runtime': 'Execution Time',
 };
 
-const SUMMARY_LINE = /^(?:(?:Planning|Execution) [Tt]ime:|Total runtime:|Trigger |JIT:$|Planning:$|Settings:|Query Identifier:|Serialization:)/;
+const SUMMARY_LINE =
+  /^(?:(?:Planning|Execution) [Tt]ime:|Total runtime:|Trigger |JIT:$|Planning:$|Settings:|Query Identifier:|Serialization:)/;
 
 /** A server log line ("2024-05-01 10:00:00 UTC [42] LOG:  ...") that starts the next entry. */
 const LOG_LINE = /^\S.*?\b(?:LOG|ERROR|WARNING|DETAIL|STATEMENT|CONTEXT|HINT|NOTICE|INFO|FATAL|PANIC):\s/;
@@ -622,7 +735,8 @@ export function parseTextPlan(text: string): RawExplainResult {
   const lines = stripTerminalDecoration(unquoteLines(text));
   const all = joinWrapped(lines);
   const rootAt = findRoot(all.map((line) => line.text));
-  if (rootAt < 0) throw new TextPlanError('no plan node found: expected a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)"', 1);
+  if (rootAt < 0)
+    throw new TextPlanError('no plan node found: expected a line such as "Seq Scan on t  (cost=0.00..1.00 rows=1 width=4)"', 1);
 
   const result: RawExplainResult = { Plan: undefined as unknown as RawPlanNode };
   const queryText = queryTextBefore(lines, all[rootAt].index);
@@ -652,7 +766,10 @@ export function parseTextPlan(text: string): RawExplainResult {
 
     if (content.startsWith('->')) {
       if (inSummary) {
-        fail(index, `expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) after the plan, found a plan node "${clip(content)}"`);
+        fail(
+          index,
+          `expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) after the plan, found a plan node "${clip(content)}"`,
+        );
         break;
       }
       const arrow = /^->\s*/.exec(content)![0].length;
@@ -715,7 +832,10 @@ export function parseTextPlan(text: string): RawExplainResult {
         break;
       }
       if (summary === undefined) {
-        fail(index, `expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) at the plan's left edge, found "${clip(content)}"`);
+        fail(
+          index,
+          `expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) at the plan's left edge, found "${clip(content)}"`,
+        );
         break;
       }
       inSummary = true;
@@ -723,7 +843,10 @@ export function parseTextPlan(text: string): RawExplainResult {
       continue;
     }
     if (inSummary) {
-      fail(index, `expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) after the plan, found "${clip(content)}"`);
+      fail(
+        index,
+        `expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) after the plan, found "${clip(content)}"`,
+      );
       break;
     }
 
@@ -735,7 +858,9 @@ export function parseTextPlan(text: string): RawExplainResult {
     const owner = stack[stack.length - 1].raw;
     if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
 
-    const subplan = !/^[ISC]/.test(content) ? null : /^(InitPlan(?: \d+)?(?: \(returns [^)]*\))?|SubPlan(?: \d+)?(?: \(returns [^)]*\))?|CTE .+)$/.exec(content);
+    const subplan = !/^[ISC]/.test(content)
+      ? null
+      : /^(InitPlan(?: \d+)?(?: \(returns [^)]*\))?|SubPlan(?: \d+)?(?: \(returns [^)]*\))?|CTE .+)$/.exec(content);
     if (subplan) {
       pendingSubplan = { name: subplan[1], column, owner };
       continue;
@@ -779,7 +904,9 @@ function unquoteLines(text: string): string {
   const lines = text.split('\n');
   const nonBlank = lines.filter((line) => line.trim() !== '');
   if (nonBlank.length === 0 || !nonBlank.every((line) => /^\s*'.*'\s*$/.test(line))) return text;
-  return lines.map((line) => line.replace(/^(\s*)'(.*)'\s*$/, (_m, lead: string, body: string) => lead + body.replace(/''/g, "'"))).join('\n');
+  return lines
+    .map((line) => line.replace(/^(\s*)'(.*)'\s*$/, (_m, lead: string, body: string) => lead + body.replace(/''/g, "'")))
+    .join('\n');
 }
 
 function clip(text: string): string {

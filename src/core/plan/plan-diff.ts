@@ -134,8 +134,12 @@ export function diffPlans(before: AnalyzedPlan, after: AnalyzedPlan): PlanDiff {
     after: summarizePlan(after),
     changes: [
       ...replaced,
-      ...removed.filter((node) => !pairedRemoved.has(node.id)).map((node): NodeChange => ({ kind: 'removed', name: nodeName(node), id: node.id })),
-      ...added.filter((node) => !pairedAdded.has(node.id)).map((node): NodeChange => ({ kind: 'added', name: nodeName(node), id: node.id })),
+      ...removed
+        .filter((node) => !pairedRemoved.has(node.id))
+        .map((node): NodeChange => ({ kind: 'removed', name: nodeName(node), id: node.id })),
+      ...added
+        .filter((node) => !pairedAdded.has(node.id))
+        .map((node): NodeChange => ({ kind: 'added', name: nodeName(node), id: node.id })),
     ],
     removedIds: new Set(removed.map((node) => node.id)),
     addedIds: new Set(added.map((node) => node.id)),

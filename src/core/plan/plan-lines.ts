@@ -34,7 +34,8 @@ export function isDecorationLine(line: string): boolean {
   if (trimmed === '') return false;
   // Most lines are plan lines: settle them by their first character.
   const first = trimmed.charCodeAt(0);
-  if (((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a)) && first !== 0x51 /* Q */ && first !== 0x54 /* T */) return false;
+  if (((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a)) && first !== 0x51 /* Q */ && first !== 0x54 /* T */)
+    return false;
   if (trimmed.startsWith('->')) return false;
   if (FRAME_ONLY.test(trimmed) && RULE_CHARS.test(trimmed)) return true;
   const inner = stripSides(trimmed).trim();
@@ -114,7 +115,8 @@ export function escapeControlCharactersInStrings(text: string): string {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;
       else if (c < 0x20) {
-        out += text.slice(from, i) + (c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : `\\u${c.toString(16).padStart(4, '0')}`);
+        out +=
+          text.slice(from, i) + (c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x09 ? '\\t' : `\\u${c.toString(16).padStart(4, '0')}`);
         from = i + 1;
       }
     } else if (c === 0x22) {

@@ -292,7 +292,13 @@ function utilityCommandTag(nodeType: string, body: unknown): string {
     case 'AlterObjectDependsStmt':
       return `ALTER ${objectTypeName(fields.objectType as ObjectType | undefined)}`;
     default:
-      return UTILITY_COMMAND_TAGS[nodeType] ?? nodeType.replace(/Stmt$/, '').replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toUpperCase();
+      return (
+        UTILITY_COMMAND_TAGS[nodeType] ??
+        nodeType
+          .replace(/Stmt$/, '')
+          .replace(/(?<=[a-z])(?=[A-Z])/g, ' ')
+          .toUpperCase()
+      );
   }
 }
 

@@ -15,15 +15,7 @@ import { visitNodes } from './parse-tree';
 import { parseSql } from './sql-parser';
 
 export type SideEffectKind =
-  | 'sequence'
-  | 'replication'
-  | 'wal'
-  | 'remote-write'
-  | 'session-lock'
-  | 'file'
-  | 'other-backends'
-  | 'configuration'
-  | 'statistics';
+  'sequence' | 'replication' | 'wal' | 'remote-write' | 'session-lock' | 'file' | 'other-backends' | 'configuration' | 'statistics';
 
 export interface SideEffect {
   kind: SideEffectKind;
@@ -47,7 +39,7 @@ export interface SideEffectContext {
 const EFFECT_TEXT: Readonly<Record<SideEffectKind, string>> = {
   sequence: 'changes a sequence, and sequence values stay drawn after the rollback',
   replication: 'creates, drops or advances a replication slot or origin, which outlives the transaction',
-  wal: 'acts on the write-ahead log or the server\'s recovery, which no rollback undoes',
+  wal: "acts on the write-ahead log or the server's recovery, which no rollback undoes",
   'remote-write': 'runs SQL on another connection (dblink), which commits on its own',
   'session-lock': 'takes a session-level advisory lock, which the rollback does not release',
   file: 'reads or writes a file on the server',
@@ -93,7 +85,9 @@ const FUNCTION_EFFECTS: ReadonlyMap<string, SideEffectKind> = new Map<string, Si
   ...(['pg_advisory_lock', 'pg_advisory_lock_shared', 'pg_try_advisory_lock', 'pg_try_advisory_lock_shared'] as const).map(
     (name) => [name, 'session-lock'] as const,
   ),
-  ...(['lo_import', 'lo_export', 'pg_file_write', 'pg_file_rename', 'pg_file_unlink', 'pg_file_sync'] as const).map((name) => [name, 'file'] as const),
+  ...(['lo_import', 'lo_export', 'pg_file_write', 'pg_file_rename', 'pg_file_unlink', 'pg_file_sync'] as const).map(
+    (name) => [name, 'file'] as const,
+  ),
   ...(['pg_terminate_backend', 'pg_cancel_backend', 'pg_rotate_logfile', 'pg_log_backend_memory_contexts'] as const).map(
     (name) => [name, 'other-backends'] as const,
   ),
@@ -137,7 +131,11 @@ export function findSideEffects(sqlText: string, context: SideEffectContext = {}
   for (const target of insertTargets(sqlText)) {
     if (!sequenceTables.some((table) => sameTarget(table, target))) continue;
     const name = target.schema ? `${target.schema}.${target.table}` : target.table;
-    add('sequence', name, `Inserting into ${name} draws values from its sequence (serial or identity column), and they stay drawn after the rollback.`);
+    add(
+      'sequence',
+      name,
+      `Inserting into ${name} draws values from its sequence (serial or identity column), and they stay drawn after the rollback.`,
+    );
   }
   return [...found.values()];
 }
@@ -151,7 +149,9 @@ export function insertTargets(sqlText: string): InsertTarget[] {
     if (nodeType !== 'InsertStmt' && nodeType !== 'MergeStmt') return;
     const relation = node.relation as RangeVar | undefined;
     if (!relation?.relname) return;
-    const target: InsertTarget = relation.schemaname ? { schema: relation.schemaname, table: relation.relname } : { table: relation.relname };
+    const target: InsertTarget = relation.schemaname
+      ? { schema: relation.schemaname, table: relation.relname }
+      : { table: relation.relname };
     if (!targets.some((known) => sameTarget(known, target))) targets.push(target);
   });
   return targets;

@@ -45,9 +45,7 @@ export function isSqlParserLoaded(): boolean {
 
 function requireParser(operation: string): typeof LibPgQuery {
   if (!loadedParser) {
-    throw new Error(
-      `${operation} needs the PostgreSQL parser, which is not loaded yet: await ensureSqlParser() once before calling it.`,
-    );
+    throw new Error(`${operation} needs the PostgreSQL parser, which is not loaded yet: await ensureSqlParser() once before calling it.`);
   }
   return loadedParser;
 }
@@ -100,7 +98,7 @@ export class Utf8IndexMap {
     if (!/[^\x00-\x7f]/.test(text)) return;
     const byteAtIndex = new Uint32Array(text.length + 1);
     const indexAtByte: number[] = [];
-    for (let index = 0; index < text.length; ) {
+    for (let index = 0; index < text.length;) {
       const codePoint = text.codePointAt(index)!;
       const units = codePoint > 0xffff ? 2 : 1;
       const bytes = indexAtByte.length;

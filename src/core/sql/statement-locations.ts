@@ -8,10 +8,7 @@ import { visitNodes } from './parse-tree';
 import { parseSql, scanSql, Utf8IndexMap } from './sql-parser';
 
 /** The part of a statement a finding is about; `names` are the relation, alias or partitioned table it reads. */
-export type StatementSubject =
-  | { kind: 'table'; names: string[] }
-  | { kind: 'predicate'; names: string[] }
-  | { kind: 'order-by' };
+export type StatementSubject = { kind: 'table'; names: string[] } | { kind: 'predicate'; names: string[] } | { kind: 'order-by' };
 
 /** UTF-16 indices into the statement text, end exclusive. */
 export interface TextSpan {
@@ -58,7 +55,9 @@ function locateBytes(tree: Tree, tokens: ScanToken[], subject: StatementSubject)
     return sortClause ? spanOf(sortClause, tokens, true) : undefined;
   }
   const names = new Set(subject.names.map((name) => name.toLowerCase()));
-  const reference = tree.rangeVars.find((r) => names.has(r.relname.toLowerCase()) || (r.alias !== undefined && names.has(r.alias.toLowerCase())));
+  const reference = tree.rangeVars.find(
+    (r) => names.has(r.relname.toLowerCase()) || (r.alias !== undefined && names.has(r.alias.toLowerCase())),
+  );
   if (subject.kind === 'table') return reference ? referenceSpan(reference, tokens) : undefined;
   const select = reference ? reference.select : tree.selects[0];
   const where = select?.whereClause;

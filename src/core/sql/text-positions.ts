@@ -84,11 +84,7 @@ export function containsLineBreak(text: string): boolean {
  * `position` may be given as the string that node-postgres and PGlite put on their errors.
  * Returns undefined when the position lies in the prefix or past the end of the statement.
  */
-export function mapServerErrorPosition(
-  statementText: string,
-  position: number | string,
-  prefixLength = 0,
-): SqlTextPosition | undefined {
+export function mapServerErrorPosition(statementText: string, position: number | string, prefixLength = 0): SqlTextPosition | undefined {
   const offset = indexAfterCodePoints(statementText, Number(position) - 1 - prefixLength);
   if (offset === undefined) return undefined;
   const { line, column } = lineColumnAt(statementText, offset);

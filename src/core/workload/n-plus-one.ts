@@ -129,7 +129,8 @@ function nPlusOneFix(stack: Stack, query: string): string {
     case 'sqlalchemy':
       return manyToOne
         ? 'SQLAlchemy: load the relation with the parent query, options(joinedload(Parent.relation)) for this many-to-one ' +
-            '(contains_eager() when the query already joins it). ' + generic
+            '(contains_eager() when the query already joins it). ' +
+            generic
         : 'SQLAlchemy: load the collection with options(selectinload(Parent.collection)) (one extra query for all rows). ' + generic;
     case 'django':
       return manyToOne

@@ -129,8 +129,23 @@ export class RecordingStore {
   report(): WorkloadReport {
     return {
       version: REPORT_VERSION,
-      statements: this.groups().map(({ fingerprint, query, calls, totalMs, meanMs, rows }) => ({ fingerprint, query, calls, totalMs, meanMs, rows })),
-      findings: this.findings().map(({ id, severity, fingerprint, calls, totalMs, message, fix }) => ({ id, severity, fingerprint, calls, totalMs, message, fix })),
+      statements: this.groups().map(({ fingerprint, query, calls, totalMs, meanMs, rows }) => ({
+        fingerprint,
+        query,
+        calls,
+        totalMs,
+        meanMs,
+        rows,
+      })),
+      findings: this.findings().map(({ id, severity, fingerprint, calls, totalMs, message, fix }) => ({
+        id,
+        severity,
+        fingerprint,
+        calls,
+        totalMs,
+        message,
+        fix,
+      })),
     };
   }
 }

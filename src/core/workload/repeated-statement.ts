@@ -23,7 +23,13 @@ export const repeatedStatement: WorkloadDetector = {
         counts.set(key, count);
         if (count.calls < settings.repeatedMinCalls) return;
         const first = count.calls === settings.repeatedMinCalls;
-        totals.add(statement.fingerprint, statement.normalized, first ? count.calls : 1, first ? count.totalMs : statement.durationMs, () => ({}));
+        totals.add(
+          statement.fingerprint,
+          statement.normalized,
+          first ? count.calls : 1,
+          first ? count.totalMs : statement.durationMs,
+          () => ({}),
+        );
       },
       findings() {
         return totals.map((entry) => ({

@@ -104,7 +104,7 @@ export const rowByRowWrite: WorkloadDetector = {
 function rowByRowFix(stack: Stack, command: string): string {
   const generic =
     command === 'INSERT'
-      ? 'Write the rows in one statement: a multi-row INSERT ... VALUES (...), (...), COPY for large batches, or the driver\'s executemany / psycopg2.extras.execute_values.'
+      ? "Write the rows in one statement: a multi-row INSERT ... VALUES (...), (...), COPY for large batches, or the driver's executemany / psycopg2.extras.execute_values."
       : `Change the rows in one statement: ${command} ... WHERE id = ANY($1), or ${command} ... FROM (VALUES ...) AS v joined on the key.`;
   switch (stack) {
     case 'sqlalchemy':
@@ -114,9 +114,15 @@ function rowByRowFix(stack: Stack, command: string): string {
         generic
       );
     case 'django':
-      return `Django: ${command === 'INSERT' ? 'Model.objects.bulk_create(objects)' : command === 'UPDATE' ? 'queryset.update(...) or bulk_update(objects, fields)' : 'queryset.delete()'}. ` + generic;
+      return (
+        `Django: ${command === 'INSERT' ? 'Model.objects.bulk_create(objects)' : command === 'UPDATE' ? 'queryset.update(...) or bulk_update(objects, fields)' : 'queryset.delete()'}. ` +
+        generic
+      );
     case 'activerecord':
-      return `ActiveRecord: ${command === 'INSERT' ? 'Model.insert_all(rows)' : command === 'UPDATE' ? 'Model.where(...).update_all(...) or upsert_all' : 'Model.where(...).delete_all'}. ` + generic;
+      return (
+        `ActiveRecord: ${command === 'INSERT' ? 'Model.insert_all(rows)' : command === 'UPDATE' ? 'Model.where(...).update_all(...) or upsert_all' : 'Model.where(...).delete_all'}. ` +
+        generic
+      );
     case 'unknown':
       return generic;
   }

@@ -53,7 +53,10 @@ describe('findings grouped by cause', () => {
     const grouped = advice.findings.filter((f) => f.ruleId === 'rows-removed-by-filter');
     assert.equal(grouped.length, 1);
     const [finding] = grouped;
-    assert.deepEqual([...finding.nodeIds].sort((a, b) => a - b), scans.map((s) => s.id));
+    assert.deepEqual(
+      [...finding.nodeIds].sort((a, b) => a - b),
+      scans.map((s) => s.id),
+    );
     assert.equal(finding.nodeId, finding.nodeIds[0]);
     const sum = perNode.reduce((s, f) => s + f.impactMs, 0);
     assert.ok(Math.abs(finding.impactMs - Math.min(sum, plan.plan.totalMs!)) < 0.01, `${finding.impactMs} vs ${sum}`);
@@ -177,7 +180,10 @@ describe('findings linked to the index advisor', () => {
     const group = advice.findings[0];
     const linked = withSuggestions(advice, [suggestionOn(group.nodeIds.slice(100, 102))]);
     assert.deepEqual(linked.findings[0].suggestionIds, ['orders_status_total_idx']);
-    assert.ok(linked.findings[0].fix.startsWith('An index would help: see the suggestion orders_status_total_idx. '), linked.findings[0].fix);
+    assert.ok(
+      linked.findings[0].fix.startsWith('An index would help: see the suggestion orders_status_total_idx. '),
+      linked.findings[0].fix,
+    );
     assert.ok(linked.findings[0].fix.endsWith(group.remedy));
     assert.ok(linked.fixFirst!.text.endsWith(': create the index orders_status_total_idx'), linked.fixFirst!.text);
   });
@@ -187,7 +193,10 @@ describe('findings linked to the index advisor', () => {
     const linked = withSuggestions(planAdvice(plan.plan, evaluateRules(plan.plan)), []);
     const finding = linked.findings[0];
     assert.deepEqual(finding.suggestionIds, []);
-    assert.ok(finding.fix.startsWith(`No index helps here: the index advisor found none the planner would use for ${finding.indexNeed}. `), finding.fix);
+    assert.ok(
+      finding.fix.startsWith(`No index helps here: the index advisor found none the planner would use for ${finding.indexNeed}. `),
+      finding.fix,
+    );
     assert.ok(finding.fix.includes('ANALYZE'), finding.fix);
   });
 
@@ -195,7 +204,10 @@ describe('findings linked to the index advisor', () => {
     const plan = rulePlan('seq-scan-large-table', 'triggers-pg15');
     const advice = planAdvice(plan.plan, evaluateRules(plan.plan));
     const target = advice.findings.find((f) => f.ruleId === 'seq-scan-large-table')!;
-    const suggestion = { ...suggestionOn(target.nodeIds, 'items_sku_idx'), verification: { method: 'unverified' as const, note: 'no HypoPG' } };
+    const suggestion = {
+      ...suggestionOn(target.nodeIds, 'items_sku_idx'),
+      verification: { method: 'unverified' as const, note: 'no HypoPG' },
+    };
     const linked = withSuggestions(advice, [suggestion]).findings.find((f) => f.ruleId === 'seq-scan-large-table')!;
     assert.ok(linked.fix.startsWith('An index would help: see the suggestion items_sku_idx (unverified). '), linked.fix);
   });

@@ -46,7 +46,13 @@ interface ColumnSpec {
   nullFraction?: number;
 }
 
-function table(name: string, rows: number, columns: Record<string, ColumnSpec>, indexes: CatalogIndex[] = [], schema = 'public'): CatalogTable {
+function table(
+  name: string,
+  rows: number,
+  columns: Record<string, ColumnSpec>,
+  indexes: CatalogIndex[] = [],
+  schema = 'public',
+): CatalogTable {
   return {
     schema,
     name,
@@ -80,7 +86,9 @@ function btree(name: string, keys: Array<string | [string, 'desc']>, extra: Part
     primary: false,
     valid: true,
     keys: keys.map((key) =>
-      typeof key === 'string' ? { column: key, descending: false, nullsFirst: false } : { column: key[0], descending: true, nullsFirst: true },
+      typeof key === 'string'
+        ? { column: key, descending: false, nullsFirst: false }
+        : { column: key[0], descending: true, nullsFirst: true },
     ),
     include: [],
     ...extra,
@@ -125,7 +133,7 @@ describe('index advisor', () => {
   });
 
   describe('sequential scans with a selective Filter', () => {
-    it('proposes a single-column index, CONCURRENTLY, in the table\'s schema, unverified', () => {
+    it("proposes a single-column index, CONCURRENTLY, in the table's schema, unverified", () => {
       const [suggestion, ...rest] = propose(oneCustomerPlan(), ONE_CUSTOMER_SQL, orders());
       assert.equal(rest.length, 0);
       assert.equal(suggestion!.ddl, 'CREATE INDEX CONCURRENTLY idx_orders_customer_id ON public.orders (customer_id);');
@@ -133,12 +141,20 @@ describe('index advisor', () => {
       assert.deepEqual(suggestion!.kinds, ['single']);
       assert.deepEqual(suggestion!.nodeIds, [0]);
       assert.deepEqual(suggestion!.verification, { method: 'unverified' });
-      assert.match(suggestion!.reason, /Seq Scan on orders \(node 0\) reads 200,000 rows and keeps 10 \(<0\.1%\) with Filter: \(customer_id = 4242\)/);
+      assert.match(
+        suggestion!.reason,
+        /Seq Scan on orders \(node 0\) reads 200,000 rows and keeps 10 \(<0\.1%\) with Filter: \(customer_id = 4242\)/,
+      );
     });
 
     it('leaves CONCURRENTLY out on request', () => {
       const catalog = { tables: [orders()] };
-      const [suggestion] = proposeIndexes({ plan: oneCustomerPlan(), statementSql: ONE_CUSTOMER_SQL, catalog, options: { concurrently: false } });
+      const [suggestion] = proposeIndexes({
+        plan: oneCustomerPlan(),
+        statementSql: ONE_CUSTOMER_SQL,
+        catalog,
+        options: { concurrently: false },
+      });
       assert.equal(suggestion!.concurrently, false);
       assert.equal(suggestion!.ddl, 'CREATE INDEX idx_orders_customer_id ON public.orders (customer_id);');
     });
@@ -167,13 +183,16 @@ describe('index advisor', () => {
       });
       const scan = plan(
         seqScan('events', {
-          Filter:
-            "((kind = 'kind 7'::text) AND (created_at >= '2024-03-01 00:00:00+00'::timestamp with time zone) AND (account_id = 17))",
+          Filter: "((kind = 'kind 7'::text) AND (created_at >= '2024-03-01 00:00:00+00'::timestamp with time zone) AND (account_id = 17))",
           rows: 5,
           removed: 299_995,
         }),
       );
-      const [suggestion] = propose(scan, "SELECT id FROM events WHERE kind = 'kind 7' AND created_at >= '2024-03-01' AND account_id = 17", events);
+      const [suggestion] = propose(
+        scan,
+        "SELECT id FROM events WHERE kind = 'kind 7' AND created_at >= '2024-03-01' AND account_id = 17",
+        events,
+      );
       assert.deepEqual(
         suggestion!.columns.map((column) => column.name),
         ['account_id', 'kind', 'created_at'],
@@ -235,15 +254,23 @@ describe('index advisor', () => {
 
     it('moves a constant boolean into the WHERE of a partial index', () => {
       const [suggestion] = propose(trialsPlan(), TRIALS_SQL, subscriptions());
-      assert.equal(suggestion!.ddl, 'CREATE INDEX CONCURRENTLY idx_subscriptions_expires_at_where_is_trial ON public.subscriptions (expires_at) WHERE is_trial;');
+      assert.equal(
+        suggestion!.ddl,
+        'CREATE INDEX CONCURRENTLY idx_subscriptions_expires_at_where_is_trial ON public.subscriptions (expires_at) WHERE is_trial;',
+      );
       assert.equal(suggestion!.where, 'is_trial');
       assert.deepEqual(suggestion!.kinds, ['single', 'partial']);
     });
 
     it('moves an equality with a common value of a low-cardinality column into the WHERE', () => {
-      const scan = plan(seqScan('orders', { Filter: "((status = 'disputed'::text) AND (amount > '900'::numeric))", rows: 400, removed: 199_600 }));
+      const scan = plan(
+        seqScan('orders', { Filter: "((status = 'disputed'::text) AND (amount > '900'::numeric))", rows: 400, removed: 199_600 }),
+      );
       const [suggestion] = propose(scan, "SELECT id FROM orders WHERE status = 'disputed' AND amount > 900", orders());
-      assert.equal(suggestion!.ddl, "CREATE INDEX CONCURRENTLY idx_orders_amount_where_status_disputed ON public.orders (amount) WHERE status = 'disputed';");
+      assert.equal(
+        suggestion!.ddl,
+        "CREATE INDEX CONCURRENTLY idx_orders_amount_where_status_disputed ON public.orders (amount) WHERE status = 'disputed';",
+      );
     });
 
     it('keeps a low-cardinality equality in the key when it is the only predicate', () => {
@@ -261,7 +288,10 @@ describe('index advisor', () => {
       });
       const scan = plan(seqScan('tasks', { Filter: '((closed_at IS NULL) AND (project_id = 42))', rows: 16, removed: 199_984 }));
       const [suggestion] = propose(scan, 'SELECT id FROM tasks WHERE closed_at IS NULL AND project_id = 42', tasks);
-      assert.equal(suggestion!.ddl, 'CREATE INDEX CONCURRENTLY idx_tasks_project_id_where_closed_at_null ON public.tasks (project_id) WHERE closed_at IS NULL;');
+      assert.equal(
+        suggestion!.ddl,
+        'CREATE INDEX CONCURRENTLY idx_tasks_project_id_where_closed_at_null ON public.tasks (project_id) WHERE closed_at IS NULL;',
+      );
     });
 
     it('counts an existing partial index only when its predicate is the same', () => {
@@ -347,16 +377,27 @@ describe('index advisor', () => {
           ]),
         ]),
       );
-      const suggestions = propose(topN, 'SELECT * FROM posts WHERE author_id = 42 ORDER BY published_at DESC NULLS LAST, id LIMIT 10', posts);
+      const suggestions = propose(
+        topN,
+        'SELECT * FROM posts WHERE author_id = 42 ORDER BY published_at DESC NULLS LAST, id LIMIT 10',
+        posts,
+      );
       assert.equal(suggestions.length, 1, 'the index on author_id alone is a prefix of the one in ORDER BY order');
       const sorted = suggestions[0]!;
       assert.deepEqual(sorted.nodeIds, [0, 1, 2]);
-      assert.equal(sorted.ddl, 'CREATE INDEX CONCURRENTLY idx_posts_author_id_published_at_id ON public.posts (author_id, published_at DESC NULLS LAST, id);');
+      assert.equal(
+        sorted.ddl,
+        'CREATE INDEX CONCURRENTLY idx_posts_author_id_published_at_id ON public.posts (author_id, published_at DESC NULLS LAST, id);',
+      );
       assert.deepEqual(sorted.columns[1], { name: 'published_at', descending: true, nullsFirst: false });
     });
 
     it('skips a top-N over few rows', () => {
-      const small = plan(node('Limit', { rows: 10 }, [node('Sort', { rows: 10, 'Sort Key': ['created_at DESC'] }, [seqScan('products', { rows: 500, removed: 0 })])]));
+      const small = plan(
+        node('Limit', { rows: 10 }, [
+          node('Sort', { rows: 10, 'Sort Key': ['created_at DESC'] }, [seqScan('products', { rows: 500, removed: 0 })]),
+        ]),
+      );
       assert.deepEqual(propose(small, 'SELECT * FROM products ORDER BY created_at DESC LIMIT 10', products), []);
     });
 
@@ -377,10 +418,20 @@ describe('index advisor', () => {
       details: { type: 'text', distinct: -1 },
     });
     const rangePlan = () =>
-      plan(seqScan('sales', { Filter: "((sold_on >= '2024-02-01'::date) AND (sold_on <= '2024-02-10'::date))", rows: 4_100, removed: 295_900 }));
+      plan(
+        seqScan('sales', {
+          Filter: "((sold_on >= '2024-02-01'::date) AND (sold_on <= '2024-02-10'::date))",
+          rows: 4_100,
+          removed: 295_900,
+        }),
+      );
 
     it('includes the other selected columns when they are few', () => {
-      const [suggestion] = propose(rangePlan(), "SELECT customer_id, amount FROM sales WHERE sold_on BETWEEN '2024-02-01' AND '2024-02-10'", sales);
+      const [suggestion] = propose(
+        rangePlan(),
+        "SELECT customer_id, amount FROM sales WHERE sold_on BETWEEN '2024-02-01' AND '2024-02-10'",
+        sales,
+      );
       assert.equal(suggestion!.ddl, 'CREATE INDEX CONCURRENTLY idx_sales_sold_on ON public.sales (sold_on) INCLUDE (customer_id, amount);');
       assert.deepEqual(suggestion!.kinds, ['single', 'covering']);
       assert.deepEqual(withoutInclude(suggestion!).ddl, 'CREATE INDEX CONCURRENTLY idx_sales_sold_on ON public.sales (sold_on);');
@@ -403,10 +454,12 @@ describe('index advisor', () => {
   });
 
   describe('joins', () => {
-    const customers = table('customers', 20_000, { id: { distinct: -1 }, email: { type: 'text', distinct: -1 }, name: { type: 'text', distinct: -1 } }, [
-      btree('customers_pkey', ['id'], { unique: true, primary: true }),
-      btree('customers_email_key', ['email'], { unique: true }),
-    ]);
+    const customers = table(
+      'customers',
+      20_000,
+      { id: { distinct: -1 }, email: { type: 'text', distinct: -1 }, name: { type: 'text', distinct: -1 } },
+      [btree('customers_pkey', ['id'], { unique: true, primary: true }), btree('customers_email_key', ['email'], { unique: true })],
+    );
 
     it('proposes the join key of a large table a Hash Join reads in full to match a few rows', () => {
       const joined = plan(
@@ -439,7 +492,14 @@ describe('index advisor', () => {
       const logins = table('logins', 200_000, { id: { distinct: -1 }, account_id: { distinct: 50_000 }, at: { distinct: -1 } });
       const accounts = table('accounts', 50_000, {
         id: { distinct: -1 },
-        flagged: { type: 'boolean', distinct: 2, common: [['f', 0.9996], ['t', 0.0004]] },
+        flagged: {
+          type: 'boolean',
+          distinct: 2,
+          common: [
+            ['f', 0.9996],
+            ['t', 0.0004],
+          ],
+        },
       });
       const loop = plan(
         node('Nested Loop', { rows: 80, 'Join Filter': '(l.account_id = a.id)', 'Rows Removed by Join Filter': 3_999_920 }, [
@@ -447,7 +507,12 @@ describe('index advisor', () => {
           node('Materialize', { rows: 200_000, loops: 20 }, [seqScan('logins', { alias: 'l', rows: 200_000 })]),
         ]),
       );
-      const suggestions = propose(loop, 'SELECT a.id, l.at FROM accounts a JOIN logins l ON l.account_id = a.id WHERE a.flagged', logins, accounts);
+      const suggestions = propose(
+        loop,
+        'SELECT a.id, l.at FROM accounts a JOIN logins l ON l.account_id = a.id WHERE a.flagged',
+        logins,
+        accounts,
+      );
       const join = suggestions.find((suggestion) => suggestion.table === 'logins');
       assert.ok(join, 'an index on the inner join key');
       assert.deepEqual(join.columns, [{ name: 'account_id', descending: false }]);
@@ -481,7 +546,10 @@ describe('index advisor', () => {
   describe('existing indexes', () => {
     it('never re-proposes an index that exists, or one an existing index covers by its leading columns', () => {
       assert.deepEqual(propose(oneCustomerPlan(), ONE_CUSTOMER_SQL, orders([btree('orders_customer_id_idx', ['customer_id'])])), []);
-      assert.deepEqual(propose(oneCustomerPlan(), ONE_CUSTOMER_SQL, orders([btree('orders_customer_status', ['customer_id', 'status'])])), []);
+      assert.deepEqual(
+        propose(oneCustomerPlan(), ONE_CUSTOMER_SQL, orders([btree('orders_customer_status', ['customer_id', 'status'])])),
+        [],
+      );
     });
 
     it('still proposes it when the existing index leads with another column, is invalid, partial, an expression or no B-tree', () => {
@@ -518,7 +586,11 @@ describe('index advisor', () => {
     });
 
     it('finds the schema of the target of a write', () => {
-      const deleting = plan(node('ModifyTable', { Operation: 'Delete', 'Relation Name': 'api_tokens' }, [seqScan('api_tokens', { Filter: "(token = 'x'::text)" })]));
+      const deleting = plan(
+        node('ModifyTable', { Operation: 'Delete', 'Relation Name': 'api_tokens' }, [
+          seqScan('api_tokens', { Filter: "(token = 'x'::text)" }),
+        ]),
+      );
       assert.deepEqual(tablesInPlan(deleting, "DELETE FROM app.api_tokens WHERE token = 'x'"), [{ schema: 'app', table: 'api_tokens' }]);
     });
   });

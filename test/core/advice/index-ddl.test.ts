@@ -76,7 +76,7 @@ describe('index DDL', () => {
       );
     });
 
-    it('writes NULLS FIRST / LAST only where it differs from the direction\'s default', () => {
+    it("writes NULLS FIRST / LAST only where it differs from the direction's default", () => {
       const ddl = (columns: Array<{ name: string; descending: boolean; nullsFirst?: boolean }>) =>
         formatCreateIndex({ name: 'i', table: 't', columns, include: [], concurrently: false });
       assert.equal(ddl([{ name: 'a', descending: true, nullsFirst: false }]), 'CREATE INDEX i ON t (a DESC NULLS LAST);');
@@ -87,7 +87,14 @@ describe('index DDL', () => {
 
     it('ignores an empty WHERE and refuses an index without key columns', () => {
       assert.equal(
-        formatCreateIndex({ name: 'i', table: 't', columns: [{ name: 'a', descending: false }], include: [], where: '  ', concurrently: false }),
+        formatCreateIndex({
+          name: 'i',
+          table: 't',
+          columns: [{ name: 'a', descending: false }],
+          include: [],
+          where: '  ',
+          concurrently: false,
+        }),
         'CREATE INDEX i ON t (a);',
       );
       assert.throws(() => formatCreateIndex({ name: 'i', table: 't', columns: [], include: [], concurrently: false }), /key column/);
@@ -106,7 +113,10 @@ describe('index DDL', () => {
         formatCreateIndex({ ...spec, columns: [{ name: 'ts', descending: true, expression: "date_trunc('day', ts)" }] }),
         "CREATE INDEX idx_t ON public.t (date_trunc('day', ts) DESC);",
       );
-      assert.equal(formatCreateIndex({ ...spec, columns: [{ name: 'ts', descending: false, expression: 'ts::date' }] }), 'CREATE INDEX idx_t ON public.t ((ts::date));');
+      assert.equal(
+        formatCreateIndex({ ...spec, columns: [{ name: 'ts', descending: false, expression: 'ts::date' }] }),
+        'CREATE INDEX idx_t ON public.t ((ts::date));',
+      );
       assert.equal(
         formatCreateIndex({ ...spec, columns: [{ name: 'a', descending: false, expression: 'lower(a) || upper(b)' }] }),
         'CREATE INDEX idx_t ON public.t ((lower(a) || upper(b)));',
@@ -119,11 +129,21 @@ describe('index DDL', () => {
 
     it('writes an operator class after the key, USING before the keys, with INCLUDE and WHERE in place', () => {
       assert.equal(
-        formatCreateIndex({ ...spec, columns: [{ name: 'code', descending: false, opclass: 'text_pattern_ops' }], include: ['label'], where: 'active' }),
+        formatCreateIndex({
+          ...spec,
+          columns: [{ name: 'code', descending: false, opclass: 'text_pattern_ops' }],
+          include: ['label'],
+          where: 'active',
+        }),
         'CREATE INDEX idx_t ON public.t (code text_pattern_ops) INCLUDE (label) WHERE active;',
       );
       assert.equal(
-        formatCreateIndex({ ...spec, method: 'gin', concurrently: true, columns: [{ name: 'attrs', descending: false, opclass: 'jsonb_path_ops' }] }),
+        formatCreateIndex({
+          ...spec,
+          method: 'gin',
+          concurrently: true,
+          columns: [{ name: 'attrs', descending: false, opclass: 'jsonb_path_ops' }],
+        }),
         'CREATE INDEX CONCURRENTLY idx_t ON public.t USING gin (attrs jsonb_path_ops);',
       );
     });

@@ -50,7 +50,9 @@ describe('index advisor input', () => {
     });
 
     it('counts what no B-tree can serve as unread, and refuses what is no SQL', () => {
-      const reading = readCondition("((name ~~ '%42%'::text) AND ((a = 1) OR (b = 2)) AND (lower(email) = 'x'::text) AND ((created_at)::date = '2024-01-01'::date) AND (a = b))");
+      const reading = readCondition(
+        "((name ~~ '%42%'::text) AND ((a = 1) OR (b = 2)) AND (lower(email) = 'x'::text) AND ((created_at)::date = '2024-01-01'::date) AND (a = b))",
+      );
       assert.deepEqual(reading, { predicates: [], unreadConjuncts: 5 });
       assert.equal(readCondition('(NOT (hashed SubPlan 1))'), undefined);
     });
@@ -86,7 +88,9 @@ describe('index advisor input', () => {
 
   describe('predicateSql and predicateKey', () => {
     it('writes partial index predicates, booleans bare as PostgreSQL stores them', () => {
-      const [active, notDeleted, status, missing] = readCondition("(is_active AND (deleted = false) AND (status = 'it''s'::text) AND (gone_at IS NULL))")!.predicates;
+      const [active, notDeleted, status, missing] = readCondition(
+        "(is_active AND (deleted = false) AND (status = 'it''s'::text) AND (gone_at IS NULL))",
+      )!.predicates;
       assert.equal(predicateSql(active!), 'is_active');
       assert.equal(predicateSql(notDeleted!), 'NOT deleted');
       assert.equal(predicateSql(status!), "status = 'it''s'");
@@ -111,17 +115,28 @@ describe('index advisor input', () => {
     });
 
     it('counts the columns a SELECT uses of one table, qualified or not', () => {
-      const shape = readStatementShape("SELECT o.id, amount FROM shop.orders o JOIN customers c ON c.id = o.customer_id WHERE o.status = 'paid' AND c.country = 'NL'")!;
+      const shape = readStatementShape(
+        "SELECT o.id, amount FROM shop.orders o JOIN customers c ON c.id = o.customer_id WHERE o.status = 'paid' AND c.country = 'NL'",
+      )!;
       const used = columnsUsed(shape, { schema: 'shop', name: 'orders' }, ['id', 'customer_id', 'status', 'amount', 'note']);
       assert.deepEqual(Object.fromEntries(used!), { id: 1, amount: 1, customer_id: 1, status: 1 });
     });
 
     it('knows no column list for whole rows or writes', () => {
       const columns = ['id', 'amount'];
-      for (const sql of ['SELECT * FROM orders', 'SELECT o.* FROM orders o', 'SELECT o FROM orders o', 'UPDATE orders SET amount = 1 WHERE id = 2']) {
+      for (const sql of [
+        'SELECT * FROM orders',
+        'SELECT o.* FROM orders o',
+        'SELECT o FROM orders o',
+        'UPDATE orders SET amount = 1 WHERE id = 2',
+      ]) {
         assert.equal(columnsUsed(readStatementShape(sql)!, { schema: 'public', name: 'orders' }, columns), undefined, sql);
       }
-      const counted = columnsUsed(readStatementShape('SELECT count(*) FROM orders WHERE amount > 1')!, { schema: 'public', name: 'orders' }, columns);
+      const counted = columnsUsed(
+        readStatementShape('SELECT count(*) FROM orders WHERE amount > 1')!,
+        { schema: 'public', name: 'orders' },
+        columns,
+      );
       assert.deepEqual(Object.fromEntries(counted!), { amount: 1 });
     });
   });

@@ -30,12 +30,16 @@ describe('warning rules: invariants over every plan fixture', () => {
 
   it('finds the plans', () => {
     assert.ok(plans.length >= 80, `only ${plans.length} plans found`);
-    assert.ok(plans.some((p) => !p.plan.analyzed), 'some plans are estimate-only');
+    assert.ok(
+      plans.some((p) => !p.plan.analyzed),
+      'some plans are estimate-only',
+    );
   });
 
   it('rule ids are unique, and every superseding rule exists', () => {
     assert.equal(ruleIds.size, RULES.length);
-    for (const rule of RULES) for (const id of rule.supersededBy ?? []) assert.ok(ruleIds.has(id), `${rule.id} names an unknown rule ${id}`);
+    for (const rule of RULES)
+      for (const id of rule.supersededBy ?? []) assert.ok(ruleIds.has(id), `${rule.id} names an unknown rule ${id}`);
   });
 
   it('every documented threshold is an exported constant of the same value', () => {
@@ -69,8 +73,15 @@ describe('warning rules: invariants over every plan fixture', () => {
       assertSorted(findings);
       if (!plan.plan.analyzed) {
         const needsActuals = new Set(RULES.filter((r) => r.needs === 'actuals').map((r) => r.id));
-        assert.deepEqual(findings.filter((f) => needsActuals.has(f.ruleId)).map((f) => f.ruleId), [], 'rules that need actuals stay silent on estimates');
-        assert.ok(findings.every((f) => f.severity === 'info'), 'findings from estimates are at most info');
+        assert.deepEqual(
+          findings.filter((f) => needsActuals.has(f.ruleId)).map((f) => f.ruleId),
+          [],
+          'rules that need actuals stay silent on estimates',
+        );
+        assert.ok(
+          findings.every((f) => f.severity === 'info'),
+          'findings from estimates are at most info',
+        );
       }
       const advice = planAdvice(plan.plan, findings);
       const executionMs = executionTimeOf(plan.plan);
@@ -89,7 +100,10 @@ describe('warning rules: invariants over every plan fixture', () => {
       for (const rule of RULES) {
         for (const superseding of rule.supersededBy ?? []) {
           const covered = new Set(findings.filter((f) => f.ruleId === superseding).map((f) => f.nodeId));
-          assert.ok(!findings.some((f) => f.ruleId === rule.id && f.nodeId !== null && covered.has(f.nodeId)), `${rule.id} reported beside ${superseding}`);
+          assert.ok(
+            !findings.some((f) => f.ruleId === rule.id && f.nodeId !== null && covered.has(f.nodeId)),
+            `${rule.id} reported beside ${superseding}`,
+          );
         }
       }
     });

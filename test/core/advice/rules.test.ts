@@ -42,7 +42,11 @@ function assertIndexNeed(finding: Finding, parts: string[]): void {
 function theFinding(plan: RulePlan, ruleId: string, nodeId: number | null): Finding {
   const findings = findingsOf(plan, ruleId);
   const onNode = findings.filter((f) => f.nodeId === nodeId);
-  assert.equal(onNode.length, 1, `${plan.name}: expected one ${ruleId} finding on node ${nodeId}, got ${JSON.stringify(findings.map((f) => [f.nodeId, f.title]))}`);
+  assert.equal(
+    onNode.length,
+    1,
+    `${plan.name}: expected one ${ruleId} finding on node ${nodeId}, got ${JSON.stringify(findings.map((f) => [f.nodeId, f.title]))}`,
+  );
   return onNode[0];
 }
 
@@ -60,7 +64,8 @@ describe('warning rules on real plans', () => {
         const clean = ruleFiles(rule.id, 'clean');
         assert.ok(triggers.length > 0, `no triggers-*.json in ${join(RULE_PLANS_DIR, rule.id)}`);
         assert.ok(clean.length > 0, `no clean-*.json in ${join(RULE_PLANS_DIR, rule.id)}`);
-        for (const file of [...triggers, ...clean]) assert.ok(existsSync(join(RULE_PLANS_DIR, rule.id, `${file}.sql`)), `${rule.id}/${file}.sql is missing`);
+        for (const file of [...triggers, ...clean])
+          assert.ok(existsSync(join(RULE_PLANS_DIR, rule.id, `${file}.sql`)), `${rule.id}/${file}.sql is missing`);
       });
 
       it(`${rule.id}: fires on every trigger plan and on no clean plan`, () => {
@@ -89,7 +94,12 @@ describe('warning rules on real plans', () => {
         assert.ok(kept / read < SEQ_SCAN_CRITICAL_KEPT_SHARE, 'the fixture keeps less than the critical share');
         const finding = theFinding(plan, RULE, id);
         assert.equal(finding.severity, 'critical');
-        assertTitleHas(finding, ['Seq Scan on items', `reads ${formatCount(read)} rows`, `keep ${formatCount(kept)}`, `(${formatPercent(kept / read)})`]);
+        assertTitleHas(finding, [
+          'Seq Scan on items',
+          `reads ${formatCount(read)} rows`,
+          `keep ${formatCount(kept)}`,
+          `(${formatPercent(kept / read)})`,
+        ]);
         assertIndexNeed(finding, [String(node['Filter']), 'items']);
         assert.ok(finding.impactMs > 0 && finding.impactMs <= plan.plan.nodes[id].exclusiveMs!);
       });
@@ -110,7 +120,10 @@ describe('warning rules on real plans', () => {
       const plan = rulePlan(RULE, 'triggers-pg15');
       const { id } = rawNode(plan, isScanOf('Seq Scan', 'items'));
       const alone = rowsRemovedByFilter.evaluate(plan.plan);
-      assert.deepEqual(alone.map((f) => f.nodeId), [id]);
+      assert.deepEqual(
+        alone.map((f) => f.nodeId),
+        [id],
+      );
       assert.deepEqual(findingsOf(plan, 'rows-removed-by-filter'), []);
     });
   });
@@ -128,10 +141,19 @@ describe('warning rules on real plans', () => {
           const { node, id } = rawNode(plan, isScanOf('Seq Scan', c.relation));
           const removed = total(node, 'Rows Removed by Filter');
           const read = removed + total(node, 'Actual Rows');
-          assert.equal(removed / read > ROWS_REMOVED_CRITICAL_SHARE, c.severity === 'critical', 'the fixture is on the intended side of the critical share');
+          assert.equal(
+            removed / read > ROWS_REMOVED_CRITICAL_SHARE,
+            c.severity === 'critical',
+            'the fixture is on the intended side of the critical share',
+          );
           const finding = theFinding(plan, RULE, id);
           assert.equal(finding.severity, c.severity);
-          assertTitleHas(finding, [`Seq Scan on ${c.relation}`, 'Filter removes', `${formatCount(removed)} of ${formatCount(read)}`, `(${formatPercent(removed / read)})`]);
+          assertTitleHas(finding, [
+            `Seq Scan on ${c.relation}`,
+            'Filter removes',
+            `${formatCount(removed)} of ${formatCount(read)}`,
+            `(${formatPercent(removed / read)})`,
+          ]);
           assert.ok(finding.explanation.includes(String(node['Filter'])), 'the explanation quotes the filter');
         });
       }
@@ -178,7 +200,10 @@ describe('warning rules on real plans', () => {
         const { node: join } = rawNode(plan, (n) => ['Nested Loop', 'Hash Join', 'Merge Join'].includes(n['Node Type']));
         assert.ok(factorOf(join) >= MISESTIMATE_CRITICAL_FACTOR, 'the join is as far off as the scan');
         const { id } = rawNode(plan, isScanOf('Seq Scan', 'readings'));
-        assert.deepEqual(findingsOf(plan, RULE).map((f) => f.nodeId), [id]);
+        assert.deepEqual(
+          findingsOf(plan, RULE).map((f) => f.nodeId),
+          [id],
+        );
       });
     }
   });
@@ -250,7 +275,12 @@ describe('warning rules on real plans', () => {
         assert.ok(batches > 1);
         const finding = theFinding(plan, RULE, id);
         assert.equal(finding.severity, 'warning');
-        assertTitleHas(finding, ['Hash of Seq Scan on items', `${formatCount(batches)} batches`, `planned ${formatCount(num(node, 'Original Hash Batches'))}`, formatKb(peakKb)]);
+        assertTitleHas(finding, [
+          'Hash of Seq Scan on items',
+          `${formatCount(batches)} batches`,
+          `planned ${formatCount(num(node, 'Original Hash Batches'))}`,
+          formatKb(peakKb),
+        ]);
         assert.ok(suggestedWorkMemKb(finding.fix) * DEFAULT_HASH_MEM_MULTIPLIER >= peakKb * batches, finding.fix);
       });
 
@@ -278,7 +308,11 @@ describe('warning rules on real plans', () => {
         assert.ok(rechecked / read >= LOSSY_WARNING_RECHECK_SHARE);
         const finding = theFinding(plan, RULE, id);
         assert.equal(finding.severity, 'warning');
-        assertTitleHas(finding, [`${formatCount(lossy)} of ${formatCount(blocks)} heap blocks lossy`, `(${formatPercent(lossy / blocks)})`, `removed ${formatCount(rechecked)} rows`]);
+        assertTitleHas(finding, [
+          `${formatCount(lossy)} of ${formatCount(blocks)} heap blocks lossy`,
+          `(${formatPercent(lossy / blocks)})`,
+          `removed ${formatCount(rechecked)} rows`,
+        ]);
         assert.ok(suggestedWorkMemKb(finding.fix) * 1024 >= blocks * BITMAP_BYTES_PER_HEAP_BLOCK, finding.fix);
       });
     }
@@ -295,7 +329,10 @@ describe('warning rules on real plans', () => {
         assert.ok(fetches / rows >= HEAP_FETCHES_WARNING_SHARE);
         const finding = theFinding(plan, RULE, id);
         assert.equal(finding.severity, 'warning');
-        assertTitleHas(finding, ['Index Only Scan using events_fresh_day_idx on events_fresh', `fetched ${formatCount(fetches)} of ${formatCount(rows)} rows`]);
+        assertTitleHas(finding, [
+          'Index Only Scan using events_fresh_day_idx on events_fresh',
+          `fetched ${formatCount(fetches)} of ${formatCount(rows)} rows`,
+        ]);
         assert.ok(finding.fix.includes('VACUUM events_fresh'), finding.fix);
       });
     }
@@ -310,7 +347,11 @@ describe('warning rules on real plans', () => {
         const { node: limit } = rawNode(plan, (n) => n['Node Type'] === 'Limit');
         const finding = theFinding(plan, RULE, id);
         assert.equal(finding.severity, 'warning');
-        assertTitleHas(finding, ['Sort by created_at DESC', `reads ${formatCount(total(sort.Plans![0], 'Actual Rows'))} rows`, `return ${formatCount(total(limit, 'Actual Rows'))}`]);
+        assertTitleHas(finding, [
+          'Sort by created_at DESC',
+          `reads ${formatCount(total(sort.Plans![0], 'Actual Rows'))} rows`,
+          `return ${formatCount(total(limit, 'Actual Rows'))}`,
+        ]);
         assertIndexNeed(finding, ['the sort order (created_at DESC) on items']);
       });
 
@@ -332,13 +373,20 @@ describe('warning rules on real plans', () => {
     for (const server of SERVERS) {
       it(`${server}: the index on category finds 2,000 rows, the filter on sku keeps 5%: compound index`, () => {
         const plan = rulePlan(RULE, `triggers-${server}`);
-        const { node, id } = rawNode(plan, (n) => ['Index Scan', 'Bitmap Heap Scan'].includes(n['Node Type']) && n['Relation Name'] === 'items');
+        const { node, id } = rawNode(
+          plan,
+          (n) => ['Index Scan', 'Bitmap Heap Scan'].includes(n['Node Type']) && n['Relation Name'] === 'items',
+        );
         const removed = total(node, 'Rows Removed by Filter');
         const found = removed + total(node, 'Actual Rows');
         assert.ok(removed / found > INDEX_FILTER_CRITICAL_SHARE);
         const finding = theFinding(plan, RULE, id);
         assert.equal(finding.severity, 'critical');
-        assertTitleHas(finding, ['on items', `removes ${formatCount(removed)} of ${formatCount(found)}`, `(${formatPercent(removed / found)})`]);
+        assertTitleHas(finding, [
+          'on items',
+          `removes ${formatCount(removed)} of ${formatCount(found)}`,
+          `(${formatPercent(removed / found)})`,
+        ]);
         assertIndexNeed(finding, ['the filter', String(node['Filter']), 'items']);
       });
     }
@@ -365,7 +413,10 @@ describe('warning rules on real plans', () => {
       const plan = rulePlan('sort-spill-to-disk', 'triggers-pg15');
       const { id } = rawNode(plan, (n) => n['Node Type'] === 'Sort');
       const alone = slowNode.evaluate(plan.plan);
-      assert.ok(alone.some((f) => f.nodeId === id), 'slow-node alone fires on the sort');
+      assert.ok(
+        alone.some((f) => f.nodeId === id),
+        'slow-node alone fires on the sort',
+      );
       assert.ok(!findingsOf(plan, RULE).some((f) => f.nodeId === id));
     });
   });

@@ -7,7 +7,8 @@ import type { CodeParsers } from '../../../src/core/code/syntax';
 import { loadCodeParsers } from '../../../src/host/grammar-files';
 import { applyEdits, indexedModels, lintApp, lintText, SMALL_SERVER } from '../../support/code-apps';
 
-const codes = (findings: Array<{ code: string; range: { start: { line: number } } }>) => findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
+const codes = (findings: Array<{ code: string; range: { start: { line: number } } }>) =>
+  findings.map((f) => `${f.range.start.line + 1}:${f.code}`);
 
 describe('application code rules on the sample applications', () => {
   let parsers: CodeParsers;
@@ -50,7 +51,10 @@ class Book(Base):
       const books = author.relationships.get('books')!;
       assert.deepEqual([books.target, index.isCollection(author, books)], ['Book', true]);
       const book = index.model('Book')!;
-      assert.deepEqual([book.relationships.get('author')!.lazy, index.isCollection(book, book.relationships.get('author')!)], ['raise', false]);
+      assert.deepEqual(
+        [book.relationships.get('author')!.lazy, index.isCollection(book, book.relationships.get('author')!)],
+        ['raise', false],
+      );
     });
   });
 
@@ -135,10 +139,14 @@ def f(db, names):
     });
 
     it('add() per row without a flush in the loop is only an info: SQLAlchemy batches the INSERTs of one flush', () => {
-      const text = 'from sqlalchemy.orm import Session\nfrom models import Product\n\ndef load(session, rows):\n    for r in rows:\n        session.add(Product(name=r))\n    session.commit()\n';
+      const text =
+        'from sqlalchemy.orm import Session\nfrom models import Product\n\ndef load(session, rows):\n    for r in rows:\n        session.add(Product(name=r))\n    session.commit()\n';
       const [finding] = lintText(parsers, 'load.py', text, { models }).findings;
       assert.deepEqual([finding.code, finding.severity], ['sqlalchemy-add-in-loop', 'info']);
-      assert.match(applyEdits(text, finding.fixes[0].edits), /session\.execute\(insert\(Product\), \[\{'name': r\} for r in rows\]\)\n {4}session\.commit\(\)/);
+      assert.match(
+        applyEdits(text, finding.fixes[0].edits),
+        /session\.execute\(insert\(Product\), \[\{'name': r\} for r in rows\]\)\n {4}session\.commit\(\)/,
+      );
     });
 
     it('explains per-row insert() and update() executes and OFFSET paging, without a rewrite', () => {
@@ -168,7 +176,10 @@ def sync(session, rows):
     it('SQLAlchemy: pre-ping, recycle and timeout missing, each with a fix that adds it', () => {
       const { text, findings } = lintApp(parsers, 'sqlalchemy_shop/pooled_engine.py', { models });
       assert.deepEqual(codes(findings), ['7:sqlalchemy-pool-pre-ping', '7:sqlalchemy-pool-recycle', '7:sqlalchemy-pool-timeout']);
-      const fixed = applyEdits(text, findings.flatMap((f) => f.fixes[0].edits));
+      const fixed = applyEdits(
+        text,
+        findings.flatMap((f) => f.fixes[0].edits),
+      );
       assert.match(fixed, /max_overflow=20, pool_pre_ping=True, pool_recycle=1800, pool_timeout=10\)/);
       assert.deepEqual(lintText(parsers, 'fixed.py', fixed, { models }).findings, []);
     });
@@ -178,22 +189,29 @@ def sync(session, rows):
       assert.deepEqual(codes(findings), ['5:sqlalchemy-pool-exceeds-server', '6:sqlalchemy-pool-recycle']);
       assert.match(findings[0].message, /30 connections per process, 120 for 4 processes, but db:5432\/shop accepts only 87 more/);
       assert.match(findings[1].message, /pool_recycle=1800 s is not below the server's idle_session_timeout of 600 s/);
-      const fixed = applyEdits(text, findings.flatMap((f) => f.fixes[0].edits));
+      const fixed = applyEdits(
+        text,
+        findings.flatMap((f) => f.fixes[0].edits),
+      );
       assert.match(fixed, /pool_size=10, max_overflow=11,[\s\S]*pool_recycle=540/);
       assert.deepEqual(lintText(parsers, 'fixed.py', fixed, { models, server: SMALL_SERVER, processes: 4 }).findings, []);
     });
 
     it('SQLAlchemy: every setting given and within the server is not flagged', () => {
       assert.deepEqual(lintApp(parsers, 'sqlalchemy_shop/tuned_engine.py', { models }).findings, []);
-      assert.deepEqual(lintApp(parsers, 'sqlalchemy_shop/tuned_engine.py', { models, server: SMALL_SERVER, processes: 2 }).findings.map((f) => f.code), [
-        'sqlalchemy-pool-recycle',
-      ]);
+      assert.deepEqual(
+        lintApp(parsers, 'sqlalchemy_shop/tuned_engine.py', { models, server: SMALL_SERVER, processes: 2 }).findings.map((f) => f.code),
+        ['sqlalchemy-pool-recycle'],
+      );
     });
 
     it('SQLAlchemy: NullPool in a web application, and a size only known at run time said to be unknown', () => {
       const { findings } = lintApp(parsers, 'sqlalchemy_shop/web_app.py', { models, server: SMALL_SERVER });
       assert.deepEqual(codes(findings), ['9:sqlalchemy-nullpool-in-web-app', '10:pool-setting-unknown', '11:sqlalchemy-pool-recycle']);
-      assert.match(findings[1].message, /pool_size is settings\.POOL, known only at run time, so it could not be checked against the 87 connections/);
+      assert.match(
+        findings[1].message,
+        /pool_size is settings\.POOL, known only at run time, so it could not be checked against the 87 connections/,
+      );
     });
 
     it('redis-py: timeouts, bound and health checks, from keywords and from the URL', () => {
@@ -207,7 +225,10 @@ def sync(session, rows):
         '5:redis-max-connections',
         '5:redis-health-check-interval',
       ]);
-      const fixed = applyEdits(text, findings.flatMap((f) => f.fixes.flatMap((fix) => fix.edits)));
+      const fixed = applyEdits(
+        text,
+        findings.flatMap((f) => f.fixes.flatMap((fix) => fix.edits)),
+      );
       assert.deepEqual(codes(lintText(parsers, 'fixed.py', fixed, { models }).findings), ['4:redis-bounded-pool-raises']);
       assert.deepEqual(lintApp(parsers, 'redis_cache/tuned.py', { models }).findings, []);
     });
@@ -227,7 +248,10 @@ def sync(session, rows):
     it('node-postgres: waits forever, never closes idle clients, no error listener; the fixed pool is clean', () => {
       const { text, findings } = lintApp(parsers, 'node_pg/db.js', { models });
       assert.deepEqual(codes(findings), ['4:pg-connection-timeout', '4:pg-max-lifetime', '4:pg-pool-error-handler', '4:pg-idle-timeout']);
-      const fixed = applyEdits(text, findings.flatMap((f) => f.fixes[0].edits));
+      const fixed = applyEdits(
+        text,
+        findings.flatMap((f) => f.fixes[0].edits),
+      );
       assert.match(fixed, /idleTimeoutMillis: 10000, connectionTimeoutMillis: 10000, maxLifetimeSeconds: 1800 \}\);\npool\.on\('error'/);
       assert.deepEqual(lintText(parsers, 'db.js', fixed, { models }).findings, []);
       assert.deepEqual(lintApp(parsers, 'node_pg/tuned.ts', { models, server: SMALL_SERVER, processes: 4 }).findings, []);
@@ -267,7 +291,11 @@ describe('pool-setting hovers', () => {
     try {
       const lines = text.split('\n');
       const line = lines.findIndex((l) => l.includes(needle));
-      return poolSettingHover({ root: tree.rootNode, imports: importedModules(language, tree.rootNode) }, line, lines[line].indexOf(needle) + 1)?.markdown;
+      return poolSettingHover(
+        { root: tree.rootNode, imports: importedModules(language, tree.rootNode) },
+        line,
+        lines[line].indexOf(needle) + 1,
+      )?.markdown;
     } finally {
       tree.delete();
     }
@@ -275,7 +303,10 @@ describe('pool-setting hovers', () => {
 
   it('explains the setting under the cursor with its default', () => {
     const text = 'from sqlalchemy import create_engine\nengine = create_engine(url, pool_recycle=3600, pool_size=settings.POOL)\n';
-    assert.match(hoverAt('python', text, 'pool_recycle')!, /^\*\*pool_recycle\*\* \(SQLAlchemy engine\)\n\nReplace a connection older than this many seconds.*\n\nDefault: `-1 \(never\)`$/);
+    assert.match(
+      hoverAt('python', text, 'pool_recycle')!,
+      /^\*\*pool_recycle\*\* \(SQLAlchemy engine\)\n\nReplace a connection older than this many seconds.*\n\nDefault: `-1 \(never\)`$/,
+    );
   });
 
   it('lists every setting on the call, given or default', () => {

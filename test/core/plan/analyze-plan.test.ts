@@ -52,7 +52,9 @@ describe('analyzePlan', () => {
     });
 
     it('does not divide under a Single Copy Gather, which runs its plan in one process', () => {
-      const plan = analyze(ran('Gather', 10, 1, { 'Workers Planned': 1, 'Workers Launched': 1, 'Single Copy': true }, [ran('Seq Scan', 8, 1)]));
+      const plan = analyze(
+        ran('Gather', 10, 1, { 'Workers Planned': 1, 'Workers Launched': 1, 'Single Copy': true }, [ran('Seq Scan', 8, 1)]),
+      );
       near(plan.nodes[1].inclusiveMs, 8);
     });
 
@@ -120,7 +122,10 @@ describe('analyzePlan', () => {
 
     it('takes the time once when several nodes use the result, deepest first', () => {
       const plan = analyze(
-        ran('Sort', 10, 1, { 'Sort Key': ['(x - $0)'] }, [initPlan('InitPlan 1 (returns $0)', 4), ran('Seq Scan', 9, 1, { Filter: '(x > $0)' })]),
+        ran('Sort', 10, 1, { 'Sort Key': ['(x - $0)'] }, [
+          initPlan('InitPlan 1 (returns $0)', 4),
+          ran('Seq Scan', 9, 1, { Filter: '(x > $0)' }),
+        ]),
       );
       near(plan.nodes[2].exclusiveMs, 9 - 4);
       near(plan.nodes[0].exclusiveMs, 10 - 9);
@@ -128,12 +133,18 @@ describe('analyzePlan', () => {
 
     it('takes the rest from the next user when the first has less time than the InitPlan, never going below 0', () => {
       const plan = analyze(
-        ran('Sort', 10, 1, { 'Sort Key': ['(x - $0)'] }, [initPlan('InitPlan 1 (returns $0)', 4), ran('Seq Scan', 7.5, 1, { Filter: '(x > $0)' })]),
+        ran('Sort', 10, 1, { 'Sort Key': ['(x - $0)'] }, [
+          initPlan('InitPlan 1 (returns $0)', 4),
+          ran('Seq Scan', 7.5, 1, { Filter: '(x > $0)' }),
+        ]),
       );
       near(plan.nodes[2].exclusiveMs, 7.5 - 4);
       near(plan.nodes[0].exclusiveMs, 10 - 7.5);
       const short = analyze(
-        ran('Sort', 10, 1, { 'Sort Key': ['(x - $0)'] }, [initPlan('InitPlan 1 (returns $0)', 4), ran('Seq Scan', 3, 1, { Filter: '(x > $0)' })]),
+        ran('Sort', 10, 1, { 'Sort Key': ['(x - $0)'] }, [
+          initPlan('InitPlan 1 (returns $0)', 4),
+          ran('Seq Scan', 3, 1, { Filter: '(x > $0)' }),
+        ]),
       );
       near(short.nodes[2].exclusiveMs, 0);
       near(short.nodes[0].exclusiveMs, 10 - 3 - 1);
@@ -169,12 +180,8 @@ describe('analyzePlan', () => {
       near(plan.nodes[0].exclusiveMs, 20 - 19);
     });
 
-    it('ignores the InitPlan\'s own name and references inside its own subtree', () => {
-      const plan = analyze(
-        ran('Result', 5, 1, {}, [
-          initPlan('InitPlan 1 (returns $0)', 4, { Filter: '($0 IS NOT NULL)' }),
-        ]),
-      );
+    it("ignores the InitPlan's own name and references inside its own subtree", () => {
+      const plan = analyze(ran('Result', 5, 1, {}, [initPlan('InitPlan 1 (returns $0)', 4, { Filter: '($0 IS NOT NULL)' })]));
       near(plan.nodes[1].exclusiveMs, 4);
       near(plan.nodes[0].exclusiveMs, 1);
     });
@@ -183,7 +190,8 @@ describe('analyzePlan', () => {
   describe('CTEs', () => {
     const cte = (name: string, ms: number, extra: Partial<RawPlanNode> = {}): RawPlanNode =>
       ran('Seq Scan', ms, 1, { 'Parent Relationship': 'InitPlan', 'Subplan Name': `CTE ${name}`, ...extra });
-    const scan = (name: string, ms: number, extra: Partial<RawPlanNode> = {}): RawPlanNode => ran('CTE Scan', ms, 1, { 'CTE Name': name, ...extra });
+    const scan = (name: string, ms: number, extra: Partial<RawPlanNode> = {}): RawPlanNode =>
+      ran('CTE Scan', ms, 1, { 'CTE Name': name, ...extra });
 
     it('takes a CTE scanned once entirely from its scan, and not from the node it hangs under', () => {
       const plan = analyze(ran('Limit', 10, 1, {}, [cte('x', 6), scan('x', 9)]));
@@ -309,7 +317,16 @@ describe('analyzePlan', () => {
       assert.equal(plan.hasBuffers, false, 'planning buffers are not node buffers');
       for (const node of plan.nodes) {
         assert.deepEqual(
-          [node.executed, node.loops, node.inclusiveMs, node.exclusiveMs, node.exclusiveShare, node.actualRowsTotal, node.misestimate, node.buffers],
+          [
+            node.executed,
+            node.loops,
+            node.inclusiveMs,
+            node.exclusiveMs,
+            node.exclusiveShare,
+            node.actualRowsTotal,
+            node.misestimate,
+            node.buffers,
+          ],
           [false, 0, undefined, undefined, undefined, undefined, undefined, undefined],
         );
       }
@@ -334,7 +351,12 @@ describe('analyzePlan', () => {
       const plan = analyze(
         ran('Append', 10, 1, {}, [
           ran('Seq Scan', 4, 1, { 'I/O Read Time': 1.5, 'I/O Write Time': 0.5, 'Temp I/O Read Time': 0.25 }),
-          ran('Seq Scan', 4, 1, { 'Shared I/O Read Time': 1, 'Local I/O Read Time': 2, 'Temp I/O Read Time': 3, 'Shared I/O Write Time': 0.75 }),
+          ran('Seq Scan', 4, 1, {
+            'Shared I/O Read Time': 1,
+            'Local I/O Read Time': 2,
+            'Temp I/O Read Time': 3,
+            'Shared I/O Write Time': 0.75,
+          }),
         ]),
       );
       near(plan.nodes[1].ioReadMs, 1.75);
@@ -361,7 +383,10 @@ describe('analyzePlan', () => {
     });
 
     it('keeps the top-level keys except "Plan", and the nodes\' keys except "Plans"', () => {
-      const plan = analyze(ran('Limit', 8, 1, { 'Custom Key': 'kept' }, [ran('Seq Scan', 6, 1)]), { 'Planning Time': 1, 'Query Text': 'select' });
+      const plan = analyze(ran('Limit', 8, 1, { 'Custom Key': 'kept' }, [ran('Seq Scan', 6, 1)]), {
+        'Planning Time': 1,
+        'Query Text': 'select',
+      });
       assert.deepEqual(Object.keys(plan.rawTopLevel).sort(), ['Planning Time', 'Query Text']);
       assert.equal(plan.nodes[0].raw['Custom Key'], 'kept');
       assert.equal('Plans' in plan.nodes[0].raw, false);
@@ -369,7 +394,10 @@ describe('analyzePlan', () => {
 
     it('does not modify its input', () => {
       const input: RawExplainResult = {
-        Plan: ran('Limit', 10, 1, {}, [ran('Aggregate', 3, 1, { 'Parent Relationship': 'InitPlan', 'Subplan Name': 'CTE x' }), ran('CTE Scan', 9, 1, { 'CTE Name': 'x' })]),
+        Plan: ran('Limit', 10, 1, {}, [
+          ran('Aggregate', 3, 1, { 'Parent Relationship': 'InitPlan', 'Subplan Name': 'CTE x' }),
+          ran('CTE Scan', 9, 1, { 'CTE Name': 'x' }),
+        ]),
         'Execution Time': 11,
       };
       const before = JSON.stringify(input);

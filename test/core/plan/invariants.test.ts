@@ -45,7 +45,10 @@ describe('plan invariants, on every fixture', () => {
             continue;
           }
           assert.ok(node.exclusiveMs >= 0, `node ${node.id}: exclusiveMs ${node.exclusiveMs}`);
-          assert.ok(node.exclusiveMs <= node.inclusiveMs! + 1e-9, `node ${node.id}: exclusive ${node.exclusiveMs} > inclusive ${node.inclusiveMs}`);
+          assert.ok(
+            node.exclusiveMs <= node.inclusiveMs! + 1e-9,
+            `node ${node.id}: exclusive ${node.exclusiveMs} > inclusive ${node.inclusiveMs}`,
+          );
           if (node.exclusiveShare !== undefined) assert.ok(node.exclusiveShare >= 0 && node.exclusiveShare <= 1);
           for (const [key, value] of Object.entries(node.buffers ?? {})) {
             assert.ok(Number.isInteger(value) && value >= 0, `node ${node.id}: buffers.${key} = ${value}`);
@@ -58,7 +61,10 @@ describe('plan invariants, on every fixture', () => {
           const root = plan.nodes[0];
           const sum = plan.nodes.reduce((total, node) => total + (node.exclusiveMs ?? 0), 0);
           const tolerance = roundingTolerance(plan);
-          assert.ok(Math.abs(sum - root.inclusiveMs!) <= tolerance, `exclusive times add up to ${sum}, root took ${root.inclusiveMs} (tolerance ${tolerance})`);
+          assert.ok(
+            Math.abs(sum - root.inclusiveMs!) <= tolerance,
+            `exclusive times add up to ${sum}, root took ${root.inclusiveMs} (tolerance ${tolerance})`,
+          );
         });
       }
 
@@ -67,9 +73,18 @@ describe('plan invariants, on every fixture', () => {
           const rootRaw = raw.Plan;
           const sum = (pick: (b: NodeBuffers) => number): number =>
             plan.nodes.reduce((total, node) => total + (node.buffers ? pick(node.buffers) : 0), 0);
-          assert.equal(sum((b) => b.sharedHit), rootRaw['Shared Hit Blocks']);
-          assert.equal(sum((b) => b.sharedRead), rootRaw['Shared Read Blocks']);
-          assert.equal(sum((b) => b.tempWritten), rootRaw['Temp Written Blocks']);
+          assert.equal(
+            sum((b) => b.sharedHit),
+            rootRaw['Shared Hit Blocks'],
+          );
+          assert.equal(
+            sum((b) => b.sharedRead),
+            rootRaw['Shared Read Blocks'],
+          );
+          assert.equal(
+            sum((b) => b.tempWritten),
+            rootRaw['Temp Written Blocks'],
+          );
         });
       }
 

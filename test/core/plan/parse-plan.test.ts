@@ -83,12 +83,13 @@ describe('parseExplainJson', () => {
 
   describe('rejects, saying what is wrong', () => {
     it('empty input', () => {
-      for (const input of ['', '   \n\t ']) assert.equal(parseError(input).message, 'empty input: paste the output of EXPLAIN, as text or JSON');
+      for (const input of ['', '   \n\t '])
+        assert.equal(parseError(input).message, 'empty input: paste the output of EXPLAIN, as text or JSON');
     });
 
     it('invalid JSON, naming the line and column', () => {
       const error = parseError('[\n  {\n    "Plan": {"Node Type": "Result",, }\n  }\n]');
-      assert.equal(error.message, "not JSON: Expected double-quoted property name at line 3, column 36");
+      assert.equal(error.message, 'not JSON: Expected double-quoted property name at line 3, column 36');
       assert.equal(error.line, 3);
       assert.equal(error.column, 36);
     });

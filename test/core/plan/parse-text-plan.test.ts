@@ -18,7 +18,16 @@ const CONSTRUCTS: Array<{ what: string; text: string; expect: (r: RawExplainResu
     text: 'Seq Scan on public.orders o  (cost=0.00..378.00 rows=2000 width=0) (actual time=0.005..0.814 rows=2000.50 loops=2)',
     expect: (r) =>
       assert.deepEqual(
-        [r.Plan['Node Type'], r.Plan.Schema, r.Plan['Relation Name'], r.Plan.Alias, r.Plan['Total Cost'], r.Plan['Plan Rows'], r.Plan['Actual Rows'], r.Plan['Actual Loops']],
+        [
+          r.Plan['Node Type'],
+          r.Plan.Schema,
+          r.Plan['Relation Name'],
+          r.Plan.Alias,
+          r.Plan['Total Cost'],
+          r.Plan['Plan Rows'],
+          r.Plan['Actual Rows'],
+          r.Plan['Actual Loops'],
+        ],
         ['Seq Scan', 'public', 'orders', 'o', 378, 2000, 2000.5, 2],
       ),
   },
@@ -40,10 +49,25 @@ const CONSTRUCTS: Array<{ what: string; text: string; expect: (r: RawExplainResu
       assert.equal(r.Plan['Hash Cond'], '(c.relnamespace = n.oid)');
       assert.equal(r.Plan['Rows Removed by Join Filter'], 4);
       const scan = at(r, 0);
-      assert.deepEqual([scan['Node Type'], scan['Scan Direction'], scan['Index Name'], scan['Parent Relationship']], ['Index Only Scan', 'Backward', 'Odd Index', 'Outer']);
-      assert.deepEqual([scan['Rows Removed by Filter'], scan['Heap Fetches'], scan.Filter], [261, 12, `(relkind = ANY ('{r,p}'::"char"[]))`]);
+      assert.deepEqual(
+        [scan['Node Type'], scan['Scan Direction'], scan['Index Name'], scan['Parent Relationship']],
+        ['Index Only Scan', 'Backward', 'Odd Index', 'Outer'],
+      );
+      assert.deepEqual(
+        [scan['Rows Removed by Filter'], scan['Heap Fetches'], scan.Filter],
+        [261, 12, `(relkind = ANY ('{r,p}'::"char"[]))`],
+      );
       const hash = at(r, 1);
-      assert.deepEqual([hash['Hash Buckets'], hash['Original Hash Buckets'], hash['Hash Batches'], hash['Original Hash Batches'], hash['Peak Memory Usage']], [65536, 1024, 4, 1, 9]);
+      assert.deepEqual(
+        [
+          hash['Hash Buckets'],
+          hash['Original Hash Buckets'],
+          hash['Hash Batches'],
+          hash['Original Hash Batches'],
+          hash['Peak Memory Usage'],
+        ],
+        [65536, 1024, 4, 1, 9],
+      );
       assert.equal(at(r, 1, 0)['Parent Relationship'], 'Outer');
     },
   },
@@ -67,7 +91,9 @@ const CONSTRUCTS: Array<{ what: string; text: string; expect: (r: RawExplainResu
       });
       const sort = at(r, 0);
       assert.deepEqual([sort['Sort Method'], sort['Sort Space Type'], sort['Sort Space Used']], ['external merge', 'Disk', 1234]);
-      assert.deepEqual(sort.Workers, [{ 'Worker Number': 0, 'Sort Method': 'quicksort', 'Sort Space Type': 'Memory', 'Sort Space Used': 25 }]);
+      assert.deepEqual(sort.Workers, [
+        { 'Worker Number': 0, 'Sort Method': 'quicksort', 'Sort Space Type': 'Memory', 'Sort Space Used': 25 },
+      ]);
     },
   },
   {
@@ -81,7 +107,15 @@ const CONSTRUCTS: Array<{ what: string; text: string; expect: (r: RawExplainResu
     expect: (r) => {
       const p = r.Plan;
       assert.deepEqual(
-        [p['Shared Hit Blocks'], p['Shared Read Blocks'], p['Shared Dirtied Blocks'], p['Shared Written Blocks'], p['Local Hit Blocks'], p['Temp Read Blocks'], p['Temp Written Blocks']],
+        [
+          p['Shared Hit Blocks'],
+          p['Shared Read Blocks'],
+          p['Shared Dirtied Blocks'],
+          p['Shared Written Blocks'],
+          p['Local Hit Blocks'],
+          p['Temp Read Blocks'],
+          p['Temp Written Blocks'],
+        ],
         [5, 2, 3, 4, 1, 7, 8],
       );
       assert.deepEqual([p['Shared I/O Read Time'], p['Shared I/O Write Time'], p['Temp I/O Read Time']], [1.5, 0.5, 0.25]);
@@ -102,7 +136,16 @@ const CONSTRUCTS: Array<{ what: string; text: string; expect: (r: RawExplainResu
       assert.deepEqual([r.Plan['Workers Planned'], r.Plan['Workers Launched']], [2, 1]);
       const scan = at(r, 0);
       assert.equal(scan['Parallel Aware'], true);
-      assert.deepEqual(scan.Workers, [{ 'Worker Number': 0, 'Actual Startup Time': 0.2, 'Actual Total Time': 7.5, 'Actual Rows': 2, 'Actual Loops': 1, 'Shared Hit Blocks': 3 }]);
+      assert.deepEqual(scan.Workers, [
+        {
+          'Worker Number': 0,
+          'Actual Startup Time': 0.2,
+          'Actual Total Time': 7.5,
+          'Actual Rows': 2,
+          'Actual Loops': 1,
+          'Shared Hit Blocks': 3,
+        },
+      ]);
     },
   },
   {
@@ -121,10 +164,16 @@ const CONSTRUCTS: Array<{ what: string; text: string; expect: (r: RawExplainResu
               ->  Bitmap Index Scan on t_a  (cost=0.0..1.0 rows=10 width=0) (actual time=0.1..0.1 rows=10 loops=1)
                     Index Cond: (a = 1)`,
     expect: (r) => {
-      assert.deepEqual([r.Plan.Strategy, r.Plan['Planned Partitions'], r.Plan['HashAgg Batches'], r.Plan['Disk Usage'], r.Plan['Peak Memory Usage']], ['Hashed', 4, 5, 10640, 4145]);
+      assert.deepEqual(
+        [r.Plan.Strategy, r.Plan['Planned Partitions'], r.Plan['HashAgg Batches'], r.Plan['Disk Usage'], r.Plan['Peak Memory Usage']],
+        ['Hashed', 4, 5, 10640, 4145],
+      );
       const memo = at(r, 0);
       assert.deepEqual([memo['Cache Key'], memo['Cache Mode'], memo['Cache Hits'], memo['Cache Misses']], ['t.a', 'logical', 10, 5]);
-      assert.deepEqual([at(r, 0, 0)['Exact Heap Blocks'], at(r, 0, 0)['Lossy Heap Blocks'], at(r, 0, 0)['Rows Removed by Index Recheck']], [10, 5, 3]);
+      assert.deepEqual(
+        [at(r, 0, 0)['Exact Heap Blocks'], at(r, 0, 0)['Lossy Heap Blocks'], at(r, 0, 0)['Rows Removed by Index Recheck']],
+        [10, 5, 3],
+      );
       assert.equal(at(r, 0, 0, 0)['Index Name'], 't_a');
     },
   },
@@ -141,11 +190,14 @@ const CONSTRUCTS: Array<{ what: string; text: string; expect: (r: RawExplainResu
 Planning Time: 0.1 ms
 Execution Time: 5.1 ms`,
     expect: (r) => {
-      assert.deepEqual(r.Plan.Plans!.map((p) => [p['Subplan Name'], p['Parent Relationship']]), [
-        ['CTE c', 'InitPlan'],
-        ['InitPlan 1', 'InitPlan'],
-        ['SubPlan 2', 'SubPlan'],
-      ]);
+      assert.deepEqual(
+        r.Plan.Plans!.map((p) => [p['Subplan Name'], p['Parent Relationship']]),
+        [
+          ['CTE c', 'InitPlan'],
+          ['InitPlan 1', 'InitPlan'],
+          ['SubPlan 2', 'SubPlan'],
+        ],
+      );
       assert.deepEqual([at(r, 0)['Actual Loops'], at(r, 0)['Actual Total Time']], [0, 0]);
       const plan = analyzePlan(r);
       // The InitPlan's 4 ms come off the Result whose One-Time Filter uses it, not off the InitPlan.
@@ -212,7 +264,9 @@ Total runtime: 9.5 ms`,
   ->  Function Scan on pg_catalog.generate_series g  (cost=0.0..1.0 rows=1 width=4)`,
     expect: (r) =>
       assert.deepEqual(
-        analyzePlan(r).nodes.slice(1).map((n) => [n.nodeType, n.label, n.parentRelationship]),
+        analyzePlan(r)
+          .nodes.slice(1)
+          .map((n) => [n.nodeType, n.label, n.parentRelationship]),
         [
           ['Aggregate', 'Finalize GroupAggregate', 'Member'],
           ['SetOp', 'HashSetOp Except All', 'Member'],
@@ -266,7 +320,11 @@ t=32.88..32.9
 th=224) (actual time=0.532..0.532
 rows=0 loops=1)
    Sort Key: n.nspname`,
-    expect: (r) => assert.deepEqual([r.Plan['Total Cost'], r.Plan['Plan Width'], r.Plan['Actual Total Time'], r.Plan['Actual Rows']], [32.96, 224, 0.532, 0]),
+    expect: (r) =>
+      assert.deepEqual(
+        [r.Plan['Total Cost'], r.Plan['Plan Width'], r.Plan['Actual Total Time'], r.Plan['Actual Rows']],
+        [32.96, 224, 0.532, 0],
+      ),
   },
   {
     what: 'pgAdmin single-quoted lines and CSV-quoted lines',
@@ -283,7 +341,12 @@ describe('text-format plans', () => {
     const plain = parseExplainJson(CONSTRUCTS[1].text);
     const lines = CONSTRUCTS[1].text.split('\n');
     const width = Math.max(...lines.map((l) => l.length));
-    const border2 = ['┌' + '─'.repeat(width + 2) + '┐', ...lines.map((l) => `│ ${l.padEnd(width)} │`), '└' + '─'.repeat(width + 2) + '┘', '(12 rows)'].join('\n');
+    const border2 = [
+      '┌' + '─'.repeat(width + 2) + '┐',
+      ...lines.map((l) => `│ ${l.padEnd(width)} │`),
+      '└' + '─'.repeat(width + 2) + '┘',
+      '(12 rows)',
+    ].join('\n');
     const ascii = [' QUERY PLAN', '-'.repeat(width), ...lines.map((l) => ` ${l}`), '(12 rows)'].join('\n');
     assert.deepEqual(parseExplainJson(border2), plain);
     assert.deepEqual(parseExplainJson(ascii), plain);
@@ -319,15 +382,23 @@ describe('damaged text plans', () => {
   }
 
   it('a stray line inside: names the line and what was expected, keeps what came before', () => {
-    const error = damage(`${ROOT}\n  ->  Seq Scan on a  (cost=0.00..1.00 rows=1 width=4)\n        Output: blah\nhere is a line break\n  ->  Seq Scan on b  (cost=0.00..1.00 rows=1 width=4)`);
+    const error = damage(
+      `${ROOT}\n  ->  Seq Scan on a  (cost=0.00..1.00 rows=1 width=4)\n        Output: blah\nhere is a line break\n  ->  Seq Scan on b  (cost=0.00..1.00 rows=1 width=4)`,
+    );
     assert.equal(error.line, 4);
-    assert.equal(error.message, 'line 4: expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) at the plan\'s left edge, found "here is a line break"');
+    assert.equal(
+      error.message,
+      'line 4: expected a summary line (Planning Time, Execution Time, Trigger, JIT, Settings) at the plan\'s left edge, found "here is a line break"',
+    );
     assert.equal(error.partial!.Plan.Plans!.length, 1);
   });
 
   it('a truncated node line', () => {
     const error = damage(`${ROOT}\n  ->  Seq Scan on a  (cost=0.00..1.00 rows=1 width=4)\n  ->  Hash Jo`);
-    assert.match(error.message, /^line 3: expected a plan node after "->" \(such as "Seq Scan on t {2}\(cost=\.\.\.\)"\), found "-> {2}Hash Jo"$/);
+    assert.match(
+      error.message,
+      /^line 3: expected a plan node after "->" \(such as "Seq Scan on t {2}\(cost=\.\.\.\)"\), found "-> {2}Hash Jo"$/,
+    );
     assert.equal(error.partial!.Plan.Plans!.length, 1);
   });
 

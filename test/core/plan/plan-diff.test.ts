@@ -7,7 +7,13 @@ describe('two plans of one statement compared node by node', () => {
   it('reads an index turning scans into index scans as replacements on the same relation', () => {
     const diff = diffPlans(loadPg15Plan(TOPN.plan), loadPg15Plan(TOPN.indexedPlan));
     assert.deepEqual(diff.changes, [
-      { kind: 'replaced', from: 'Parallel Seq Scan on products p', to: 'Index Scan Backward using products_created_at_idx on products p', fromId: 4, toId: 2 },
+      {
+        kind: 'replaced',
+        from: 'Parallel Seq Scan on products p',
+        to: 'Index Scan Backward using products_created_at_idx on products p',
+        fromId: 4,
+        toId: 2,
+      },
       { kind: 'replaced', from: 'Seq Scan on categories c', to: 'Index Scan using categories_pkey on categories c', fromId: 6, toId: 4 },
       { kind: 'removed', name: 'Gather Merge', id: 1 },
       { kind: 'removed', name: 'Sort', id: 2 },
@@ -58,9 +64,17 @@ describe('two plans of one statement compared node by node', () => {
   });
 
   it('matches nodes by name as many times as both plans have them', () => {
-    const scan = (relation: string) => ({ 'Node Type': 'Seq Scan', 'Relation Name': relation, 'Total Cost': 1, 'Plan Rows': 1, 'Plan Width': 4 });
+    const scan = (relation: string) => ({
+      'Node Type': 'Seq Scan',
+      'Relation Name': relation,
+      'Total Cost': 1,
+      'Plan Rows': 1,
+      'Plan Width': 4,
+    });
     const append = (...relations: string[]) =>
-      analyzePlan({ Plan: { 'Node Type': 'Append', 'Total Cost': 3, 'Plan Rows': 3, 'Plan Width': 4, Plans: relations.map(scan) } as never });
+      analyzePlan({
+        Plan: { 'Node Type': 'Append', 'Total Cost': 3, 'Plan Rows': 3, 'Plan Width': 4, Plans: relations.map(scan) } as never,
+      });
     assert.deepEqual(diffPlans(append('a', 'a', 'b'), append('a', 'b')).changes, [{ kind: 'removed', name: 'Seq Scan on a', id: 2 }]);
     const estimate = summarizePlan(append('a'));
     assert.equal(estimate.executionMs, undefined, 'an estimate-only plan has no time');

@@ -13,7 +13,14 @@ import type { RawPlanNode } from '../../../src/core/plan';
 const ROOT = join(__dirname, '../../fixtures/plans/text-twins');
 const RUN_DEPENDENT = /Time|Memory|Peak|Space Used|Disk Usage|Sort Space|Query Identifier|Average|Blocks|WAL/;
 /** Keys whose value is only a sum or average across a run that parallel workers split differently each time. */
-const PARALLEL_DEPENDENT = new Set(['Actual Rows', 'Actual Loops', 'Rows Removed by Filter', 'Workers', 'Shared Hit Blocks', 'Shared Read Blocks']);
+const PARALLEL_DEPENDENT = new Set([
+  'Actual Rows',
+  'Actual Loops',
+  'Rows Removed by Filter',
+  'Workers',
+  'Shared Hit Blocks',
+  'Shared Read Blocks',
+]);
 
 function flatten(root: RawPlanNode): RawPlanNode[] {
   const out: RawPlanNode[] = [];
@@ -67,9 +74,20 @@ for (const target of ['pg15', 'pglite18']) {
           }
         });
         // What the text shows must not be lost: the JSON's conditions, sort and hash details are all there.
-        for (const key of ['Filter', 'Index Cond', 'Hash Cond', 'Join Filter', 'Sort Key', 'Sort Method', 'Hash Batches', 'Subplan Name', 'Output']) {
+        for (const key of [
+          'Filter',
+          'Index Cond',
+          'Hash Cond',
+          'Join Filter',
+          'Sort Key',
+          'Sort Method',
+          'Hash Batches',
+          'Subplan Name',
+          'Output',
+        ]) {
           jsonNodes.forEach((node, i) => {
-            if (node[key] !== undefined) assert.ok(key in textNodes[i], `node ${i} (${node['Node Type']}): "${key}" missing from the text plan`);
+            if (node[key] !== undefined)
+              assert.ok(key in textNodes[i], `node ${i} (${node['Node Type']}): "${key}" missing from the text plan`);
           });
         }
         for (const key of ['Planning Time', 'Execution Time', 'Settings', 'JIT']) {

@@ -129,7 +129,8 @@ describe('classify', () => {
     });
 
     it('rejects several statements, naming each with its line', () => {
-      const input = 'SELECT * FROM users;\n\n\nUPDATE users SET name = $1 WHERE id = $2 AND name IS DISTINCT FROM $1;\n\n-- cleanup\n\nDELETE FROM users';
+      const input =
+        'SELECT * FROM users;\n\n\nUPDATE users SET name = $1 WHERE id = $2 AND name IS DISTINCT FROM $1;\n\n-- cleanup\n\nDELETE FROM users';
       const result = checkSingleStatement(input);
       assert.ok(!result.ok);
       assert.equal(result.error.problem, 'several-statements');
@@ -139,7 +140,10 @@ describe('classify', () => {
         'expected one statement, found 3: line 1 "SELECT * FROM users", line 4 "UPDATE users SET name = $1 WHERE id = $…", ' +
           'line 8 "DELETE FROM users"; explain them one at a time',
       );
-      assert.throws(() => classifyStatement(input), (error: unknown) => error instanceof SqlInputError && error.problem === 'several-statements');
+      assert.throws(
+        () => classifyStatement(input),
+        (error: unknown) => error instanceof SqlInputError && error.problem === 'several-statements',
+      );
     });
 
     it('counts statements in text that does not parse', () => {

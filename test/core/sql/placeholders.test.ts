@@ -74,7 +74,10 @@ describe('placeholders', () => {
     });
 
     it('numbers positional placeholders in order, one each', () => {
-      assert.deepEqual(rewrite('SELECT * FROM t WHERE a = ? AND b = ?'), { text: 'SELECT * FROM t WHERE a = $1 AND b = $2', slots: ['? #1', '? #2'] });
+      assert.deepEqual(rewrite('SELECT * FROM t WHERE a = ? AND b = ?'), {
+        text: 'SELECT * FROM t WHERE a = $1 AND b = $2',
+        slots: ['? #1', '? #2'],
+      });
       assert.equal(rewrite('UPDATE t SET a = %s WHERE id = %s').text, 'UPDATE t SET a = $1 WHERE id = $2');
     });
 

@@ -46,7 +46,7 @@ describe('findSideEffects: what a rollback cannot undo, read from the statement'
       'SELECT pg_advisory_xact_lock(1)',
       "SELECT currval('s')",
       'DELETE FROM t',
-      "INSERT INTO t (id) VALUES (1)",
+      'INSERT INTO t (id) VALUES (1)',
       "SELECT 'nextval(s)'",
       'SELECT nextval FROM t',
     ]) {
@@ -72,7 +72,9 @@ describe('findSideEffects: what a rollback cannot undo, read from the statement'
       [['sequence', 'audit.log']],
     );
     assert.match(effects[0]!.message, /Inserting into audit\.log draws values from its sequence/);
-    assert.deepEqual(insertTargets('MERGE INTO stock s USING delta d ON s.id = d.id WHEN NOT MATCHED THEN INSERT VALUES (d.id)'), [{ table: 'stock' }]);
+    assert.deepEqual(insertTargets('MERGE INTO stock s USING delta d ON s.id = d.id WHEN NOT MATCHED THEN INSERT VALUES (d.id)'), [
+      { table: 'stock' },
+    ]);
   });
 
   it('reads statements nested deeper than the call stack allows', function () {

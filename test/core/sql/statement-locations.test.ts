@@ -54,7 +54,8 @@ describe('where in the statement a finding is about', () => {
   });
 
   it('conditions: those on the table among several, unqualified ones when it is alone', () => {
-    const sql = "SELECT * FROM orders o JOIN items i ON i.oid = o.id WHERE o.status = 'x' AND i.total > 9 AND i.sku IN (1, 2) ORDER BY o.created_at DESC NULLS LAST, o.id";
+    const sql =
+      "SELECT * FROM orders o JOIN items i ON i.oid = o.id WHERE o.status = 'x' AND i.total > 9 AND i.sku IN (1, 2) ORDER BY o.created_at DESC NULLS LAST, o.id";
     assert.equal(spanText(sql, { kind: 'predicate', names: ['items', 'i'] }), 'i.total > 9 AND i.sku IN (1, 2)');
     assert.equal(spanText(sql, { kind: 'predicate', names: ['orders', 'o'] }), "o.status = 'x'");
     assert.equal(spanText(sql, { kind: 'order-by' }), 'o.created_at DESC NULLS LAST, o.id');

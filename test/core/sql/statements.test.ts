@@ -23,7 +23,7 @@ describe('statements', () => {
     });
 
     it('keeps a ; inside $$ and $tag$ dollar quotes', () => {
-      const document = "DO $$ BEGIN PERFORM 1; PERFORM 2; END $$;\nSELECT $fn$ a; b $fn$, $$;$$";
+      const document = 'DO $$ BEGIN PERFORM 1; PERFORM 2; END $$;\nSELECT $fn$ a; b $fn$, $$;$$';
       assert.deepEqual(statementTexts(document), ['DO $$ BEGIN PERFORM 1; PERFORM 2; END $$', 'SELECT $fn$ a; b $fn$, $$;$$']);
     });
 

@@ -53,7 +53,8 @@ describe('workload detectors', () => {
 
     const alternating = stream();
     alternating.add('SELECT id FROM products', { rows: 10 });
-    for (let id = 1; id <= 6; id++) alternating.add('SELECT * FROM categories WHERE id = $1', { params: [String(id)], connectionId: id % 2 === 0 ? 1 : 2 });
+    for (let id = 1; id <= 6; id++)
+      alternating.add('SELECT * FROM categories WHERE id = $1', { params: [String(id)], connectionId: id % 2 === 0 ? 1 : 2 });
     assert.deepEqual(analyzeWorkload(alternating.statements, DEFAULT_WORKLOAD_SETTINGS), []);
 
     const fewRows = stream();
@@ -67,7 +68,10 @@ describe('workload detectors', () => {
     add('SELECT id FROM products', { rows: 10 });
     for (let i = 0; i < 7; i++) add('SELECT * FROM settings WHERE key = $1', { params: ['currency'] });
     const findings = analyzeWorkload(statements, DEFAULT_WORKLOAD_SETTINGS);
-    assert.deepEqual(findings.map((finding) => [finding.id, finding.calls]), [['repeated-statement', 7]]);
+    assert.deepEqual(
+      findings.map((finding) => [finding.id, finding.calls]),
+      [['repeated-statement', 7]],
+    );
   });
 
   it('finds row-by-row inserts, but not multi-row VALUES', () => {
@@ -94,8 +98,12 @@ describe('workload detectors', () => {
     assert.match(finding.fix, /WHERE id > \$last ORDER BY id LIMIT n/);
 
     const bound = stream();
-    for (let page = 1; page <= 3; page++) bound.add('SELECT * FROM products ORDER BY id LIMIT $1 OFFSET $2', { params: ['20', String(page * 20)], rows: 20 });
-    assert.deepEqual(analyzeWorkload(bound.statements, DEFAULT_WORKLOAD_SETTINGS).map((found) => found.id), ['offset-pagination']);
+    for (let page = 1; page <= 3; page++)
+      bound.add('SELECT * FROM products ORDER BY id LIMIT $1 OFFSET $2', { params: ['20', String(page * 20)], rows: 20 });
+    assert.deepEqual(
+      analyzeWorkload(bound.statements, DEFAULT_WORKLOAD_SETTINGS).map((found) => found.id),
+      ['offset-pagination'],
+    );
   });
 
   it('finds slow statements over the threshold, with their count and total', () => {
@@ -140,7 +148,10 @@ describe('the recording store', () => {
     const groups = store.groups();
     assert.equal(store.statementCount, total);
     assert.equal(groups.length, shapes);
-    assert.equal(groups.reduce((sum, group) => sum + group.calls, 0), total);
+    assert.equal(
+      groups.reduce((sum, group) => sum + group.calls, 0),
+      total,
+    );
     assert.equal(groups[0].totalMs, (total / shapes) * 0.5);
     assert.ok(groups.every((group) => group.samples.length <= 20));
     assert.ok(store.latest().length <= 2000);
@@ -153,17 +164,39 @@ describe('the recording store', () => {
   it('counts shapes beyond its limit under "other statements", still exactly', () => {
     const store = new RecordingStore({ settings: DEFAULT_WORKLOAD_SETTINGS, maxShapes: 10 });
     for (let i = 0; i < 25; i++) {
-      store.add({ seq: i, connectionId: 1, transactionId: i, applicationName: '', sql: `S${i}`, params: [], startedAt: 0, durationMs: 1, rows: 0, command: 'SELECT', fingerprint: `f${i}`, normalized: `S${i}` });
+      store.add({
+        seq: i,
+        connectionId: 1,
+        transactionId: i,
+        applicationName: '',
+        sql: `S${i}`,
+        params: [],
+        startedAt: 0,
+        durationMs: 1,
+        rows: 0,
+        command: 'SELECT',
+        fingerprint: `f${i}`,
+        normalized: `S${i}`,
+      });
     }
     const groups = store.groups();
     assert.equal(groups.length, 11);
     assert.equal(groups.find((group) => group.fingerprint === 'other')?.calls, 15);
-    assert.equal(groups.reduce((sum, group) => sum + group.calls, 0), 25);
+    assert.equal(
+      groups.reduce((sum, group) => sum + group.calls, 0),
+      25,
+    );
   });
 });
 
 describe('pg_stat_statements snapshots', () => {
-  const at = (calls: number, totalMs: number, rows = calls): StatStatement => ({ queryid: '1', query: 'SELECT * FROM categories WHERE id = $1', calls, totalMs, rows });
+  const at = (calls: number, totalMs: number, rows = calls): StatStatement => ({
+    queryid: '1',
+    query: 'SELECT * FROM categories WHERE id = $1',
+    calls,
+    totalMs,
+    rows,
+  });
 
   it('diffs two snapshots, and counts from zero after a reset', () => {
     assert.deepEqual(diffStatStatements([at(10, 5)], [at(2010, 105)]), [at(2000, 100)]);
@@ -175,6 +208,12 @@ describe('pg_stat_statements snapshots', () => {
     const lookups = at(5000, 250);
     const slow: StatStatement = { queryid: '2', query: 'SELECT count(*) FROM orders', calls: 2, totalMs: 1400, rows: 2 };
     const findings = statStatementFindings([lookups, slow], DEFAULT_WORKLOAD_SETTINGS);
-    assert.deepEqual(findings.map((finding) => [finding.id, finding.fingerprint, finding.calls]), [['slow-statement', '2', 2], ['n-plus-one', '1', 5000]]);
+    assert.deepEqual(
+      findings.map((finding) => [finding.id, finding.fingerprint, finding.calls]),
+      [
+        ['slow-statement', '2', 2],
+        ['n-plus-one', '1', 5000],
+      ],
+    );
   });
 });

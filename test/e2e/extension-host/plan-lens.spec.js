@@ -85,7 +85,10 @@ describe('Plan Lens in the extension host', () => {
   it('Plan History keeps both explains of the statement; Compare Stored Plan with... shows them in the one plan panel', async () => {
     const compared = vscode.commands.executeCommand('planLens.planHistory.compare');
     let done = false;
-    void compared.then(() => (done = true), () => (done = true));
+    void compared.then(
+      () => (done = true),
+      () => (done = true),
+    );
     // Two quick picks: the newest stored plan (the estimate) comes first, then the only other plan
     // of its statement. Accepting while no pick is open does nothing.
     await until('both quick picks accepted', async () => {
@@ -143,7 +146,9 @@ describe('Plan Lens in the extension host', () => {
         `the explain of ${JSON.stringify(code.getText(editor.selection))} (${code.languageId}) ended without a plan: ${JSON.stringify(vscode.languages.getDiagnostics(code.uri))}`,
       );
       await explaining;
-      const errors = vscode.languages.getDiagnostics(code.uri).filter((d) => d.source === 'Plan Lens' && d.severity === vscode.DiagnosticSeverity.Error);
+      const errors = vscode.languages
+        .getDiagnostics(code.uri)
+        .filter((d) => d.source === 'Plan Lens' && d.severity === vscode.DiagnosticSeverity.Error);
       assert.deepStrictEqual(errors, []);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }

@@ -97,7 +97,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   // No extension gallery: the network is closed, and tests must not depend on a marketplace.
   const env: NodeJS.ProcessEnv = { ...process.env, EXTENSIONS_GALLERY: '{}', ...extra };
-  for (const name of ['VSCODE_IPC_HOOK_CLI', 'PORT', 'PASSWORD', 'HASHED_PASSWORD', 'CODE_SERVER_PARENT_PID', 'ELECTRON_RUN_AS_NODE', 'NODE_OPTIONS']) {
+  for (const name of [
+    'VSCODE_IPC_HOOK_CLI',
+    'PORT',
+    'PASSWORD',
+    'HASHED_PASSWORD',
+    'CODE_SERVER_PARENT_PID',
+    'ELECTRON_RUN_AS_NODE',
+    'NODE_OPTIONS',
+  ]) {
     if (!(extra && name in extra)) delete env[name];
   }
   return env;
@@ -123,10 +131,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const configFile = path.join(tempDir, 'config.yaml');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2),
-  );
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   const workspace = options.workspace ? path.resolve(options.workspace) : undefined;
 
@@ -134,16 +139,21 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 
   const args = [
     codeServerEntry(),
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    '127.0.0.1:0',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
   ];
   if (workspace) args.push(workspace);
 

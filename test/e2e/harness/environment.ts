@@ -35,10 +35,7 @@ export function codeServerInstallDir(): string {
 
 /** The script that starts code-server, run with this Node (`node <entry> args...`). */
 export function codeServerEntry(): string {
-  return (
-    process.env.PLAN_LENS_CODE_SERVER ||
-    path.join(codeServerInstallDir(), 'node_modules', 'code-server', 'out', 'node', 'entry.js')
-  );
+  return process.env.PLAN_LENS_CODE_SERVER || path.join(codeServerInstallDir(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 
 /** The Chromium executable that playwright-core drives. */

@@ -111,7 +111,9 @@ export function formatResults(tests: TestOutcome[], label: string): string[] {
     }
   }
   const count = (s: TestOutcome['state']): number => tests.filter((t) => t.state === s).length;
-  lines.push(`  extension host: ${count('passed')} of ${tests.length} tests passed (failed ${count('failed')}, pending ${count('pending')})`);
+  lines.push(
+    `  extension host: ${count('passed')} of ${tests.length} tests passed (failed ${count('failed')}, pending ${count('pending')})`,
+  );
   return lines;
 }
 

@@ -175,7 +175,10 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
       const index = labels.findIndex(([label, description]) => accept(label, description));
       if (index >= 0) {
         await page.locator(QUICK_INPUT_ROW).nth(index).click();
-        await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+        await page
+          .locator(QUICK_INPUT)
+          .waitFor({ state: 'hidden', timeout: 5_000 })
+          .catch(() => undefined);
         return;
       }
       await sleep(100);
@@ -188,7 +191,13 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
     for (let attempt = 0; attempt < 3; attempt++) {
       await page.keyboard.press(key);
-      if (await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return;
+      if (
+        await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
     }
     throw new Error(`pressing ${key} did not open the quick input`);
   };
@@ -218,15 +227,16 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   };
 
   const contextMenuLabels = async (): Promise<string[]> =>
-    page
-      .locator(`${MENU_ITEM} .action-label`)
-      .evaluateAll((els) => els.map((e) => ((e as HTMLElement).innerText || '').trim()));
+    page.locator(`${MENU_ITEM} .action-label`).evaluateAll((els) => els.map((e) => ((e as HTMLElement).innerText || '').trim()));
 
   const rightClickEditor = async (options: { line?: number } = {}): Promise<string[]> => {
     const line = options.line ?? 1;
     const editor = page.locator(ACTIVE_EDITOR).first();
     await editor.waitFor({ state: 'visible', timeout: 10_000 });
-    const lineNumber = editor.locator('.margin .line-numbers').filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+    const lineNumber = editor
+      .locator('.margin .line-numbers')
+      .filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) })
+      .first();
     const editorBox = await editor.boundingBox();
     const shown = async (): Promise<boolean> => {
       const box = (await lineNumber.count()) > 0 ? await lineNumber.boundingBox() : null;
@@ -245,16 +255,14 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     if (!numberBox || !textBox) throw new Error(`rightClickEditor: line ${line} is not shown`);
     const y = numberBox.y + numberBox.height / 2;
     // Click on the line's text (not past its end), so the cursor lands inside the line.
-    const lineWidth = await editor
-      .locator('.view-lines .view-line')
-      .evaluateAll((els, top) => {
-        const el = els.find((e) => {
-          const r = e.getBoundingClientRect();
-          return r.top <= top && top < r.bottom;
-        });
-        const span = el?.firstElementChild as HTMLElement | null | undefined;
-        return span ? span.getBoundingClientRect().width : 0;
-      }, y);
+    const lineWidth = await editor.locator('.view-lines .view-line').evaluateAll((els, top) => {
+      const el = els.find((e) => {
+        const r = e.getBoundingClientRect();
+        return r.top <= top && top < r.bottom;
+      });
+      const span = el?.firstElementChild as HTMLElement | null | undefined;
+      return span ? span.getBoundingClientRect().width : 0;
+    }, y);
     const x = textBox.x + Math.max(2, Math.min(lineWidth / 2, textBox.width - 10));
     await page.mouse.click(x, y, { button: 'right' });
     await page.locator(MENU_ITEM).first().waitFor({ state: 'visible', timeout: 5_000 });
@@ -263,7 +271,10 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
 
   const chooseContextMenuItem = async (label: string): Promise<void> => {
     const exact = new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`);
-    const item = page.locator(MENU_ITEM).filter({ has: page.locator('.action-label', { hasText: exact }) }).first();
+    const item = page
+      .locator(MENU_ITEM)
+      .filter({ has: page.locator('.action-label', { hasText: exact }) })
+      .first();
     try {
       await item.waitFor({ state: 'visible', timeout: 2_000 });
     } catch {
@@ -277,7 +288,14 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     for (let attempt = 0; attempt < 5; attempt++) {
       if (!(await item.isVisible())) return;
       await item.click({ timeout: 5_000 }).catch(() => undefined);
-      const closed = await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 1_000 }).then(() => true, () => false);
+      const closed = await page
+        .locator('.monaco-menu')
+        .first()
+        .waitFor({ state: 'hidden', timeout: 1_000 })
+        .then(
+          () => true,
+          () => false,
+        );
       if (closed) return;
     }
     await page.keyboard.press('Escape');

@@ -16,9 +16,7 @@ function activate(context) {
   context.subscriptions.push(
     vscode.commands.registerCommand('planLensSample.hello', () => {
       const editor = vscode.window.activeTextEditor;
-      const where = editor
-        ? `${path.basename(editor.document.fileName)} line ${editor.selection.active.line + 1}`
-        : 'no editor';
+      const where = editor ? `${path.basename(editor.document.fileName)} line ${editor.selection.active.line + 1}` : 'no editor';
       const text = `Hello from the Plan Lens sample in VS Code ${vscode.version}: ${where}`;
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
       const file = path.join(folder, 'sample-output', 'hello.txt');

@@ -26,7 +26,11 @@ export const indexOnlyScanHeapFetches: Rule = {
   needs: 'actuals',
   thresholds: [
     { name: 'HEAP_FETCHES_MIN', value: HEAP_FETCHES_MIN, meaning: 'fewest heap fetches to report' },
-    { name: 'HEAP_FETCHES_INFO_SHARE', value: HEAP_FETCHES_INFO_SHARE, meaning: 'info from this share of index entries fetched from the table' },
+    {
+      name: 'HEAP_FETCHES_INFO_SHARE',
+      value: HEAP_FETCHES_INFO_SHARE,
+      meaning: 'info from this share of index entries fetched from the table',
+    },
     { name: 'HEAP_FETCHES_WARNING_SHARE', value: HEAP_FETCHES_WARNING_SHARE, meaning: 'warning from this share' },
   ],
   evaluate(plan: AnalyzedPlan): Finding[] {

@@ -28,8 +28,16 @@ export const indexScanFilterNotSelective: Rule = {
     'An Index Scan, Index Only Scan or Bitmap Heap Scan finds rows through its index condition, then its Filter removes most of them: a compound index including the filtered columns would find only the rows kept.',
   needs: 'actuals',
   thresholds: [
-    { name: 'INDEX_FILTER_MIN_REMOVED_ROWS', value: INDEX_FILTER_MIN_REMOVED_ROWS, meaning: 'fewest rows removed by the filter (all loops) to report' },
-    { name: 'INDEX_FILTER_WARNING_SHARE', value: INDEX_FILTER_WARNING_SHARE, meaning: 'warning when the filter removes more than this share of the rows the index found' },
+    {
+      name: 'INDEX_FILTER_MIN_REMOVED_ROWS',
+      value: INDEX_FILTER_MIN_REMOVED_ROWS,
+      meaning: 'fewest rows removed by the filter (all loops) to report',
+    },
+    {
+      name: 'INDEX_FILTER_WARNING_SHARE',
+      value: INDEX_FILTER_WARNING_SHARE,
+      meaning: 'warning when the filter removes more than this share of the rows the index found',
+    },
     { name: 'INDEX_FILTER_CRITICAL_SHARE', value: INDEX_FILTER_CRITICAL_SHARE, meaning: 'critical above this share' },
   ],
   evaluate(plan: AnalyzedPlan): Finding[] {

@@ -25,11 +25,19 @@ export const lossyBitmapHeapScan: Rule = {
   id: LOSSY_BITMAP_HEAP_SCAN,
   title: 'Lossy bitmap heap scan',
   description:
-    'A Bitmap Heap Scan\'s bitmap did not fit in work_mem and remembered whole pages instead of rows (lossy heap blocks): every row on those pages was rechecked against the condition.',
+    "A Bitmap Heap Scan's bitmap did not fit in work_mem and remembered whole pages instead of rows (lossy heap blocks): every row on those pages was rechecked against the condition.",
   needs: 'actuals',
   thresholds: [
-    { name: 'LOSSY_WARNING_RECHECK_SHARE', value: LOSSY_WARNING_RECHECK_SHARE, meaning: 'warning when the recheck discards at least this share of the rows read, else info' },
-    { name: 'BITMAP_BYTES_PER_HEAP_BLOCK', value: BITMAP_BYTES_PER_HEAP_BLOCK, meaning: 'work_mem bytes an exact bitmap needs per heap page' },
+    {
+      name: 'LOSSY_WARNING_RECHECK_SHARE',
+      value: LOSSY_WARNING_RECHECK_SHARE,
+      meaning: 'warning when the recheck discards at least this share of the rows read, else info',
+    },
+    {
+      name: 'BITMAP_BYTES_PER_HEAP_BLOCK',
+      value: BITMAP_BYTES_PER_HEAP_BLOCK,
+      meaning: 'work_mem bytes an exact bitmap needs per heap page',
+    },
   ],
   evaluate(plan: AnalyzedPlan): Finding[] {
     const findings: Finding[] = [];

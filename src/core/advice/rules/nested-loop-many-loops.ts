@@ -42,9 +42,21 @@ export const nestedLoopManyLoops: Rule = {
   needs: 'actuals',
   thresholds: [
     { name: 'NESTED_LOOP_MIN_LOOPS', value: NESTED_LOOP_MIN_LOOPS, meaning: 'fewest runs of the inner side to report' },
-    { name: 'NESTED_LOOP_MIN_ROWS_READ', value: NESTED_LOOP_MIN_ROWS_READ, meaning: 'fewest rows read by the inner side over all runs to report (warning)' },
-    { name: 'NESTED_LOOP_CRITICAL_ROWS_READ', value: NESTED_LOOP_CRITICAL_ROWS_READ, meaning: 'critical from this many rows read over all runs' },
-    { name: 'NESTED_LOOP_INNER_REMOVED_SHARE', value: NESTED_LOOP_INNER_REMOVED_SHARE, meaning: 'an inner index scan removing this share of its rows counts as not using the join key' },
+    {
+      name: 'NESTED_LOOP_MIN_ROWS_READ',
+      value: NESTED_LOOP_MIN_ROWS_READ,
+      meaning: 'fewest rows read by the inner side over all runs to report (warning)',
+    },
+    {
+      name: 'NESTED_LOOP_CRITICAL_ROWS_READ',
+      value: NESTED_LOOP_CRITICAL_ROWS_READ,
+      meaning: 'critical from this many rows read over all runs',
+    },
+    {
+      name: 'NESTED_LOOP_INNER_REMOVED_SHARE',
+      value: NESTED_LOOP_INNER_REMOVED_SHARE,
+      meaning: 'an inner index scan removing this share of its rows counts as not using the join key',
+    },
   ],
   evaluate(plan: AnalyzedPlan): Finding[] {
     const findings: Finding[] = [];
@@ -68,7 +80,11 @@ export const nestedLoopManyLoops: Rule = {
           title: `${nodeName(node)} ${verb} ${what} ${formatCount(loops)} times, reading ${formatCount(read.rowsRead)} rows`,
           explanation:
             `For each of the ${formatCount(outer.actualRowsTotal ?? loops)} rows of its outer side, the Nested Loop ${
-              read.how === 'materialize' ? 'replays every row kept by the Materialize' : read.how === 'scan' ? 'scans the inner table again' : 'runs an index scan that does not narrow by the join key'
+              read.how === 'materialize'
+                ? 'replays every row kept by the Materialize'
+                : read.how === 'scan'
+                  ? 'scans the inner table again'
+                  : 'runs an index scan that does not narrow by the join key'
             } and tests ${joinCondition}: ${formatCount(read.rowsRead)} rows read in all. ` +
             'A Hash Join reads the inner side once and looks matches up in memory; an index on the join key turns each run into a quick lookup. ' +
             'A Nested Loop over an index is right for a few outer rows, a Hash Join for many.',
@@ -152,10 +168,14 @@ function remedyFor(join: PlanNode, outer: PlanNode, read: InnerRead): string {
         `(${formatFactor(outerMisestimate.factor)} more): with a correct estimate it would likely have chosen a Hash Join; ANALYZE the outer tables.`,
     );
   } else {
-    steps.push('If many outer rows are normal for this query, a Hash Join suits it better: check that enable_hashjoin is on and that the join condition is an equality, which a Hash Join needs.');
+    steps.push(
+      'If many outer rows are normal for this query, a Hash Join suits it better: check that enable_hashjoin is on and that the join condition is an equality, which a Hash Join needs.',
+    );
   }
   if (join.raw['Join Filter'] !== undefined && read.how === 'materialize') {
-    steps.push('A join condition that is not an equality (a range, an OR, a function) leaves the planner no join but the Nested Loop: rewrite it as an equality where possible.');
+    steps.push(
+      'A join condition that is not an equality (a range, an OR, a function) leaves the planner no join but the Nested Loop: rewrite it as an equality where possible.',
+    );
   }
   return steps.join(' ');
 }

@@ -34,7 +34,7 @@ export const parallelWorkersShort: Rule = {
           explanation:
             `The plan was made for ${formatCount(planned)} parallel workers, but ${launched === 0 ? 'none' : `only ${formatCount(launched)}`} could be started: workers come from a pool shared by all connections ` +
             '(max_parallel_workers, itself within max_worker_processes), and it was exhausted. ' +
-            `The ${launched === 0 ? 'leader process did all the work alone' : 'processes that ran did the missing workers\' share'}, and a plan chosen for ${formatCount(planned + 1)} processes may be a poor one for fewer.`,
+            `The ${launched === 0 ? 'leader process did all the work alone' : "processes that ran did the missing workers' share"}, and a plan chosen for ${formatCount(planned + 1)} processes may be a poor one for fewer.`,
           remedy:
             'If the machine has idle cores, raise max_parallel_workers (and max_worker_processes, which needs a restart) so concurrent parallel queries do not run out of workers; ' +
             'otherwise fewer concurrent parallel queries, or a lower max_parallel_workers_per_gather so each one asks for what it will get. ' +

@@ -29,7 +29,7 @@ export const jitOverhead: Rule = {
   id: JIT_OVERHEAD,
   title: 'JIT compilation costs more than it saves',
   description:
-    'JIT compilation took a large share of the execution time. It starts when the plan\'s estimated cost exceeds jit_above_cost, which overestimated or moderately costly queries reach without running long enough to recoup it.',
+    "JIT compilation took a large share of the execution time. It starts when the plan's estimated cost exceeds jit_above_cost, which overestimated or moderately costly queries reach without running long enough to recoup it.",
   needs: 'actuals',
   thresholds: [
     { name: 'JIT_WARNING_SHARE', value: JIT_WARNING_SHARE, meaning: 'warning from this share of the execution time' },
@@ -53,7 +53,9 @@ export const jitOverhead: Rule = {
         explanation:
           `PostgreSQL compiled ${formatCount(jit.functions)} functions to machine code because the plan's estimated cost (${formatCount(rootCost)}) exceeded jit_above_cost. ` +
           'Compiling pays off only for queries that then run long over many rows; this one did not run long enough to recoup it.' +
-          (tuning > 0 ? ` Inlining and optimization, which start above jit_inline_above_cost and jit_optimize_above_cost, took ${formatMs(tuning)} of it.` : ''),
+          (tuning > 0
+            ? ` Inlining and optimization, which start above jit_inline_above_cost and jit_optimize_above_cost, took ${formatMs(tuning)} of it.`
+            : ''),
         remedy:
           `SET jit = off for this query or its role, or raise jit_above_cost above this plan's cost (${formatCount(rootCost)}) so only longer queries are compiled; ` +
           'raising jit_inline_above_cost and jit_optimize_above_cost keeps the cheap compilation and skips its expensive phases. ' +
@@ -68,7 +70,7 @@ export const planningSlowerThanExecution: Rule = {
   id: PLANNING_SLOWER_THAN_EXECUTION,
   title: 'Planning takes longer than execution',
   description:
-    'Planning the statement took longer than running it: for a query run often, the planning time is the cost to cut, by reusing plans (prepared statements) or making the planner\'s job smaller.',
+    "Planning the statement took longer than running it: for a query run often, the planning time is the cost to cut, by reusing plans (prepared statements) or making the planner's job smaller.",
   needs: 'actuals',
   thresholds: [
     { name: 'PLANNING_MIN_MS', value: PLANNING_MIN_MS, meaning: 'fewest ms of planning to report' },
@@ -88,7 +90,7 @@ export const planningSlowerThanExecution: Rule = {
         title: `Planning took ${formatMs(planningMs)}, longer than the ${formatMs(executionMs)} execution`,
         explanation: `Every execution of this statement pays ${formatMs(planningMs)} of planning before doing ${formatMs(executionMs)} of work, unless the plan is reused.${size}`,
         remedy:
-          'Use a prepared statement (PREPARE, or the driver\'s server-side prepared statements) so the plan is made once and reused (see plan_cache_mode). ' +
+          "Use a prepared statement (PREPARE, or the driver's server-side prepared statements) so the plan is made once and reused (see plan_cache_mode). " +
           'With partitioned tables, put the partition key in the WHERE clause as a constant so the planner prunes partitions early, and keep the partition count moderate; ' +
           'with many joined tables, fewer joins, or lower join_collapse_limit and from_collapse_limit, shrink the search.',
         impactMs: planningMs,

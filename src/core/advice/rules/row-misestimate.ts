@@ -36,10 +36,18 @@ export const rowMisestimate: Rule = {
     'The planner estimated a node would return far more or far fewer rows than it did (per loop, not counting nodes a Limit stopped early). Reported where the error starts, not at every node it propagates to.',
   needs: 'actuals',
   thresholds: [
-    { name: 'MISESTIMATE_INFO_FACTOR', value: MISESTIMATE_INFO_FACTOR, meaning: 'info from this factor, which is also the least a node must add to its children\'s error to be reported' },
+    {
+      name: 'MISESTIMATE_INFO_FACTOR',
+      value: MISESTIMATE_INFO_FACTOR,
+      meaning: "info from this factor, which is also the least a node must add to its children's error to be reported",
+    },
     { name: 'MISESTIMATE_WARNING_FACTOR', value: MISESTIMATE_WARNING_FACTOR, meaning: 'warning from this factor' },
     { name: 'MISESTIMATE_CRITICAL_FACTOR', value: MISESTIMATE_CRITICAL_FACTOR, meaning: 'critical from this factor' },
-    { name: 'MISESTIMATE_MIN_ROWS', value: MISESTIMATE_MIN_ROWS, meaning: 'ignored when both estimated and actual rows (all loops) are below this' },
+    {
+      name: 'MISESTIMATE_MIN_ROWS',
+      value: MISESTIMATE_MIN_ROWS,
+      meaning: 'ignored when both estimated and actual rows (all loops) are below this',
+    },
   ],
   evaluate(plan: AnalyzedPlan): Finding[] {
     const findings: Finding[] = [];
@@ -112,7 +120,7 @@ function explanationFor(node: PlanNode, consumer: PlanNode | undefined, under: b
     ? `${planned} Plans made for few rows go wrong with many: a Nested Loop repeats its inner side once per row, ` +
         'a hash table or sort sized for a few rows spills to disk, an index path loses to a scan.'
     : `${planned} Expecting many rows, the planner may have avoided a Nested Loop or an index that would have been faster ` +
-        'for the few that came, or started parallel workers for nothing.'
+        'for the few that came, or started parallel workers for nothing.';
 }
 
 function remedyFor(node: PlanNode): string {

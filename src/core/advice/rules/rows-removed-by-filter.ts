@@ -38,7 +38,11 @@ export const rowsRemovedByFilter: Rule = {
   needs: 'actuals',
   thresholds: [
     { name: 'ROWS_REMOVED_MIN_ROWS', value: ROWS_REMOVED_MIN_ROWS, meaning: 'fewest rows removed (all loops) to report' },
-    { name: 'ROWS_REMOVED_WARNING_SHARE', value: ROWS_REMOVED_WARNING_SHARE, meaning: 'warning when filters remove more than this share of the rows read' },
+    {
+      name: 'ROWS_REMOVED_WARNING_SHARE',
+      value: ROWS_REMOVED_WARNING_SHARE,
+      meaning: 'warning when filters remove more than this share of the rows read',
+    },
     { name: 'ROWS_REMOVED_CRITICAL_SHARE', value: ROWS_REMOVED_CRITICAL_SHARE, meaning: 'critical above this share' },
   ],
   supersededBy: [SEQ_SCAN_LARGE_TABLE, INDEX_SCAN_FILTER_NOT_SELECTIVE, LOSSY_BITMAP_HEAP_SCAN, NESTED_LOOP_MANY_LOOPS],
@@ -60,7 +64,9 @@ export const rowsRemovedByFilter: Rule = {
           title: `${nodeName(node)}: ${by} ${removals.length > 1 ? 'remove' : 'removes'} ${formatCount(removed)} of ${formatCount(read)} rows read (${formatPercent(share)})`,
           explanation: explanationFor(main, node),
           remedy: remedyFor(main, node),
-          ...(main.what === 'Filter' && tableName(node) ? { indexNeed: `the condition ${main.condition ?? 'of the filter'} on ${tableName(node)}` } : {}),
+          ...(main.what === 'Filter' && tableName(node)
+            ? { indexNeed: `the condition ${main.condition ?? 'of the filter'} on ${tableName(node)}` }
+            : {}),
           // Time spent on the removed rows, assuming every row read costs the same.
           impactMs: exclusiveMs(node) * share,
         }),

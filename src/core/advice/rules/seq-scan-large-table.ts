@@ -26,8 +26,16 @@ export const seqScanLargeTable: Rule = {
     'A Seq Scan (or Parallel Seq Scan) reads every row of a large table and its Filter throws most of them away: an index on the filtered columns would read only the rows kept.',
   needs: 'actuals',
   thresholds: [
-    { name: 'SEQ_SCAN_MIN_ROWS_READ', value: SEQ_SCAN_MIN_ROWS_READ, meaning: 'rows read (kept + removed, all loops) from which the table counts as large' },
-    { name: 'SEQ_SCAN_WARNING_KEPT_SHARE', value: SEQ_SCAN_WARNING_KEPT_SHARE, meaning: 'warning when the scan keeps less than this share of the rows it read' },
+    {
+      name: 'SEQ_SCAN_MIN_ROWS_READ',
+      value: SEQ_SCAN_MIN_ROWS_READ,
+      meaning: 'rows read (kept + removed, all loops) from which the table counts as large',
+    },
+    {
+      name: 'SEQ_SCAN_WARNING_KEPT_SHARE',
+      value: SEQ_SCAN_WARNING_KEPT_SHARE,
+      meaning: 'warning when the scan keeps less than this share of the rows it read',
+    },
     { name: 'SEQ_SCAN_CRITICAL_KEPT_SHARE', value: SEQ_SCAN_CRITICAL_KEPT_SHARE, meaning: 'critical when it keeps less than this share' },
   ],
   evaluate(plan: AnalyzedPlan): Finding[] {

@@ -56,19 +56,24 @@ const HINTS: Array<{ test: (node: PlanNode) => boolean; hint: string }> = [
     hint: 'Building a hash table costs in proportion to its input: the smaller side of the join should be the one hashed, with as few columns as possible.',
   },
 ];
-const GENERIC_HINT = 'Look at how many rows it processes and how many of them later nodes actually keep: processing fewer rows earlier is usually the fix.';
+const GENERIC_HINT =
+  'Look at how many rows it processes and how many of them later nodes actually keep: processing fewer rows earlier is usually the fix.';
 
 export const slowNode: Rule = {
   id: SLOW_NODE,
   title: 'Node takes a large share of the time',
   description:
-    'One node\'s own time (its children excluded) is a large share of the execution time. Reported only when no more specific rule explains that node, and only when the execution takes long enough for shares to matter.',
+    "One node's own time (its children excluded) is a large share of the execution time. Reported only when no more specific rule explains that node, and only when the execution takes long enough for shares to matter.",
   needs: 'actuals',
   thresholds: [
     { name: 'SLOW_NODE_INFO_SHARE', value: SLOW_NODE_INFO_SHARE, meaning: 'info from this share of the execution time' },
     { name: 'SLOW_NODE_WARNING_SHARE', value: SLOW_NODE_WARNING_SHARE, meaning: 'warning from this share' },
     { name: 'SLOW_NODE_CRITICAL_SHARE', value: SLOW_NODE_CRITICAL_SHARE, meaning: 'critical from this share' },
-    { name: 'SLOW_NODE_MIN_TOTAL_MS', value: SLOW_NODE_MIN_TOTAL_MS, meaning: 'no finding when the execution takes this long or less (ms)' },
+    {
+      name: 'SLOW_NODE_MIN_TOTAL_MS',
+      value: SLOW_NODE_MIN_TOTAL_MS,
+      meaning: 'no finding when the execution takes this long or less (ms)',
+    },
   ],
   supersededBy: [
     SEQ_SCAN_LARGE_TABLE,

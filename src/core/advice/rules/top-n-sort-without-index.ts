@@ -44,8 +44,8 @@ export const topNSortWithoutIndex: Rule = {
       if (!sort || !input) continue;
       const estimated = !plan.analyzed;
       if (!estimated && !sort.executed) continue;
-      const inputRows = estimated ? input.planRowsTotal : input.actualRowsTotal ?? 0;
-      const returned = Math.max(1, estimated ? limit.planRows : limit.actualRowsTotal ?? 0);
+      const inputRows = estimated ? input.planRowsTotal : (input.actualRowsTotal ?? 0);
+      const returned = Math.max(1, estimated ? limit.planRows : (limit.actualRowsTotal ?? 0));
       if (inputRows < TOP_N_MIN_INPUT_ROWS || inputRows < returned * TOP_N_MIN_INPUT_PER_ROW) continue;
 
       const keys = sortKeys(sort);
@@ -96,14 +96,20 @@ function sortedTable(keys: string[], scans: PlanNode[]): PlanNode | undefined {
 function remedyFor(keys: string[], scans: PlanNode[], owner: PlanNode | undefined): string {
   const steps: string[] = [];
   if (owner && scans.length > 1) {
-    steps.push(`With the rows coming from a join, reading in index order works when ${tableName(owner)} is the table the join reads first.`);
+    steps.push(
+      `With the rows coming from a join, reading in index order works when ${tableName(owner)} is the table the join reads first.`,
+    );
   }
   const filter = owner && rawText(owner, 'Filter');
   if (filter) steps.push(`The rows also pass the filter ${filter}: an index in the sort order may step over many rows that fail it.`);
   if (!owner) {
-    steps.push(`The sort keys${keys.length > 0 ? ` (${keys.join(', ')})` : ''} are not plain columns of one table, so no single index can hand the rows over in this order.`);
+    steps.push(
+      `The sort keys${keys.length > 0 ? ` (${keys.join(', ')})` : ''} are not plain columns of one table, so no single index can hand the rows over in this order.`,
+    );
   }
-  steps.push('Without an index in that order, sorting fewer rows (a narrower WHERE) or keyset pagination (WHERE key < last seen) keeps the sort small.');
+  steps.push(
+    'Without an index in that order, sorting fewer rows (a narrower WHERE) or keyset pagination (WHERE key < last seen) keeps the sort small.',
+  );
   return steps.join(' ');
 }
 

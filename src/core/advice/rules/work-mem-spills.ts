@@ -79,9 +79,17 @@ export const hashSpillBatches: Rule = {
     'A Hash (of a Hash Join) split its table into several batches, or a HashAggregate spilled to disk, because the rows did not fit in work_mem x hash_mem_multiplier: the overflow went through temporary files.',
   needs: 'actuals',
   thresholds: [
-    { name: 'HASHAGG_MEMORY_PER_DISK_KB', value: HASHAGG_MEMORY_PER_DISK_KB, meaning: 'kB of memory a hash aggregate needs per kB it spilled' },
+    {
+      name: 'HASHAGG_MEMORY_PER_DISK_KB',
+      value: HASHAGG_MEMORY_PER_DISK_KB,
+      meaning: 'kB of memory a hash aggregate needs per kB it spilled',
+    },
     { name: 'WORK_MEM_HEADROOM', value: WORK_MEM_HEADROOM, meaning: 'margin on the suggested work_mem' },
-    { name: 'DEFAULT_HASH_MEM_MULTIPLIER', value: DEFAULT_HASH_MEM_MULTIPLIER, meaning: 'hash_mem_multiplier assumed when the plan does not report it' },
+    {
+      name: 'DEFAULT_HASH_MEM_MULTIPLIER',
+      value: DEFAULT_HASH_MEM_MULTIPLIER,
+      meaning: 'hash_mem_multiplier assumed when the plan does not report it',
+    },
   ],
   evaluate(plan: AnalyzedPlan): Finding[] {
     const multiplier = hashMemMultiplier(plan);
@@ -159,7 +167,9 @@ function hashJoinSpill(plan: AnalyzedPlan, hash: PlanNode, multiplier: number): 
     explanation:
       `The ${formatCount(hash.actualRowsTotal ?? 0)} rows of the hash table did not fit in memory, so PostgreSQL split both join inputs into ${formatCount(batches)} batches ` +
       'and wrote all but the first to temporary files, to read them back batch by batch.' +
-      (grew ? ` It planned ${formatCount(original)} and had to split further while building the table: the inner side had more rows, or wider ones, than estimated.` : ''),
+      (grew
+        ? ` It planned ${formatCount(original)} and had to split further while building the table: the inner side had more rows, or wider ones, than estimated.`
+        : ''),
     remedy: workMemFix(
       neededKb,
       multiplier,

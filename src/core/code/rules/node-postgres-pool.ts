@@ -53,13 +53,28 @@ function settingFindings(args: CallArguments, context: LintContext): CodeFinding
     findings.push(
       timeout
         ? wrongSetting(timeout, 'pg-connection-timeout', 'warning', message, String(RECOMMENDED_CONNECTION_TIMEOUT_MS))
-        : finish(missingSetting(args, 'pg-connection-timeout', 'warning', message, 'connectionTimeoutMillis', String(RECOMMENDED_CONNECTION_TIMEOUT_MS))),
+        : finish(
+            missingSetting(
+              args,
+              'pg-connection-timeout',
+              'warning',
+              message,
+              'connectionTimeoutMillis',
+              String(RECOMMENDED_CONNECTION_TIMEOUT_MS),
+            ),
+          ),
     );
   }
   const idle = args.settings.get('idleTimeoutMillis');
   if (idle?.value.kind === 'number' && idle.value.value === 0) {
     findings.push(
-      wrongSetting(idle, 'pg-idle-timeout', 'info', 'idleTimeoutMillis: 0 never closes idle clients, so they hold server connections until something between cuts them; use 10000 (the default) or more.', '10000'),
+      wrongSetting(
+        idle,
+        'pg-idle-timeout',
+        'info',
+        'idleTimeoutMillis: 0 never closes idle clients, so they hold server connections until something between cuts them; use 10000 (the default) or more.',
+        '10000',
+      ),
     );
   }
   if (!args.settings.has('maxLifetimeSeconds')) {
@@ -81,7 +96,9 @@ function settingFindings(args: CallArguments, context: LintContext): CodeFinding
     const max = args.settings.get('max');
     const available = availableConnections(server);
     if (max && max.value.kind !== 'number') {
-      findings.push(unknownValue('max', max.value, `checked against the ${available} connections ${server.server} can still accept`, max.node));
+      findings.push(
+        unknownValue('max', max.value, `checked against the ${available} connections ${server.server} can still accept`, max.node),
+      );
     } else {
       const size = max?.value.kind === 'number' ? max.value.value : DEFAULT_MAX;
       const total = size * context.processes;
@@ -123,7 +140,12 @@ function errorListenerFindings(call: Node, file: SourceFile): CodeFinding[] {
       fixes: [
         {
           title: `Add ${name}.on('error', ...)`,
-          edits: [insertAt(endOf(statement), `\n${indent}${name}.on('error', (err) => {\n${indent}  console.error('idle PostgreSQL client error', err);\n${indent}});`)],
+          edits: [
+            insertAt(
+              endOf(statement),
+              `\n${indent}${name}.on('error', (err) => {\n${indent}  console.error('idle PostgreSQL client error', err);\n${indent}});`,
+            ),
+          ],
         },
       ],
     },

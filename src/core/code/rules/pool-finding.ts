@@ -17,7 +17,9 @@ export function missingSetting(
     severity,
     message,
     range: rangeOf(callee),
-    fixes: [{ title: `Add ${args.style === 'python' ? `${name}=${value}` : `${name}: ${value}`}`, edits: [addSettingEdit(args, name, value)] }],
+    fixes: [
+      { title: `Add ${args.style === 'python' ? `${name}=${value}` : `${name}: ${value}`}`, edits: [addSettingEdit(args, name, value)] },
+    ],
   };
 }
 

@@ -58,7 +58,8 @@ function callInLoop(call: Node, loop: Node, file: SourceFile, context: LintConte
       return {
         code: 'sqlalchemy-insert-in-loop',
         severity: 'warning',
-        message: 'An INSERT executed once per item of this loop costs a round trip per row; build the list of row dicts in the loop and run session.execute(insert(Model), rows) once after it.',
+        message:
+          'An INSERT executed once per item of this loop costs a round trip per row; build the list of row dicts in the loop and run session.execute(insert(Model), rows) once after it.',
         range: rangeOf(call),
         fixes: [],
       };
@@ -67,7 +68,8 @@ function callInLoop(call: Node, loop: Node, file: SourceFile, context: LintConte
       return {
         code: 'sqlalchemy-update-in-loop',
         severity: 'warning',
-        message: 'An UPDATE executed once per item of this loop costs a round trip per row; collect dicts holding each primary key and the new values, then run session.execute(update(Model), rows) once (SQLAlchemy 2 bulk UPDATE by primary key).',
+        message:
+          'An UPDATE executed once per item of this loop costs a round trip per row; collect dicts holding each primary key and the new values, then run session.execute(update(Model), rows) once (SQLAlchemy 2 bulk UPDATE by primary key).',
         range: rangeOf(call),
         fixes: [],
       };

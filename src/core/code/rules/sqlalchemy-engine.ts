@@ -72,7 +72,13 @@ function engineFindings(args: CallArguments, file: SourceFile, context: LintCont
     );
   } else if (prePing.value.kind === 'boolean' && !prePing.value.value) {
     findings.push(
-      wrongSetting(prePing, 'sqlalchemy-pool-pre-ping', 'warning', 'pool_pre_ping=False hands out connections the server may have closed; set it to True.', 'True'),
+      wrongSetting(
+        prePing,
+        'sqlalchemy-pool-pre-ping',
+        'warning',
+        'pool_pre_ping=False hands out connections the server may have closed; set it to True.',
+        'True',
+      ),
     );
   }
   findings.push(...recycleFindings(args, context));
@@ -90,7 +96,8 @@ function recycleFindings(args: CallArguments, context: LintContext): CodeFinding
       : keepalive !== null && keepalive > RECOMMENDED_POOL_RECYCLE_S
         ? ` (the server's first TCP keepalive comes only after ${keepalive} s of silence, too late for proxies and firewalls that drop idle connections sooner)`
         : '';
-  const recommended = idle === null ? RECOMMENDED_POOL_RECYCLE_S : Math.max(1, Math.min(RECOMMENDED_POOL_RECYCLE_S, idle - RECYCLE_MARGIN_S));
+  const recommended =
+    idle === null ? RECOMMENDED_POOL_RECYCLE_S : Math.max(1, Math.min(RECOMMENDED_POOL_RECYCLE_S, idle - RECYCLE_MARGIN_S));
   const setting = args.settings.get('pool_recycle');
   if (!setting || (setting.value.kind === 'number' && setting.value.value < 0)) {
     const message = `pool_recycle is not set, so connections live forever and fail after any idle limit on the way to the server${limitText}; set pool_recycle=${recommended}.`;
@@ -98,7 +105,9 @@ function recycleFindings(args: CallArguments, context: LintContext): CodeFinding
     return [wrongSetting(setting, 'sqlalchemy-pool-recycle', 'warning', message, String(recommended))];
   }
   if (setting.value.kind !== 'number') {
-    return idle === null ? [] : [unknownValue(setting.name, setting.value, `compared with the server's idle_session_timeout of ${idle} s`, setting.node)];
+    return idle === null
+      ? []
+      : [unknownValue(setting.name, setting.value, `compared with the server's idle_session_timeout of ${idle} s`, setting.node)];
   }
   if (idle !== null && setting.value.value >= idle) {
     return [
@@ -120,10 +129,15 @@ function capacityFindings(args: CallArguments, context: LintContext): CodeFindin
   if (!server) return [];
   const available = availableConnections(server);
   const sizes: number[] = [];
-  for (const [name, fallback] of [['pool_size', DEFAULT_POOL_SIZE], ['max_overflow', DEFAULT_MAX_OVERFLOW]] as const) {
+  for (const [name, fallback] of [
+    ['pool_size', DEFAULT_POOL_SIZE],
+    ['max_overflow', DEFAULT_MAX_OVERFLOW],
+  ] as const) {
     const setting = args.settings.get(name);
     if (setting && setting.value.kind !== 'number') {
-      return [unknownValue(name, setting.value, `checked against the ${available} connections ${server.server} can still accept`, setting.node)];
+      return [
+        unknownValue(name, setting.value, `checked against the ${available} connections ${server.server} can still accept`, setting.node),
+      ];
     }
     sizes.push(setting?.value.kind === 'number' ? setting.value.value : fallback);
   }

@@ -57,7 +57,10 @@ function loopQuery(iterable: Node, context: LintContext): LoopQuery | undefined 
     const eager = new Set<string>();
     for (const loader of callsIn(chain, EAGER_LOADERS)) {
       const target = pythonCallArguments(loader)?.positional[0];
-      if (target) eager.add(target.type === 'attribute' ? (target.childForFieldName('attribute')?.text ?? '') : target.text.replace(/^['"]|['"]$/g, ''));
+      if (target)
+        eager.add(
+          target.type === 'attribute' ? (target.childForFieldName('attribute')?.text ?? '') : target.text.replace(/^['"]|['"]$/g, ''),
+        );
     }
     const joinedRelationships = new Set<string>();
     const joinedModels = new Set<string>();

@@ -46,7 +46,9 @@ function table(name: string, rows: number, columns: Record<string, ColumnSpec>, 
       type: spec.type ?? 'integer',
       notNull: true,
       ...(spec.collation === undefined ? {} : { collation: spec.collation }),
-      ...(spec.distinct === undefined ? {} : { stats: { nullFraction: 0, nDistinct: spec.distinct, mostCommonValues: [], mostCommonFrequencies: [] } }),
+      ...(spec.distinct === undefined
+        ? {}
+        : { stats: { nullFraction: 0, nDistinct: spec.distinct, mostCommonValues: [], mostCommonFrequencies: [] } }),
     })),
     indexes: [],
     ...extra,
@@ -61,8 +63,14 @@ function propose(root: RawPlanNode, sql: string, tables: CatalogTable[], extensi
 const ddl = (suggestions: IndexSuggestion[]) => suggestions.map((suggestion) => suggestion.ddl);
 
 const users = (indexes: CatalogIndex[] = []) =>
-  table('users', 200_000, { id: { distinct: -1 }, email: { type: 'text', distinct: -1, collation: 'C.UTF-8' }, name: { type: 'text' } }, { indexes });
-const readings = (type: string) => table('readings', 400_000, { id: { distinct: -1 }, taken_at: { type, distinct: -1 }, value: { type: 'double precision' } });
+  table(
+    'users',
+    200_000,
+    { id: { distinct: -1 }, email: { type: 'text', distinct: -1, collation: 'C.UTF-8' }, name: { type: 'text' } },
+    { indexes },
+  );
+const readings = (type: string) =>
+  table('readings', 400_000, { id: { distinct: -1 }, taken_at: { type, distinct: -1 }, value: { type: 'double precision' } });
 
 describe('index forms', () => {
   before(async () => {
@@ -96,7 +104,12 @@ describe('index forms', () => {
     });
 
     it("indexes date_trunc('day', ...) and ::date of a timestamp, not of a timestamptz (not immutable)", () => {
-      const truncated = scan('readings', "(date_trunc('day'::text, taken_at) = '2024-03-01 00:00:00'::timestamp without time zone)", 1100, 398_900);
+      const truncated = scan(
+        'readings',
+        "(date_trunc('day'::text, taken_at) = '2024-03-01 00:00:00'::timestamp without time zone)",
+        1100,
+        398_900,
+      );
       const sql = "SELECT id, value FROM readings WHERE date_trunc('day', taken_at) = '2024-03-01'";
       assert.deepEqual(ddl(propose(truncated, sql, [readings('timestamp without time zone')])), [
         "CREATE INDEX CONCURRENTLY idx_readings_date_trunc_day_taken_at ON public.readings (date_trunc('day', taken_at));",
@@ -104,9 +117,10 @@ describe('index forms', () => {
       assert.deepEqual(propose(truncated, sql, [readings('timestamp with time zone')]), []);
 
       const cast = scan('readings', "((taken_at)::date = '2024-03-02'::date)", 1100, 398_900);
-      assert.deepEqual(ddl(propose(cast, "SELECT id FROM readings WHERE taken_at::date = '2024-03-02'", [readings('timestamp without time zone')])), [
-        'CREATE INDEX CONCURRENTLY idx_readings_taken_at_date ON public.readings ((taken_at::date));',
-      ]);
+      assert.deepEqual(
+        ddl(propose(cast, "SELECT id FROM readings WHERE taken_at::date = '2024-03-02'", [readings('timestamp without time zone')])),
+        ['CREATE INDEX CONCURRENTLY idx_readings_taken_at_date ON public.readings ((taken_at::date));'],
+      );
     });
   });
 
@@ -120,7 +134,9 @@ describe('index forms', () => {
       assert.equal(rest.length, 0);
       assert.equal(suggestion!.ddl, 'CREATE INDEX CONCURRENTLY idx_codes_code ON public.codes (code text_pattern_ops);');
       assert.ok(suggestion!.kinds.includes('pattern'));
-      assert.deepEqual(ddl(propose(prefix, sql, [codes('C.UTF-8')])), ['CREATE INDEX CONCURRENTLY idx_codes_code ON public.codes (code text_pattern_ops);']);
+      assert.deepEqual(ddl(propose(prefix, sql, [codes('C.UTF-8')])), [
+        'CREATE INDEX CONCURRENTLY idx_codes_code ON public.codes (code text_pattern_ops);',
+      ]);
     });
 
     it('uses a plain B-tree under the C collation', () => {
@@ -203,12 +219,28 @@ describe('index forms', () => {
         'Actual Loops': 1,
         'Actual Startup Time': 0,
         'Actual Total Time': 900,
-        Plans: [{ 'Node Type': 'Aggregate', 'Plan Rows': 1, 'Total Cost': 11_800, 'Actual Rows': 1, 'Actual Loops': 50, 'Actual Startup Time': 0, 'Actual Total Time': 18, 'Parent Relationship': 'SubPlan', 'Subplan Name': 'SubPlan 1', Plans: [subplan] }],
+        Plans: [
+          {
+            'Node Type': 'Aggregate',
+            'Plan Rows': 1,
+            'Total Cost': 11_800,
+            'Actual Rows': 1,
+            'Actual Loops': 50,
+            'Actual Startup Time': 0,
+            'Actual Total Time': 18,
+            'Parent Relationship': 'SubPlan',
+            'Subplan Name': 'SubPlan 1',
+            Plans: [subplan],
+          },
+        ],
       };
       const suggestions = propose(
         root,
         'SELECT c.id, (SELECT sum(o.amount) FROM orders o WHERE o.customer_id = c.id) FROM customers c WHERE c.id <= 50',
-        [table('orders', 200_000, { id: { distinct: -1 }, customer_id: { distinct: 20_000 }, amount: { type: 'numeric' } }), table('customers', 20_000, { id: { distinct: -1 } })],
+        [
+          table('orders', 200_000, { id: { distinct: -1 }, customer_id: { distinct: 20_000 }, amount: { type: 'numeric' } }),
+          table('customers', 20_000, { id: { distinct: -1 } }),
+        ],
       );
       assert.deepEqual(ddl(suggestions), ['CREATE INDEX CONCURRENTLY idx_orders_customer_id ON public.orders (customer_id);']);
       assert.match(suggestions[0]!.reason, /runs 50 times, reading 10,000,000 rows in all to match customer_id = c\.id/);
@@ -218,7 +250,12 @@ describe('index forms', () => {
   describe('partitioned tables', () => {
     it('proposes one index on the partitioned table for the scans of all its partitions', () => {
       const partitions = Array.from({ length: 3 }, (_, at) =>
-        table(`activity_m${at + 1}`, 20_000, { id: { distinct: -1 }, account_id: { distinct: 20_000 } }, { partitionRoot: { schema: 'public', name: 'activity' } }),
+        table(
+          `activity_m${at + 1}`,
+          20_000,
+          { id: { distinct: -1 }, account_id: { distinct: 20_000 } },
+          { partitionRoot: { schema: 'public', name: 'activity' } },
+        ),
       );
       const parent = table('activity', 60_000, { id: { distinct: -1 }, account_id: { distinct: 20_000 } });
       const append: RawPlanNode = {
@@ -229,7 +266,9 @@ describe('index forms', () => {
         'Actual Loops': 1,
         'Actual Startup Time': 0,
         'Actual Total Time': 30,
-        Plans: partitions.map((partition) => scan(partition.name, '(account_id = 4242)', 1, 19_999, { Alias: `activity_${partition.name.slice(-1)}` })),
+        Plans: partitions.map((partition) =>
+          scan(partition.name, '(account_id = 4242)', 1, 19_999, { Alias: `activity_${partition.name.slice(-1)}` }),
+        ),
       };
       const suggestions = propose(append, 'SELECT id FROM activity WHERE account_id = 4242', [...partitions, parent]);
       assert.deepEqual(ddl(suggestions), ['CREATE INDEX CONCURRENTLY idx_activity_account_id ON public.activity (account_id);']);
@@ -244,10 +283,15 @@ describe('index forms', () => {
       customer_id: { distinct: 20_000 },
       status: { type: 'text', distinct: 5 },
     });
-    orders.columns[2]!.stats = { nullFraction: 0, nDistinct: 5, mostCommonValues: ['delivered', 'paid'], mostCommonFrequencies: [0.5, 0.2] };
+    orders.columns[2]!.stats = {
+      nullFraction: 0,
+      nDistinct: 5,
+      mostCommonValues: ['delivered', 'paid'],
+      mostCommonFrequencies: [0.5, 0.2],
+    };
     const plan = () => scan('orders', "((status = 'paid'::text) AND (customer_id = 4242))", 2, 199_998);
 
-    it("turns the sample value of a $n into no partial index; a constant written in the SQL may be one", () => {
+    it('turns the sample value of a $n into no partial index; a constant written in the SQL may be one', () => {
       const [parameterised] = propose(plan(), 'SELECT id FROM orders WHERE status = $1 AND customer_id = $2', [orders]);
       assert.equal(parameterised!.where, undefined);
       assert.doesNotMatch(parameterised!.ddl, /paid/);
@@ -257,9 +301,17 @@ describe('index forms', () => {
 
     it(`caps the key at ${MAX_KEY_COLUMNS} columns, the most selective first`, () => {
       const names = ['a', 'b', 'c', 'd', 'e', 'f'];
-      const facts = table('facts', 300_000, Object.fromEntries([['id', { distinct: -1 }], ...names.map((name, at) => [name, { distinct: 50 - at * 7 }])]));
+      const facts = table(
+        'facts',
+        300_000,
+        Object.fromEntries([['id', { distinct: -1 }], ...names.map((name, at) => [name, { distinct: 50 - at * 7 }])]),
+      );
       const filter = `(${names.map((name) => `(${name} = 1)`).join(' AND ')})`;
-      const [suggestion] = propose(scan('facts', filter, 1, 299_999), `SELECT id FROM facts WHERE ${names.map((name) => `${name} = 1`).join(' AND ')}`, [facts]);
+      const [suggestion] = propose(
+        scan('facts', filter, 1, 299_999),
+        `SELECT id FROM facts WHERE ${names.map((name) => `${name} = 1`).join(' AND ')}`,
+        [facts],
+      );
       assert.deepEqual(
         suggestion!.columns.map((column) => column.name),
         ['a', 'b', 'c', 'd'],

@@ -74,7 +74,13 @@ describe('verification policy (core, fake planner)', () => {
       kept.map((s) => s.id),
       ['b', 'a'],
     );
-    assert.deepEqual(kept[0]!.verification, { method: 'hypopg', costBefore: 1000, costAfter: 100, usedByPlanner: true, costAfterCombined: 100 });
+    assert.deepEqual(kept[0]!.verification, {
+      method: 'hypopg',
+      costBefore: 1000,
+      costAfter: 100,
+      usedByPlanner: true,
+      costAfterCombined: 100,
+    });
     assert.equal(kept[1]!.verification.costAfterCombined, 40);
   });
 
@@ -93,7 +99,11 @@ describe('verification policy (core, fake planner)', () => {
   });
 
   it('tries a covering suggestion without INCLUDE when the planner does not scan it index-only', async () => {
-    const covering = suggestion('a', { include: ['note'], kinds: ['single', 'covering'], ddl: 'CREATE INDEX a ON orders (a) INCLUDE (note);' });
+    const covering = suggestion('a', {
+      include: ['note'],
+      kinds: ['single', 'covering'],
+      ddl: 'CREATE INDEX a ON orders (a) INCLUDE (note);',
+    });
     const planner = new TablePlanner({ '': { cost: 1000 }, 'a+include': { cost: 300, used: ['a'] }, a: { cost: 290, used: ['a'] } });
     const [kept] = await verifyWithPlanner(planner, [covering]);
     assert.deepEqual(kept!.include, []);

@@ -20,7 +20,8 @@ const INDEXABLE: ReadonlyMap<string, (column: CatalogColumn, expression: ColumnE
   [
     'cast',
     (column, expression) =>
-      (expression.target === 'date' && TIMESTAMP.test(column.type)) || (NUMERIC_TARGETS.has(expression.target ?? '') && TEXT_TYPES.test(column.type)),
+      (expression.target === 'date' && TIMESTAMP.test(column.type)) ||
+      (NUMERIC_TARGETS.has(expression.target ?? '') && TEXT_TYPES.test(column.type)),
   ],
 ]);
 

@@ -39,7 +39,9 @@ export const orBranches: IndexForm = {
 /** The key for one branch: its most selective equality column, else a range column; undefined when it has none. */
 function branchKey(branch: ConditionReading, own: (column: ColumnName) => boolean, table: Candidate['table']): DesignedKey | undefined {
   if (branch.unreadConjuncts > 0) return undefined;
-  const usable = branch.predicates.filter((predicate) => predicate.kind !== 'join' && own(predicate.column) && findColumn(table, predicate.column.column));
+  const usable = branch.predicates.filter(
+    (predicate) => predicate.kind !== 'join' && own(predicate.column) && findColumn(table, predicate.column.column),
+  );
   const equalities = usable
     .filter((predicate) => predicate.kind === 'equality' || predicate.kind === 'in' || predicate.kind === 'is-null')
     .map((predicate) => ({ column: predicate.column.column, share: predicateSelectivity(table, predicate) ?? 1 }))

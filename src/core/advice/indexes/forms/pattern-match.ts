@@ -31,7 +31,8 @@ export const patternMatch: IndexForm = {
       for (const conjunct of selective.conjuncts) {
         const column = findColumn(selective.scan.table, conjunct.column.column);
         const pattern = conjunct.value?.type === 'string' ? conjunct.value.text : undefined;
-        if (!column || conjunct.expression || pattern === undefined || (conjunct.operator !== LIKE && conjunct.operator !== ILIKE)) continue;
+        if (!column || conjunct.expression || pattern === undefined || (conjunct.operator !== LIKE && conjunct.operator !== ILIKE))
+          continue;
         const opclass = PATTERN_OPCLASSES.find(([type]) => type.test(column.type))?.[1];
         if (opclass === undefined) continue;
         const prefix = literalPrefix(pattern);

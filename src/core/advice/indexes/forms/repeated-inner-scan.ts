@@ -33,7 +33,9 @@ export const repeatedInnerScan: IndexForm = {
       const rowsRead = context.rowsRead(node, table);
       const rowsViaIndex = node.loops * share * rows;
       if (rowsViaIndex > rowsRead * MAX_FETCH_SHARE) continue;
-      const keyText = scan.joinKeys.map((key) => `${key.column} = ${key.other.qualifier ? `${key.other.qualifier}.` : ''}${key.other.column}`).join(' AND ');
+      const keyText = scan.joinKeys
+        .map((key) => `${key.column} = ${key.other.qualifier ? `${key.other.qualifier}.` : ''}${key.other.column}`)
+        .join(' AND ');
       candidates.push({
         table,
         keys: columns.map((column) => ({ column, descending: false, role: 'join' })),
