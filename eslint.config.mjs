@@ -76,12 +76,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/db/**/*.ts', 'src/recorder/**/*.ts', 'src/explain/**/*.ts'],
+    files: ['src/db/**/*.ts', 'src/recorder/**/*.ts', 'src/explain/**/*.ts', 'src/history/**/*.ts', 'src/host/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid({
         names: ['vscode'],
         patterns: hostLayers,
-        why: 'src/db, src/recorder and src/explain run in the CLI too: no vscode, no editor, panel or CLI code.',
+        why: 'src/db, src/recorder, src/explain, src/history and src/host run outside VS Code too: no vscode, no editor, panel or CLI code.',
       }),
     },
   },
