@@ -3,6 +3,7 @@
  * (which draws it). Only formatting here: every number comes from the analysed plan.
  */
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
+import { nodeName } from '../../src/core/plan/node-label';
 import type { HighlightMetric } from '../../src/protocol';
 // The card flags a misestimate from where the row-misestimate rule starts to report one.
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
@@ -159,11 +160,6 @@ function subtitleOf(node: PlanNode, analyzed: boolean): string {
 }
 
 /** "Index Scan using idx on products p": a node in one line, as PostgreSQL's text format names it. */
-export function nodeName(node: PlanNode): string {
-  const onWhat = nodeTarget(node);
-  return onWhat ? `${node.label} ${onWhat}` : node.label;
-}
-
 export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
   const neverExecuted = plan.analyzed && !node.executed;
   const content: CardContent = {

@@ -4,7 +4,8 @@
  */
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
-import { heatOf, nodeName, type Heat } from './card-content';
+import { nodeName } from '../../src/core/plan/node-label';
+import { heatOf, type Heat } from './card-content';
 import { formatCompact, formatFactor, formatMs, formatPercent } from '../../src/core/format';
 
 export type GridColumnId = 'node' | 'exclusive' | 'inclusive' | 'rows' | 'misestimate' | 'loops' | 'buffers' | 'conditions';

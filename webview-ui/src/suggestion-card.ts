@@ -7,7 +7,7 @@ import type { IndexSuggestion } from '../../src/core/advice/advice-model';
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { IndexCreationMessage } from '../../src/protocol';
 import { describeVerification } from './advice-text';
-import { nodeName } from './card-content';
+import { nodeName } from '../../src/core/plan/node-label';
 import { button, el } from './dom';
 import { statusIcon } from './status-icon';
 

@@ -25,6 +25,19 @@ export interface StatementGroup {
 }
 
 /** The JSON `plan-lens record --json` prints. */
+/** A finding as the JSON report prints it: the fields the report documents, nothing internal. */
+export function reportFinding({
+  id,
+  severity,
+  fingerprint,
+  calls,
+  totalMs,
+  message,
+  fix,
+}: WorkloadFinding): WorkloadReport['findings'][number] {
+  return { id, severity, fingerprint, calls, totalMs, message, fix };
+}
+
 export interface WorkloadReport {
   version: number;
   statements: { fingerprint: string; query: string; calls: number; totalMs: number; meanMs: number; rows: number }[];
@@ -137,15 +150,7 @@ export class RecordingStore {
         meanMs,
         rows,
       })),
-      findings: this.findings().map(({ id, severity, fingerprint, calls, totalMs, message, fix }) => ({
-        id,
-        severity,
-        fingerprint,
-        calls,
-        totalMs,
-        message,
-        fix,
-      })),
+      findings: this.findings().map(reportFinding),
     };
   }
 }

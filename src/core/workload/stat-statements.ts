@@ -5,7 +5,7 @@
  */
 import { roundMs } from './finding-totals';
 import type { WorkloadFinding, WorkloadSettings } from './model';
-import { REPORT_VERSION, type WorkloadReport } from './recording-store';
+import { REPORT_VERSION, reportFinding, type WorkloadReport } from './recording-store';
 
 export interface StatStatement {
   queryid: string;
@@ -94,14 +94,6 @@ export function statStatementsReport(statements: readonly StatStatement[], setti
       meanMs: roundMs(statement.totalMs / statement.calls),
       rows: statement.rows,
     })),
-    findings: statStatementFindings(statements, settings).map(({ id, severity, fingerprint, calls, totalMs, message, fix }) => ({
-      id,
-      severity,
-      fingerprint,
-      calls,
-      totalMs,
-      message,
-      fix,
-    })),
+    findings: statStatementFindings(statements, settings).map(reportFinding),
   };
 }

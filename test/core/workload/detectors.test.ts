@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ensureSqlParser } from '../../../src/core/sql';
 import { analyzeWorkload } from '../../../src/core/workload/index';
 import { DEFAULT_WORKLOAD_SETTINGS, type RecordedStatement } from '../../../src/core/workload/model';
 import { statementFacts } from '../../../src/core/workload/statement-facts';
 import { RecordingStore } from '../../../src/core/workload/recording-store';
 import { diffStatStatements, statStatementFindings, type StatStatement } from '../../../src/core/workload/stat-statements';
+
+// What the store retains, not garbage not yet collected: a full collection before each reading.
+setFlagsFromString('--expose_gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** A statement stream as the recorder produces it, fingerprinted by PostgreSQL's parser. */
 function stream() {
@@ -126,6 +132,7 @@ describe('the recording store', () => {
     const store = new RecordingStore({ settings: DEFAULT_WORKLOAD_SETTINGS });
     const shapes = 250;
     const total = 1_000_000;
+    collectGarbage();
     const heapBefore = process.memoryUsage().heapUsed;
     for (let i = 0; i < total; i++) {
       const shape = i % shapes;
@@ -156,6 +163,7 @@ describe('the recording store', () => {
     assert.ok(groups.every((group) => group.samples.length <= 20));
     assert.ok(store.latest().length <= 2000);
     assert.equal(store.latest().at(-1)?.seq, total);
+    collectGarbage();
     const grownMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
     // The statements themselves would take several hundred MB.
     assert.ok(grownMb < 100, `heap grew by ${grownMb.toFixed(0)} MB`);
