@@ -20,6 +20,8 @@ export interface DjangoRelationField {
   relatedName: string | undefined;
   /** `symmetrical=False` on a many-to-many to `'self'` gives it a reverse accessor. */
   symmetrical: boolean | undefined;
+  /** `null=True`: `select_related()` without a field does not follow it. */
+  nullable: boolean;
 }
 
 export interface DjangoModel {
@@ -49,6 +51,7 @@ export interface DjangoRelation {
   /** The model and field declaring it (for a reverse accessor, the field on the other model). */
   declaredOn: string;
   field: string;
+  nullable: boolean;
 }
 
 const RELATION_FIELDS = new Map<string, DjangoFieldKind>([
@@ -134,12 +137,14 @@ function readField(assignment: Node, model: DjangoModel): void {
   if (!targetName) return;
   const relatedName = args.settings.get('related_name')?.value;
   const symmetrical = args.settings.get('symmetrical')?.value;
+  const nullable = args.settings.get('null')?.value;
   model.relations.push({
     name: left.text,
     kind,
     target: targetName.split('.').pop()!,
     relatedName: relatedName?.kind === 'string' ? relatedName.value : undefined,
     symmetrical: symmetrical?.kind === 'boolean' ? symmetrical.value : undefined,
+    nullable: nullable?.kind === 'boolean' && nullable.value,
   });
 }
 
@@ -217,6 +222,7 @@ export class DjangoModelIndex {
               single: field.kind !== 'many-to-many',
               declaredOn: owner.name,
               field: field.name,
+              nullable: field.nullable,
             });
           const reverse = copied ? reverseAccessor(field, model, target === model.name) : undefined;
           const reverseTarget = reverse ? relations.get(target) : undefined;
@@ -228,6 +234,7 @@ export class DjangoModelIndex {
               single: field.kind === 'one-to-one',
               declaredOn: model.name,
               field: field.name,
+              nullable: field.nullable,
             });
         }
       }

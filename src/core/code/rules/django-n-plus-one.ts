@@ -276,11 +276,11 @@ function readSteps(first: Node, model: string, index: DjangoModelIndex): Step[] 
 function covered(queryset: Queryset, path: string[], steps: Step[]): boolean {
   const lookup = path.join('__');
   if (queryset.loaded.some((loaded) => extends_(loaded, lookup))) return true;
-  // select_related() with no field follows every forward foreign key and one-to-one, however deep.
+  // select_related() with no field follows every non-null forward foreign key and one-to-one, however deep.
   return (
     queryset.selectsAll &&
     path.length === steps.length &&
-    steps.every((s) => s.relation.kind === 'foreign-key' || s.relation.kind === 'one-to-one')
+    steps.every((s) => (s.relation.kind === 'foreign-key' || s.relation.kind === 'one-to-one') && !s.relation.nullable)
   );
 }
 
@@ -316,13 +316,25 @@ export function relationLabel(relation: DjangoRelation, from: string): string {
 
 /** Adds the lookup to the queryset's last call of that method, or a new call after the manager's first filter. */
 function lookupEdit(queryset: Queryset, method: EagerMethod, lookup: string): CodeEdit {
+  const quote = quoteOf(queryset);
+  const literal = `${quote}${lookup}${quote}`;
   const existing = queryset.calls.filter((c) => c.method === method).pop();
   const args = existing ? pythonCallArguments(existing.call) : undefined;
   const last = args?.positional[args.positional.length - 1];
   // select_related() without a field loads every forward relation; naming one would load only that one.
-  if (last) return insertAt(endOf(last), `, '${lookup}'`);
-  if (args && method === 'prefetch_related') return insertAt(endOf(args.container.firstChild!), `'${lookup}'`);
+  if (last) return insertAt(endOf(last), `, ${literal}`);
+  if (args && method === 'prefetch_related') return insertAt(endOf(args.container.firstChild!), literal);
   const first = queryset.calls[0];
   const after = first && INSERT_AFTER.has(first.method) ? first.call : queryset.manager;
-  return insertAt(endOf(after), `.${method}('${lookup}')`);
+  return insertAt(endOf(after), `.${method}(${literal})`);
+}
+
+/** The quote the queryset's own string arguments use (`order_by("id")`), single quotes when it has none. */
+function quoteOf(queryset: Queryset): string {
+  for (const { call } of queryset.calls) {
+    const string = call.childForFieldName('arguments')?.namedChildren.find((arg) => arg?.type === 'string');
+    const quote = string?.text.at(-1);
+    if (quote === '"' || quote === "'") return quote;
+  }
+  return "'";
 }
