@@ -160,12 +160,18 @@ class InvoiceForm(forms.ModelForm):
     it('a forward foreign key read in the loop: select_related on the queryset, in the file’s quotes', () => {
       const { findings, fixed } = check('category_report.py');
       assert.deepEqual(at(findings), ['9:django-n-plus-one']);
-      assert.match(findings[0].message, /^product\.category runs one more query for each Product to read its Category \(ForeignKey Product\.category\)/);
+      assert.match(
+        findings[0].message,
+        /^product\.category runs one more query for each Product to read its Category \(ForeignKey Product\.category\)/,
+      );
       assert.match(findings[0].message, /\.select_related\('category'\)/);
-      assert.deepEqual([findings[0].range.start, findings[0].range.end], [
-        { line: 8, column: 28 },
-        { line: 8, column: 44 },
-      ]);
+      assert.deepEqual(
+        [findings[0].range.start, findings[0].range.end],
+        [
+          { line: 8, column: 28 },
+          { line: 8, column: 44 },
+        ],
+      );
       assert.equal(findings[0].fixes[0].title, "Load category with select_related('category')");
       assert.match(fixed(), /for product in Product\.objects\.order_by\("id"\)\.select_related\("category"\):/);
       assert.deepEqual(clean(fixed()), []);
@@ -174,7 +180,10 @@ class InvoiceForm(forms.ModelForm):
     it('a reverse foreign key manager read through a generator: prefetch_related', () => {
       const { findings, fixed } = check('order_report.py');
       assert.deepEqual(at(findings), ['10:django-n-plus-one']);
-      assert.match(findings[0].message, /^order\.items runs one more query for each Order to read its OrderItem rows \(reverse accessor of OrderItem\.order\)/);
+      assert.match(
+        findings[0].message,
+        /^order\.items runs one more query for each Order to read its OrderItem rows \(reverse accessor of OrderItem\.order\)/,
+      );
       assert.match(fixed(), /orders = Order\.objects\.filter\(number__gte=0\)\.prefetch_related\("items"\)\.order_by\("number"\)/);
       assert.deepEqual(clean(fixed()), []);
     });
@@ -262,12 +271,16 @@ for p in Product.objects.all():
       // Both reads get the one lookup that loads the whole chain.
       assert.deepEqual(
         findings.map((f) => `${f.range.start.column}:${f.fixes[0].title}`),
-        ["10:Load category__parent with select_related('category__parent')", "27:Load category__parent with select_related('category__parent')"],
+        [
+          "10:Load category__parent with select_related('category__parent')",
+          "27:Load category__parent with select_related('category__parent')",
+        ],
       );
     });
 
     it('select_related() without a field does not follow nullable foreign keys: those are prefetched, keeping the others joined', () => {
-      const text = 'from shop.models import Product\nfor p in Product.objects.select_related():\n    print(p.category.name, p.created_by.name)\n';
+      const text =
+        'from shop.models import Product\nfor p in Product.objects.select_related():\n    print(p.category.name, p.created_by.name)\n';
       const findings = lint(text);
       assert.deepEqual(
         findings.map((f) => f.fixes[0].title),
@@ -324,13 +337,22 @@ for p in Product.objects.all():
       assert.match(markdown, /^\*\*Product\.category\*\*: ForeignKey Product\.category to Category/);
       assert.match(markdown, /Column `category_id` of table `shop_product`: `product\.category_id` reads no other table/);
       assert.match(markdown, /`\.select_related\('category'\)`/);
-      assert.match(markdown, /From Category: `category\.product_set\.all\(\)` reads the Product rows \(`\.prefetch_related\('product_set'\)` in a loop\)/);
+      assert.match(
+        markdown,
+        /From Category: `category\.product_set\.all\(\)` reads the Product rows \(`\.prefetch_related\('product_set'\)` in a loop\)/,
+      );
     });
 
     it('explains a many-to-many field and select_related / prefetch_related in a queryset', () => {
-      assert.match(hoverAt(SHOP_MODELS, 'editors =', index(SHOP_MODELS))!, /`category\.editors\.all\(\)` queries Customer through the join table/);
+      assert.match(
+        hoverAt(SHOP_MODELS, 'editors =', index(SHOP_MODELS))!,
+        /`category\.editors\.all\(\)` queries Customer through the join table/,
+      );
       const view = 'from django.db import models\nrows = Product.objects.select_related("category").prefetch_related("tags")\n';
-      assert.match(hoverAt(view, 'select_related', shop)!, /^\*\*select_related\*\* \(Django QuerySet\)\n\nJoins the named forward ForeignKey/);
+      assert.match(
+        hoverAt(view, 'select_related', shop)!,
+        /^\*\*select_related\*\* \(Django QuerySet\)\n\nJoins the named forward ForeignKey/,
+      );
       assert.match(hoverAt(view, 'prefetch_related', shop)!, /one more query per lookup/);
       assert.equal(hoverAt(SHOP_MODELS, 'name = models.CharField', index(SHOP_MODELS)), undefined);
     });
