@@ -348,7 +348,7 @@ for p in Product.objects.all():
         hoverAt(SHOP_MODELS, 'editors =', index(SHOP_MODELS))!,
         /`category\.editors\.all\(\)` queries Customer through the join table/,
       );
-      const view = 'from django.db import models\nrows = Product.objects.select_related("category").prefetch_related("tags")\n';
+      const view = 'from shop.models import Product\nrows = Product.objects.select_related("category").prefetch_related("tags")\n';
       assert.match(
         hoverAt(view, 'select_related', shop)!,
         /^\*\*select_related\*\* \(Django QuerySet\)\n\nJoins the named forward ForeignKey/,

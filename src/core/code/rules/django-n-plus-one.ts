@@ -103,7 +103,7 @@ export function djangoNPlusOneRule(file: SourceFile, context: LintContext): Code
       reported.add(lookup);
       // One fix for a chain and its beginning: select_related('category__parent') also loads category.
       const widest = reads.find(
-        (other) => other.method === read.method && extends_(other.path.join('__'), lookup) && other.path.length > read.path.length,
+        (other) => other.method === read.method && extendsLookup(other.path.join('__'), lookup) && other.path.length > read.path.length,
       );
       findings.push(finding(read, (widest ?? read).path.join('__'), queryset));
     }
@@ -111,7 +111,7 @@ export function djangoNPlusOneRule(file: SourceFile, context: LintContext): Code
   return findings;
 }
 
-function extends_(lookup: string, prefix: string): boolean {
+function extendsLookup(lookup: string, prefix: string): boolean {
   return lookup === prefix || lookup.startsWith(`${prefix}__`);
 }
 
@@ -275,7 +275,7 @@ function readSteps(first: Node, model: string, index: DjangoModelIndex): Step[] 
 
 function covered(queryset: Queryset, path: string[], steps: Step[]): boolean {
   const lookup = path.join('__');
-  if (queryset.loaded.some((loaded) => extends_(loaded, lookup))) return true;
+  if (queryset.loaded.some((loaded) => extendsLookup(loaded, lookup))) return true;
   // select_related() with no field follows every non-null forward foreign key and one-to-one, however deep.
   return (
     queryset.selectsAll &&
