@@ -23,12 +23,7 @@ const EAGER_METHODS = new Map([
 ]);
 
 /** No import check, as in the N+1 rule: a view reaches the models without importing django. */
-export function djangoHover(
-  file: Pick<SourceFile, 'root'>,
-  index: DjangoModelIndex,
-  line: number,
-  column: number,
-): CodeHover | undefined {
+export function djangoHover(file: Pick<SourceFile, 'root'>, index: DjangoModelIndex, line: number, column: number): CodeHover | undefined {
   let node: Node | null = file.root.descendantForPosition({ row: line, column });
   const method = node?.type === 'identifier' && node.parent?.type === 'attribute' ? EAGER_METHODS.get(node.text) : undefined;
   if (node && method) return { markdown: `**${node.text}** (Django QuerySet)\n\n${method}`, node };
