@@ -262,6 +262,14 @@ def owners():
       assert.match(applyEdits(text, findings[0].fixes[0].edits), /Product\.objects\.select_related\('created_by'\)\.iterator\(\)/);
     });
 
+    it('a manager read in a loop over iterator(): explained, without a prefetch_related fix that iterator() would skip', () => {
+      const text = 'from shop.models import Category\nfor c in Category.objects.iterator():\n    print(c.parent_id, c.children.count())\n';
+      const [found, ...others] = lint(text);
+      assert.deepEqual(others, []);
+      assert.match(found.message, /does not apply to iterator\(\) before Django 4\.1/);
+      assert.deepEqual(found.fixes, []);
+    });
+
     it('a one-object chain reached in one read: select_related("category__parent")', () => {
       const text = `from shop.models import Product
 for p in Product.objects.all():

@@ -288,16 +288,22 @@ function finding(read: Read, lookup: string, queryset: Queryset): CodeFinding {
   const model = queryset.model.name;
   const { relation } = read;
   const what = `${read.node.text} runs one more query for each ${read.from} to read its ${relation.target}${relation.single ? '' : ' rows'} (${relationLabel(relation, read.from)})`;
+  // Before Django 4.1 iterator() skips prefetch_related; from 4.1 it prefetches per chunk_size rows only.
+  const iterated = read.method === 'prefetch_related' && queryset.calls.some((c) => c.method === 'iterator');
   const how =
     read.method === 'select_related'
       ? `.select_related('${lookup}') joins it into the queryset's query`
-      : `.prefetch_related('${lookup}') reads them for all rows with one more query per level`;
+      : iterated
+        ? `.prefetch_related('${lookup}') does not apply to iterator() before Django 4.1 and needs iterator(chunk_size=...) after; load the rows with list() or read them in one query per chunk`
+        : `.prefetch_related('${lookup}') reads them for all rows with one more query per level`;
   return {
     code: 'django-n-plus-one',
     severity: 'warning',
     message: `${what}: N+1 in this loop over ${model} rows; ${how}.`,
     range: rangeOf(read.node),
-    fixes: [{ title: `Load ${lookup} with ${read.method}('${lookup}')`, edits: [lookupEdit(queryset, read.method, lookup)] }],
+    fixes: iterated
+      ? []
+      : [{ title: `Load ${lookup} with ${read.method}('${lookup}')`, edits: [lookupEdit(queryset, read.method, lookup)] }],
   };
 }
 
