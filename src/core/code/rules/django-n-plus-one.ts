@@ -43,6 +43,8 @@ const CACHED_MANAGER_METHODS = new Set(['all', 'count', 'exists']);
 /** Calls, subscripts and assignments walked from a loop's iterable back to `Model.objects`. */
 const MAX_STEPS = 32;
 const MAX_HOPS = 4;
+/** `Prefetch(queryset=...)` querysets read inside one another; deeper ones count as loading only their own lookup. */
+const MAX_PREFETCH_NESTING = 3;
 
 type EagerMethod = 'select_related' | 'prefetch_related';
 
@@ -53,7 +55,7 @@ interface Queryset {
   calls: Array<{ method: string; call: Node }>;
   /** Lookups already loaded by select_related and prefetch_related (`Prefetch(...)` objects included). */
   loaded: string[];
-  /** `select_related()` with no field: every forward relation is joined. */
+  /** `select_related()` with no field: every non-null forward relation is joined. */
   selectsAll: boolean;
 }
 
@@ -116,7 +118,7 @@ function extendsLookup(lookup: string, prefix: string): boolean {
 }
 
 /** Follows the iterable back to `Model.objects`, through method calls, slices, list() and assignments. */
-function querysetOf(iterable: Node, index: DjangoModelIndex): Queryset | undefined {
+function querysetOf(iterable: Node, index: DjangoModelIndex, nesting = 0): Queryset | undefined {
   const calls: Array<{ method: string; call: Node }> = [];
   let node: Node | null = iterable;
   let hops = 0;
@@ -141,7 +143,7 @@ function querysetOf(iterable: Node, index: DjangoModelIndex): Queryset | undefin
       const owner = node.childForFieldName('object');
       const model =
         owner?.type === 'identifier' && node.childForFieldName('attribute')?.text === 'objects' ? index.model(owner.text) : undefined;
-      return model ? eagerLoads({ model, manager: node, calls, loaded: [], selectsAll: false }, index) : undefined;
+      return model ? eagerLoads({ model, manager: node, calls, loaded: [], selectsAll: false }, index, nesting) : undefined;
     } else if (node.type === 'identifier' && hops++ < MAX_HOPS) {
       node = assignedBefore(node);
     } else {
@@ -162,7 +164,7 @@ function assignedBefore(use: Node): Node | null {
 }
 
 /** Reads the lookups of select_related and prefetch_related; a lookup only known at run time leaves the queryset alone. */
-function eagerLoads(queryset: Queryset, index: DjangoModelIndex): Queryset | undefined {
+function eagerLoads(queryset: Queryset, index: DjangoModelIndex, nesting: number): Queryset | undefined {
   for (const { method, call } of queryset.calls) {
     if (method !== 'select_related' && method !== 'prefetch_related') continue;
     const args = pythonCallArguments(call);
@@ -170,7 +172,8 @@ function eagerLoads(queryset: Queryset, index: DjangoModelIndex): Queryset | und
     if (method === 'select_related' && args.positional.length === 0) queryset.selectsAll = true;
     for (const arg of args.positional) {
       const value = readValue(arg);
-      const lookups = arg.type === 'call' ? prefetchObjectLookups(arg, index) : value.kind === 'string' ? [value.value] : undefined;
+      const lookups =
+        arg.type === 'call' ? prefetchObjectLookups(arg, index, nesting) : value.kind === 'string' ? [value.value] : undefined;
       if (!lookups) return undefined;
       queryset.loaded.push(...lookups);
     }
@@ -182,7 +185,7 @@ function eagerLoads(queryset: Queryset, index: DjangoModelIndex): Queryset | und
  * `Prefetch('items', queryset=OrderItem.objects.select_related('product'))` loads `items` and
  * `items__product`; with `to_attr='x'` the last part lands on `x` instead.
  */
-function prefetchObjectLookups(call: Node, index: DjangoModelIndex): string[] | undefined {
+function prefetchObjectLookups(call: Node, index: DjangoModelIndex, nesting: number): string[] | undefined {
   const args = pythonCallArguments(call);
   const callee = call.childForFieldName('function')?.text.split('.').pop();
   const lookupNode = args?.positional[0] ?? args?.settings.get('lookup')?.valueNode;
@@ -192,7 +195,7 @@ function prefetchObjectLookups(call: Node, index: DjangoModelIndex): string[] | 
   if (toAttr && toAttr.kind !== 'string') return undefined;
   const loaded = toAttr ? [...lookup.value.split('__').slice(0, -1), toAttr.value].join('__') : lookup.value;
   const inner = args?.settings.get('queryset')?.valueNode;
-  const nested = inner ? querysetOf(inner, index) : undefined;
+  const nested = inner && nesting < MAX_PREFETCH_NESTING ? querysetOf(inner, index, nesting + 1) : undefined;
   if (inner && !nested) return [loaded];
   return [loaded, ...(nested?.loaded ?? []).map((l) => `${loaded}__${l}`)];
 }
