@@ -123,6 +123,23 @@ describe('Django models and N+1', () => {
       assert.equal(built.relation('Product', 'product_set'), undefined);
     });
 
+    it('reads a concrete parent’s relations through the child, with the reverse accessor named after the parent', () => {
+      const built = index(`from django.db import models
+class Owner(models.Model):
+    name = models.CharField(max_length=10)
+class Place(models.Model):
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE)
+class Restaurant(Place):
+    serves_pizza = models.BooleanField(default=False)
+`);
+      const owner = built.relation('Restaurant', 'owner')!;
+      assert.deepEqual([owner.kind, owner.target, owner.declaredOn], ['foreign-key', 'Owner', 'Place']);
+      assert.deepEqual(
+        built.relations('Owner').map((r) => `${r.name} ${r.target}`),
+        ['place_set Place'],
+      );
+    });
+
     it('takes the app label from a models/ package or Meta, and leaves classes that are not models out', () => {
       const built = index(
         `from django import forms
