@@ -1,6 +1,6 @@
 /**
  * Application code at workspace scale: a generated workspace of 10,000 Python and JavaScript files
- * (SQLAlchemy models, reports with loops, engines, node-postgres pools, built from the sample
+ * (SQLAlchemy and Django models, reports with loops, engines, node-postgres pools, built from the sample
  * applications with renamed models). Measures the background indexing of every file and the work
  * done when one file changes (parse, its models re-indexed, every rule run against the whole index).
  * Fails when a changed file takes CHANGED_FILE_TARGET_MS or more at the 95th percentile.
@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DjangoModelIndex } from '../src/core/code/django-models';
 import { checkCode } from '../src/core/code/lint';
 import { ModelIndex } from '../src/core/code/models';
 import { languageOfPath } from '../src/core/code/syntax';
@@ -32,8 +33,11 @@ const TEMPLATES: Array<{ ext: string; text: string }> = [
   { ext: 'py', text: read('mongo_store/store.py') },
   { ext: 'js', text: read('node_pg/db.js') },
   { ext: 'ts', text: read('node_pg/tuned.ts') },
+  { ext: 'py', text: read('django_shop/shop/models.py') },
+  { ext: 'py', text: read('django_shop/item_report.py') },
+  { ext: 'py', text: read('django_shop/eager_report.py') },
 ];
-const MODEL_NAMES = /\b(Category|Product|Customer|OrderItem|Order)\b/g;
+const MODEL_NAMES = /\b(Category|Product|Customer|OrderItem|Order|Tag|Profile)\b/g;
 
 function workspace(count: number): Array<{ path: string; text: string }> {
   const files: Array<{ path: string; text: string }> = [];
@@ -54,15 +58,20 @@ export async function run(): Promise<void> {
   const parsers = await loadCodeParsers();
   const files = workspace(FILES);
   const models = new ModelIndex();
+  const djangoModels = new DjangoModelIndex();
   const memoryBefore = process.memoryUsage().rss;
   const started = performance.now();
-  for (const file of files) models.update(file.path, checkCode(parsers, file.path, languageOfPath(file.path)!, file.text, 'models').models);
+  for (const file of files) {
+    const indexed = checkCode(parsers, file.path, languageOfPath(file.path)!, file.text, 'models');
+    models.update(file.path, indexed.models);
+    djangoModels.update(file.path, indexed.djangoModels);
+  }
   const indexMs = performance.now() - started;
   console.log(
-    `indexed ${files.length} files (${models.size} models) in ${indexMs.toFixed(0)} ms: ${(indexMs / files.length).toFixed(2)} ms per file, rss +${((process.memoryUsage().rss - memoryBefore) / 1e6).toFixed(0)} MB`,
+    `indexed ${files.length} files (${models.size} SQLAlchemy and ${djangoModels.size} Django models) in ${indexMs.toFixed(0)} ms: ${(indexMs / files.length).toFixed(2)} ms per file, rss +${((process.memoryUsage().rss - memoryBefore) / 1e6).toFixed(0)} MB`,
   );
 
-  const context = { models, processes: 4, server: undefined };
+  const context = { models, djangoModels, processes: 4, server: undefined };
   const timings: number[] = [];
   let findings = 0;
   for (let n = 0; n < CHANGED_SAMPLES; n++) {

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { DjangoModelIndex } from '../core/code/django-models';
 import { checkCode } from '../core/code/lint';
 import { ModelIndex } from '../core/code/models';
 import { SEVERITY_RANK, type CodeFinding, type CodeSeverity } from '../core/code/findings';
@@ -124,6 +125,7 @@ export async function runLintCommand(options: LintCommandOptions): Promise<numbe
   const server = options.db ? await serverFacts(options.db) : undefined;
   const parsers = await loadCodeParsers();
   const models = new ModelIndex();
+  const djangoModels = new DjangoModelIndex();
   const sources = new Map<string, string>();
   for (const file of files) {
     const language = languageOfPath(file);
@@ -135,12 +137,14 @@ export async function runLintCommand(options: LintCommandOptions): Promise<numbe
       throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
     }
     sources.set(file, text);
-    models.update(file, checkCode(parsers, file, language, text, 'models').models);
+    const indexed = checkCode(parsers, file, language, text, 'models');
+    models.update(file, indexed.models);
+    djangoModels.update(file, indexed.djangoModels);
   }
   const results: LintJsonFinding[] = [];
   const unparsed: string[] = [];
   for (const [file, text] of sources) {
-    const checked = checkCode(parsers, file, languageOfPath(file)!, text, { models, server, processes });
+    const checked = checkCode(parsers, file, languageOfPath(file)!, text, { models, djangoModels, server, processes });
     if (!checked.parsed) unparsed.push(file);
     const name = relative(process.cwd(), file) || file;
     for (const finding of checked.findings) results.push(toJsonFinding(name.startsWith('..') ? file : name, finding));

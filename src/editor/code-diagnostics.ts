@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import type { LintContext } from '../core/code/context';
 import type { CodeFinding, CodeRange, CodeSeverity } from '../core/code/findings';
 import { poolSettingHover } from '../core/code/hovers';
+import { DjangoModelIndex } from '../core/code/django-models';
+import { djangoHover } from '../core/code/django-hovers';
 import { checkCode } from '../core/code/lint';
 import { ModelIndex } from '../core/code/models';
 import type { ServerFacts } from '../core/code/server-facts';
@@ -55,6 +57,7 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
 
   private readonly collection = vscode.languages.createDiagnosticCollection('planLens.code');
   private readonly models = new ModelIndex();
+  private readonly djangoModels = new DjangoModelIndex();
   /** The last good findings of each document, by URI: the quick fixes come from here. */
   private readonly findings = new Map<string, CodeFinding[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -85,6 +88,7 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
       watcher.onDidChange((uri) => void this.indexFile(uri)),
       watcher.onDidDelete((uri) => {
         this.models.remove(uri.toString());
+        this.djangoModels.remove(uri.toString());
         this.checkOpenDocuments();
       }),
     );
@@ -107,7 +111,9 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
             await new Promise((resolve) => setImmediate(resolve));
           }
         }
-        this.log.info(`Indexed ${this.models.size} SQLAlchemy models in ${files.length} Python files in ${Date.now() - started} ms.`);
+        this.log.info(
+          `Indexed ${this.models.size} SQLAlchemy and ${this.djangoModels.size} Django models in ${files.length} Python files in ${Date.now() - started} ms.`,
+        );
       },
     );
     this.checkOpenDocuments();
@@ -139,7 +145,10 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
     const tree = this.parsers.parse(language, document.getText());
     try {
       const root = tree.rootNode;
-      const hover = poolSettingHover({ root, imports: importedModules(language, root) }, position.line, position.character);
+      const file = { root, imports: importedModules(language, root) };
+      const hover =
+        poolSettingHover(file, position.line, position.character) ??
+        djangoHover(file, this.djangoModels, position.line, position.character);
       if (!hover) return undefined;
       const { startPosition: s, endPosition: e } = hover.node;
       return new vscode.Hover(new vscode.MarkdownString(hover.markdown), new vscode.Range(s.row, s.column, e.row, e.column));
@@ -192,13 +201,19 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
     const result = checkCode(this.parsers, uri.toString(), 'python', text, 'models');
     // A file mid-edit keeps the models it had when it last parsed.
     if (result.parsed) this.models.update(uri.toString(), result.models);
+    if (result.parsed) this.djangoModels.update(uri.toString(), result.djangoModels);
     if (recheck) this.checkOpenDocuments();
   }
 
   private check(document: vscode.TextDocument): void {
     const language = LANGUAGES.get(document.languageId);
     if (!this.parsers || !language || document.uri.scheme === 'output' || document.getText().length > MAX_FILE_CHARS) return;
-    const context: LintContext = { models: this.models, server: this.currentFacts(), processes: readCodeConfig().processes };
+    const context: LintContext = {
+      models: this.models,
+      djangoModels: this.djangoModels,
+      server: this.currentFacts(),
+      processes: readCodeConfig().processes,
+    };
     const result = checkCode(this.parsers, document.uri.toString(), language, document.getText(), context);
     if (!result.parsed) return;
     this.findings.set(document.uri.toString(), result.findings);

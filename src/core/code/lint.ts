@@ -3,8 +3,10 @@
  * (editor diagnostics, `plan-lens lint`, tests, the benchmark).
  */
 import type { LintContext } from './context';
+import { extractDjangoModels, type DjangoModel } from './django-models';
 import type { CodeFinding } from './findings';
 import { extractModels, type OrmModel } from './models';
+import { djangoNPlusOneRule } from './rules/django-n-plus-one';
 import { nodePostgresPoolRule } from './rules/node-postgres-pool';
 import { pymongoClientRule } from './rules/pymongo-client';
 import { redisPoolRule } from './rules/redis-pool';
@@ -20,15 +22,16 @@ export const CODE_RULES: readonly CodeRule[] = [
   sqlalchemyEngineRule,
   sqlalchemyNPlusOneRule,
   sqlalchemyBulkRule,
+  djangoNPlusOneRule,
   redisPoolRule,
   pymongoClientRule,
   nodePostgresPoolRule,
 ];
 
 export type ParsedCode =
-  | { parsed: true; models: OrmModel[]; findings: CodeFinding[] }
+  | { parsed: true; models: OrmModel[]; djangoModels: DjangoModel[]; findings: CodeFinding[] }
   /** Mid-edit: callers keep the last good result instead of reporting a flood of noise. */
-  | { parsed: false; models: []; findings: [] };
+  | { parsed: false; models: []; djangoModels: []; findings: [] };
 
 /**
  * Parses once and gives the file's models and findings. With `models` only (the indexing pass),
@@ -43,7 +46,7 @@ export function checkCode(
 ): ParsedCode {
   const tree = parsers.parse(language, text);
   try {
-    if (tree.rootNode.hasError) return { parsed: false, models: [], findings: [] };
+    if (tree.rootNode.hasError) return { parsed: false, models: [], djangoModels: [], findings: [] };
     const root = tree.rootNode;
     const file: SourceFile = {
       path,
@@ -53,11 +56,13 @@ export function checkCode(
       matches: (pattern) => parsers.query(language, pattern).matches(root),
     };
     const models = extractModels(file);
-    if (context === 'models') return { parsed: true, models, findings: [] };
+    const djangoModels = extractDjangoModels(file);
+    if (context === 'models') return { parsed: true, models, djangoModels, findings: [] };
     context.models.update(path, models);
+    context.djangoModels?.update(path, djangoModels);
     const findings = CODE_RULES.flatMap((rule) => rule(file, context));
     findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
-    return { parsed: true, models, findings };
+    return { parsed: true, models, djangoModels, findings };
   } finally {
     tree.delete();
   }
