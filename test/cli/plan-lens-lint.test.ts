@@ -62,7 +62,8 @@ describe('plan-lens lint', function () {
   });
 
   it('exits 0 when nothing reaches --fail-on, and when the code is clean', () => {
-    assert.equal(lint([join(apps, 'node_pg'), '--fail-on', 'error']).code, 0);
+    assert.equal(lint([join(apps, 'node_pg', 'db.js'), '--fail-on', 'error']).code, 0);
+    assert.equal(lint([join(apps, 'node_pg'), '--fail-on', 'error']).code, 1, 'a connection string given as the options is an error');
     const clean = lint([join(apps, 'node_pg', 'tuned.ts'), join(apps, 'redis_cache', 'tuned.py'), join(apps, 'mongo_store', 'tuned.py')]);
     assert.equal(clean.code, 0, clean.stdout);
     assert.equal(clean.stdout, '0 findings in 3 files\n');

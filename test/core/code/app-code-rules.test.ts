@@ -264,6 +264,47 @@ def sync(session, rows):
       assert.equal(capacity.fixes[0].title, 'Set max to 10');
     });
 
+    it('node-postgres: a pool without an options object, or given a connection string, gets one with the recommended settings', () => {
+      const { text, findings } = lintApp(parsers, 'node_pg/env_pools.js', { models, server: SMALL_SERVER, processes: 8 });
+      assert.deepEqual(codes(findings), [
+        '5:pg-connection-timeout',
+        '5:pg-max-lifetime',
+        '5:pg-pool-error-handler',
+        '6:pg-connection-timeout',
+        '6:pg-max-lifetime',
+        '6:pg-pool-error-handler',
+        '6:pg-pool-connection-string',
+      ]);
+      const ignored = findings.find((f) => f.code === 'pg-pool-connection-string')!;
+      assert.equal(ignored.severity, 'error');
+      assert.match(ignored.message, /throws a TypeError.*pass \{ connectionString: process\.env\.REPORTS_URL \}/);
+      assert.ok(findings.every((f) => f.fixes.length === 1));
+      // Every setting finding of one pool offers the same edit: applied once, it settles them all.
+      const edits = [...new Map(findings.flatMap((f) => f.fixes[0].edits).map((e) => [JSON.stringify(e), e])).values()];
+      const fixed = applyEdits(text, edits);
+      assert.match(
+        fixed,
+        /const pool = new Pool\(\{ max: 10, connectionTimeoutMillis: 10000, idleTimeoutMillis: 10000, maxLifetimeSeconds: 1800 \}\);\npool\.on\('error'/,
+      );
+      assert.match(
+        fixed,
+        /new Pool\(\{ connectionString: process\.env\.REPORTS_URL, max: 10, connectionTimeoutMillis: 10000, idleTimeoutMillis: 10000, maxLifetimeSeconds: 1800 \}\);\nreports\.on\('error'/,
+      );
+      assert.deepEqual(lintText(parsers, 'env_pools.js', fixed, { models, server: SMALL_SERVER, processes: 8 }).findings, []);
+      // Without a server the object keeps node-postgres's default size.
+      const [alone] = lintText(parsers, 'p.js', "const { Pool } = require('pg');\nconst pool = new Pool();\n", { models }).findings;
+      assert.equal(
+        alone.fixes[0].edits[0].newText,
+        '{ connectionTimeoutMillis: 10000, idleTimeoutMillis: 10000, maxLifetimeSeconds: 1800 }',
+      );
+    });
+
+    it('node-postgres: an options object it cannot see (new Pool(config)) is left alone', () => {
+      const text =
+        "const { Pool } = require('pg');\nconst config = require('./config');\nconst pool = new Pool(config);\npool.on('error', () => {});\n";
+      assert.deepEqual(lintText(parsers, 'p.js', text, { models }).findings, []);
+    });
+
     it('leaves a library alone in files that do not import it', () => {
       const text = 'def create_engine(url, **kw):\n    return url\n\nengine = create_engine("postgresql://x")\n';
       assert.deepEqual(lintText(parsers, 'own.py', text, { models }).findings, []);
