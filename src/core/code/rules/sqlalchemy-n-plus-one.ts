@@ -5,7 +5,7 @@
  * (same query), contains_eager when the query already joins the relationship.
  */
 import type { LintContext } from '../context';
-import { endOf, insertAt, rangeOf, type CodeEdit, type CodeFinding } from '../findings';
+import { endOf, insertAt, rangeOf, type CodeEdit, type CodeFinding, type PerRowLookup } from '../findings';
 import { LAZY_LOADERS, type OrmModel } from '../models';
 import { callsIn, expressionChain } from '../python-scope';
 import type { SourceFile } from '../source-file';
@@ -94,7 +94,24 @@ function nPlusOneFinding(file: SourceFile, read: Node, query: LoopQuery, name: s
     message: `${read.text} loads ${relationship.target} lazily (${relationship.lazy === 'select' ? 'the default lazy="select"' : `lazy=${relationship.lazy}`}): one more query for each ${query.model.name} of this loop (N+1); eager-load it with ${loader}(${query.model.name}.${name}): ${why}.`,
     range: rangeOf(read),
     fixes: [{ title: `Eager-load ${query.model.name}.${name} with ${loader}`, edits }],
+    perRowLookup: lazyLoadLookup(query.model, relationship.target, collection, context),
   };
+}
+
+/**
+ * What SQLAlchemy's lazy load of the relationship selects by: a many-to-one reads the target's
+ * row by the column this model's foreign key points to, a collection reads the target's rows by
+ * their foreign key to this model's table.
+ */
+function lazyLoadLookup(model: OrmModel, targetName: string, collection: boolean, context: LintContext): PerRowLookup | undefined {
+  const target = context.models.model(targetName);
+  if (!target?.table || !model.table) return undefined;
+  if (!collection) {
+    const key = model.foreignKeys?.find((fk) => fk.table === target.table);
+    return key && { table: target.table, column: key.targetColumn };
+  }
+  const key = target.foreignKeys?.find((fk) => fk.table === model.table);
+  return key && { table: target.table, column: key.column };
 }
 
 /** Adds the loader to `from sqlalchemy.orm import ...`, or a new import line after the last import. */
