@@ -55,6 +55,7 @@ describe('plan-lens lint', function () {
       'category_report.py',
       'database.py',
       'import_products.py',
+      'order_lines_report.py',
       'order_report.py',
       'pooled_engine.py',
       'web_app.py',

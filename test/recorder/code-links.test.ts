@@ -81,7 +81,7 @@ describe('recorded N+1 linked with the code that ran it (SQLAlchemy through the 
 
   for (const [script, calls, summary] of [
     ['category_report.py', 10, 'SELECT … FROM categories WHERE categories.id = $1'],
-    ['order_report.py', 20, 'SELECT … FROM order_items WHERE order_items.order_id = $1'],
+    ['order_report.py', 15, 'SELECT … FROM order_items WHERE order_items.order_id = $1'],
   ] as const) {
     it(`${script}: the recorded N+1 names the lint finding's loop, and the finding says what was recorded`, async () => {
       const { session } = await recordRun(script);
