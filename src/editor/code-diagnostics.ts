@@ -16,7 +16,6 @@ import { codeSitesOf, linkRecordedNPlusOne, type CodeSite, type RecordedNPlusOne
 import type { ServerFacts } from '../core/code/server-facts';
 import { importedModules } from '../core/code/source-file';
 import type { CodeLanguage, CodeParsers } from '../core/code/syntax';
-import { ensureSqlParser } from '../core/sql/sql-parser';
 import { readServerFacts } from '../db/server-facts-reader';
 import { loadCodeParsers } from '../host/grammar-files';
 import { readCodeConfig } from './config';
@@ -68,7 +67,7 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
   private readonly disposables: vscode.Disposable[] = [this.collection, this.sitesChanged];
   private parsers: CodeParsers | undefined;
   private facts: { target: string; at: number; facts: ServerFacts | undefined } | undefined;
-  /** The N+1 of the current (or last) recording. */
+  /** The N+1 of the current (or last) recording; matching them parses SQL with the parser the recorder loaded. */
   private recorded: RecordedNPlusOne[] = [];
   /** Per-row lookups of the N+1 findings of every file checked, by URI: where a recorded N+1 leads. */
   private readonly sites = new Map<string, CodeSite[]>();
@@ -79,8 +78,6 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
   ) {}
 
   async start(): Promise<void> {
-    // The recorded statements are matched on PostgreSQL's parse tree.
-    await ensureSqlParser();
     this.parsers = await loadCodeParsers();
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
