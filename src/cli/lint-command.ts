@@ -107,7 +107,13 @@ async function readRecording(file: string): Promise<RecordedNPlusOne[]> {
   } catch (error) {
     throw new UsageError(`cannot read the recording ${file}: ${(error as Error).message}`);
   }
-  if (report?.version !== 1 || !Array.isArray(report.statements) || !Array.isArray(report.findings)) {
+  const wellFormed =
+    report?.version === 1 &&
+    Array.isArray(report.statements) &&
+    Array.isArray(report.findings) &&
+    report.statements.every((s) => typeof s?.fingerprint === 'string' && typeof s.query === 'string') &&
+    report.findings.every((f) => typeof f?.fingerprint === 'string' && typeof f.calls === 'number' && typeof f.totalMs === 'number');
+  if (!wellFormed) {
     throw new UsageError(
       `${file} is not a recording saved by plan-lens record --out (a JSON report of version 1); record one with --out FILE.`,
     );
