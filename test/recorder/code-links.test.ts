@@ -107,6 +107,24 @@ describe('recorded N+1 linked with the code that ran it (SQLAlchemy through the 
     });
   }
 
+  it('order_lines_report.py: both N+1 of the nested loop are recorded and named in both of its findings', async () => {
+    const { session } = await recordRun('order_lines_report.py');
+    const recorded = recordedNPlusOneOf(session.store.findings(), session.startedAt!);
+    assert.deepEqual(
+      recorded.map((r) => r.calls).sort((a, b) => a - b),
+      [15, 30],
+      JSON.stringify(session.store.findings(), null, 2),
+    );
+    const linked = linkRecordedNPlusOne(lint('order_lines_report.py'), recorded);
+    assert.deepEqual(
+      linked.map((f) => [f.message.split(' ')[0], /Seen at run time: (\d+) queries of `([^`]*)`/.exec(f.message)?.slice(1)]),
+      [
+        ['order.items', ['15', 'SELECT … FROM order_items WHERE order_items.order_id = $1']],
+        ['item.product', ['30', 'SELECT … FROM products WHERE products.id = $1']],
+      ],
+    );
+  });
+
   it('plan-lens lint --recording names the N+1 of a recording saved with plan-lens record --out', async function () {
     if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' }).status !== 0)
       throw new Error('build failed');
