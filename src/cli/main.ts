@@ -49,7 +49,8 @@ lint      Checks Python, JavaScript and TypeScript code for connection-pool sett
           --processes N   application processes sharing the server, each with a pool (default 1)
           --fail-on SEV   exit 1 when a finding of this severity or worse exists (default warning)
           --json          print the findings as JSON, with their quick fixes as text edits
-          --recording FILE  a recording saved by plan-lens record --out: N+1 loops it saw
+          --recording FILE
+                          a recording saved by plan-lens record --out: the N+1 loops it saw
                           at run time are named in the matching findings
 record    Starts a PostgreSQL proxy on --listen in front of --db and records what the application
           sends through it, until Ctrl+C, SIGTERM or --duration S; then prints the statements
