@@ -56,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Statements the recorder captured, or pg_stat_statements lists, go through the editor's explain.
   const explainRecorded = recordedExplain(deps);
-  const recording = new RecordingView(manager, log, explainRecorded);
+  const recording = new RecordingView(manager, log, explainRecorded, code);
   const slowQueries = new SlowQueriesView(manager, explainRecorded);
   const viewCommands: Record<string, (item?: never) => Promise<void> | void> = {
     ...registerRecording(recording),

@@ -10,7 +10,10 @@ import { checkCode } from '../core/code/lint';
 import { ModelIndex } from '../core/code/models';
 import { SEVERITY_RANK, type CodeFinding, type CodeSeverity } from '../core/code/findings';
 import type { ServerFacts } from '../core/code/server-facts';
+import { linkRecordedNPlusOne, recordedNPlusOneOfReport, type RecordedNPlusOne } from '../core/code/runtime-links';
 import { languageOfPath } from '../core/code/syntax';
+import { ensureSqlParser } from '../core/sql/sql-parser';
+import type { WorkloadReport } from '../core/workload/recording-store';
 import { resolveConnection } from '../db/connection-config';
 import { describeConnectionError } from '../db/connection-errors';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
@@ -24,6 +27,8 @@ export interface LintCommandOptions {
   json: boolean;
   failOn?: string;
   processes?: string;
+  /** A recording saved by `plan-lens record --out`. */
+  recording?: string;
 }
 
 /** Directories never worth reading for application code. */
@@ -93,6 +98,32 @@ async function serverFacts(url: string): Promise<ServerFacts> {
   }
 }
 
+/** The N+1 findings of a saved recording; its start time, or the file's time when it has none. */
+async function readRecording(file: string): Promise<RecordedNPlusOne[]> {
+  let report: WorkloadReport;
+  let modified: number;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8')) as WorkloadReport;
+    modified = statSync(file).mtimeMs;
+  } catch (error) {
+    throw new UsageError(`cannot read the recording ${file}: ${(error as Error).message}`);
+  }
+  const wellFormed =
+    report?.version === 1 &&
+    Array.isArray(report.statements) &&
+    Array.isArray(report.findings) &&
+    report.statements.every((s) => typeof s?.fingerprint === 'string' && typeof s.query === 'string') &&
+    report.findings.every((f) => typeof f?.fingerprint === 'string' && typeof f.calls === 'number' && typeof f.totalMs === 'number');
+  if (!wellFormed) {
+    throw new UsageError(
+      `${file} is not a recording saved by plan-lens record --out (a JSON report of version 1); record one with --out FILE.`,
+    );
+  }
+  await ensureSqlParser();
+  const startedAt = report.startedAt === undefined ? NaN : Date.parse(report.startedAt);
+  return recordedNPlusOneOfReport(report, Number.isNaN(startedAt) ? modified : startedAt);
+}
+
 export function toJsonFinding(file: string, finding: CodeFinding): LintJsonFinding {
   const r = finding.range;
   return {
@@ -122,6 +153,7 @@ export async function runLintCommand(options: LintCommandOptions): Promise<numbe
   const failOn = parseSeverity(options.failOn);
   const processes = parseProcesses(options.processes);
   const files = collectFiles(options.paths);
+  const recorded = options.recording ? await readRecording(options.recording) : [];
   const server = options.db ? await serverFacts(options.db) : undefined;
   const parsers = await loadCodeParsers();
   const models = new ModelIndex();
@@ -147,7 +179,8 @@ export async function runLintCommand(options: LintCommandOptions): Promise<numbe
     const checked = checkCode(parsers, file, languageOfPath(file)!, text, { models, djangoModels, server, processes });
     if (!checked.parsed) unparsed.push(file);
     const name = relative(process.cwd(), file) || file;
-    for (const finding of checked.findings) results.push(toJsonFinding(name.startsWith('..') ? file : name, finding));
+    for (const finding of linkRecordedNPlusOne(checked.findings, recorded))
+      results.push(toJsonFinding(name.startsWith('..') ? file : name, finding));
   }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -15,7 +15,7 @@ Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--param VALUE]... [--generic]
                    [--json] [--timeout MS] [--no-indexes] [--allow-side-effects]
   plan-lens analyze [FILE | -] [--json]
-  plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N]
+  plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N] [--recording FILE]
   plan-lens record --db URL --listen HOST:PORT [--out FILE] [--json] [--duration S] [--fail-on IDS]
   plan-lens slow --db URL [--json] [--limit N] [--slow-ms MS]
   (both)   [--color auto|always|never]  colours on a terminal by default; NO_COLOR and FORCE_COLOR are honoured
@@ -49,6 +49,9 @@ lint      Checks Python, JavaScript and TypeScript code for connection-pool sett
           --processes N   application processes sharing the server, each with a pool (default 1)
           --fail-on SEV   exit 1 when a finding of this severity or worse exists (default warning)
           --json          print the findings as JSON, with their quick fixes as text edits
+          --recording FILE
+                          a recording saved by plan-lens record --out: the N+1 loops it saw
+                          at run time are named in the matching findings
 record    Starts a PostgreSQL proxy on --listen in front of --db and records what the application
           sends through it, until Ctrl+C, SIGTERM or --duration S; then prints the statements
           grouped by shape and the findings (n-plus-one, row-by-row-write, slow-statement,
@@ -88,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         'no-indexes': { type: 'boolean' },
         processes: { type: 'string' },
+        recording: { type: 'string' },
         listen: { type: 'string' },
         out: { type: 'string' },
         duration: { type: 'string' },
@@ -123,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'lint') {
       if (values.sql || values.demo || values.estimate || values.timeout || values['no-indexes']) {
-        throw new UsageError('lint takes PATH..., --db, --json, --fail-on and --processes');
+        throw new UsageError('lint takes PATH..., --db, --json, --fail-on, --processes and --recording');
       }
       return await runLintCommand({
         paths: rest,
@@ -131,9 +135,10 @@ export async function main(argv: string[]): Promise<number> {
         json: values.json ?? false,
         failOn: values['fail-on'],
         processes: values.processes,
+        recording: values.recording,
       });
     }
-    if (values.processes) throw new UsageError('--processes belongs to lint');
+    if (values.processes || values.recording) throw new UsageError(`--${values.processes ? 'processes' : 'recording'} belongs to lint`);
     if (values['fail-on'] && command !== 'record') throw new UsageError('--fail-on belongs to lint and record');
     if (rest.length > 1) throw new UsageError(`expected at most one FILE, got ${rest.length}: ${rest.join(' ')}`);
     switch (command) {

@@ -67,7 +67,7 @@ export async function runRecordCommand(options: RecordCommandOptions): Promise<n
   await waitForStop(options.stopSignal, durationMs);
   await session.stop();
 
-  const report = session.store.report();
+  const report = session.store.report(session.startedAt);
   const output = options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report);
   if (options.out) writeFileSync(options.out, options.json ? output : `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(output);

@@ -178,3 +178,9 @@ export function formatRunTime(iso: string): string {
     `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`
   );
 }
+
+/** Local "HH:MM" of a moment (ms since the epoch): when a recording was made. */
+export function formatClockTime(ms: number): string {
+  const date = new Date(ms);
+  return `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+}

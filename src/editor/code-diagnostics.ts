@@ -2,7 +2,9 @@
  * Application code in the editor: diagnostics (source "Plan Lens", the rule's code), quick fixes
  * and hovers for Python, JavaScript and TypeScript files; and the workspace index of SQLAlchemy
  * models, built in the background with progress and kept up to date as files are saved, created
- * and deleted. A file that does not parse (mid-edit) keeps its last good diagnostics.
+ * and deleted. A file that does not parse (mid-edit) keeps its last good diagnostics. N+1 loops
+ * the query recorder saw at run time are named in the matching diagnostics, and the recording
+ * view asks here where in the code a recorded N+1 comes from.
  */
 import * as vscode from 'vscode';
 import type { LintContext } from '../core/code/context';
@@ -12,6 +14,7 @@ import { DjangoModelIndex } from '../core/code/django-models';
 import { djangoHover } from '../core/code/django-hovers';
 import { checkCode } from '../core/code/lint';
 import { ModelIndex } from '../core/code/models';
+import { codeSitesOf, linkRecordedNPlusOne, type CodeSite, type RecordedNPlusOne } from '../core/code/runtime-links';
 import type { ServerFacts } from '../core/code/server-facts';
 import { importedModules } from '../core/code/source-file';
 import type { CodeLanguage, CodeParsers } from '../core/code/syntax';
@@ -56,14 +59,21 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
 
   private readonly collection = vscode.languages.createDiagnosticCollection('planLens.code');
+  private readonly sitesChanged = new vscode.EventEmitter<void>();
+  /** Fires when the code locations of N+1 loops change (a file with one was checked, changed or deleted). */
+  readonly onDidChangeSites = this.sitesChanged.event;
   private readonly models = new ModelIndex();
   private readonly djangoModels = new DjangoModelIndex();
   /** The last good findings of each document, by URI: the quick fixes come from here. */
   private readonly findings = new Map<string, CodeFinding[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly disposables: vscode.Disposable[] = [this.collection];
+  private readonly disposables: vscode.Disposable[] = [this.collection, this.sitesChanged];
   private parsers: CodeParsers | undefined;
   private facts: { target: string; at: number; facts: ServerFacts | undefined } | undefined;
+  /** The N+1 of the current (or last) recording; matching them parses SQL with the parser the recorder loaded. */
+  private recorded: RecordedNPlusOne[] = [];
+  /** Per-row lookups of the N+1 findings of every file checked, by URI: where a recorded N+1 leads. */
+  private readonly sites = new Map<string, CodeSite[]>();
 
   constructor(
     private readonly connections: ConnectionManager,
@@ -85,10 +95,14 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
     this.disposables.push(
       watcher,
       watcher.onDidCreate((uri) => void this.indexFile(uri)),
-      watcher.onDidChange((uri) => void this.indexFile(uri)),
+      watcher.onDidChange((uri) => {
+        if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) this.sites.delete(uri.toString());
+        void this.indexFile(uri);
+      }),
       watcher.onDidDelete((uri) => {
         this.models.remove(uri.toString());
         this.djangoModels.remove(uri.toString());
+        this.sites.delete(uri.toString());
         this.checkOpenDocuments();
       }),
     );
@@ -117,6 +131,23 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
       },
     );
     this.checkOpenDocuments();
+  }
+
+  /** A recording's N+1 changed: the open files are checked again so their diagnostics say what it saw. */
+  setRecordedNPlusOne(recorded: RecordedNPlusOne[]): void {
+    const key = (list: RecordedNPlusOne[]) => JSON.stringify(list.map((r) => [r.fingerprint, r.calls, r.totalMs, r.recordedAt]));
+    if (key(recorded) === key(this.recorded)) return;
+    this.recorded = recorded;
+    this.checkOpenDocuments();
+  }
+
+  /** The attribute reads in the code (of the files checked so far) whose lazy load the recorded N+1 runs. */
+  codeOf(recorded: RecordedNPlusOne): vscode.Location[] {
+    const locations: vscode.Location[] = [];
+    for (const sites of this.sites.values())
+      for (const site of codeSitesOf(recorded, sites))
+        locations.push(new vscode.Location(vscode.Uri.parse(site.path), toRange(site.range)));
+    return locations;
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
@@ -216,10 +247,17 @@ export class CodeDiagnostics implements vscode.Disposable, vscode.CodeActionProv
     };
     const result = checkCode(this.parsers, document.uri.toString(), language, document.getText(), context);
     if (!result.parsed) return;
-    this.findings.set(document.uri.toString(), result.findings);
+    const findings = linkRecordedNPlusOne(result.findings, this.recorded);
+    const key = document.uri.toString();
+    this.findings.set(key, findings);
+    const sites = findings.flatMap((f) => (f.perRowLookup ? [{ path: key, range: f.range, lookup: f.perRowLookup }] : []));
+    const before = JSON.stringify(this.sites.get(key) ?? []);
+    if (sites.length > 0) this.sites.set(key, sites);
+    else this.sites.delete(key);
+    if (JSON.stringify(sites) !== before) this.sitesChanged.fire();
     this.collection.set(
       document.uri,
-      result.findings.map((finding) => {
+      findings.map((finding) => {
         const diagnostic = new vscode.Diagnostic(toRange(finding.range), finding.message, SEVERITY[finding.severity]);
         diagnostic.source = 'Plan Lens';
         diagnostic.code = finding.code;

@@ -3,8 +3,11 @@
  * connection and shows, live, the findings and the statements grouped by shape (calls, total and
  * mean time, rows), each call with its parameters; every statement has Explain, Copy and Open in
  * editor. "Plan Lens: Stop Recording" ends it (open application connections get a PostgreSQL error).
+ * An N+1 finding whose loop is known in the code has "Go to code"; the code's diagnostics name
+ * what the recording saw.
  */
 import * as vscode from 'vscode';
+import { recordedNPlusOneOf, type RecordedNPlusOne } from '../core/code/runtime-links';
 import { formatCount, formatMs } from '../core/format';
 import type { RecordedStatement, WorkloadFinding } from '../core/workload/model';
 import type { StatementGroup } from '../core/workload/recording-store';
@@ -18,6 +21,13 @@ import { readWorkloadSettings, readRecorderListen } from './recorder-config';
 export const RECORDING_VIEW_ID = 'planLensRecording';
 /** The view redraws at most this often while statements stream in. */
 const REFRESH_MS = 500;
+
+/** The application-code diagnostics, as the recording sees them (the editor wires them in). */
+export interface RecordedCodeLinks {
+  setRecordedNPlusOne(recorded: RecordedNPlusOne[]): void;
+  codeOf(recorded: RecordedNPlusOne): vscode.Location[];
+  readonly onDidChangeSites: vscode.Event<void>;
+}
 
 type Item =
   | { kind: 'status'; label: string; url?: string }
@@ -37,12 +47,16 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
   private problem: string | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private filter = '';
+  private readonly codeListener: vscode.Disposable | undefined;
 
   constructor(
     private readonly connections: ConnectionManager,
     private readonly log: OutputLog,
     readonly explain: ExplainRecorded,
-  ) {}
+    private readonly code?: RecordedCodeLinks,
+  ) {
+    this.codeListener = code?.onDidChangeSites(() => this.changed.fire());
+  }
 
   get recording(): boolean {
     return this.session !== undefined;
@@ -103,6 +117,7 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
     const open = session.openConnections;
     await session.stop();
     this.stoppedSession = session;
+    this.shareNPlusOne();
     this.log.info(
       `Recording stopped: ${session.store.statementCount} statements${open ? `; ${open} open application connections were ended` : ''}`,
     );
@@ -138,8 +153,46 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
   private scheduleRefresh(): void {
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = undefined;
+      this.shareNPlusOne();
       this.changed.fire();
     }, REFRESH_MS);
+  }
+
+  /** The recording's N+1 findings, for the code's diagnostics. */
+  private shareNPlusOne(): void {
+    const session = this.session ?? this.stoppedSession;
+    if (session?.startedAt !== undefined) this.code?.setRecordedNPlusOne(recordedNPlusOneOf(session.store.findings(), session.startedAt));
+  }
+
+  /** Where in the code a recorded N+1 finding comes from (files checked so far). */
+  codeOf(item: Item | undefined): vscode.Location[] {
+    const session = this.session ?? this.stoppedSession;
+    if (item?.kind !== 'finding' || item.finding.id !== 'n-plus-one' || session?.startedAt === undefined || !this.code) return [];
+    return recordedNPlusOneOf([item.finding], session.startedAt).flatMap((recorded) => this.code!.codeOf(recorded));
+  }
+
+  async goToCode(item: Item | undefined): Promise<void> {
+    const locations = this.codeOf(item);
+    if (locations.length === 0) {
+      void vscode.window.showInformationMessage(
+        'Plan Lens: no loop in the checked code runs this N+1; open the Python file with the loop so Plan Lens checks it.',
+      );
+      return;
+    }
+    let location = locations[0];
+    if (locations.length > 1) {
+      const picked = await vscode.window.showQuickPick(
+        locations.map((l) => ({
+          label: vscode.workspace.asRelativePath(l.uri),
+          description: `line ${l.range.start.line + 1}`,
+          location: l,
+        })),
+        { title: 'Plan Lens: the loops that run this N+1' },
+      );
+      if (!picked) return;
+      location = picked.location;
+    }
+    await vscode.window.showTextDocument(location.uri, { selection: location.range });
   }
 
   getChildren(item?: Item): Item[] {
@@ -194,7 +247,8 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
         tree.iconPath = new vscode.ThemeIcon(item.finding.severity === 'info' ? 'info' : 'warning');
         const sample = item.group?.samples.at(-1);
         if (sample) {
-          tree.contextValue = 'recordedStatement';
+          // "recordedStatement.code": Explain, Copy and Open as for any statement, plus Go to code.
+          tree.contextValue = this.codeOf(item).length > 0 ? 'recordedStatement.code' : 'recordedStatement';
           tree.command = { command: 'planLens.recording.explain', title: 'Explain', arguments: [{ kind: 'call', statement: sample }] };
         }
         return tree;
@@ -243,6 +297,7 @@ export class RecordingView implements vscode.TreeDataProvider<Item>, vscode.Disp
   dispose(): void {
     clearTimeout(this.refreshTimer);
     void this.session?.stop();
+    this.codeListener?.dispose();
     this.changed.dispose();
   }
 }
@@ -270,6 +325,7 @@ export function registerRecording(view: RecordingView): Record<string, (item?: I
       withStatement(item, async (statement) => {
         await vscode.env.clipboard.writeText(statement.sql);
       }),
+    'planLens.recording.goToCode': (item) => view.goToCode(item),
     'planLens.recording.open': (item) =>
       withStatement(item, async (statement) => {
         const document = await vscode.workspace.openTextDocument({ language: 'sql', content: `${statement.sql}\n` });

@@ -28,6 +28,8 @@ export class RecordingSession {
   private readonly recorder: QueryRecorder;
   private readonly factsCache = new BoundedMap<string, StatementFacts>(FACTS_CACHE_SIZE);
   private seq = 0;
+  /** When the recorder started listening, ms since the epoch. */
+  startedAt: number | undefined;
   private backlog: CapturedStatement[] = [];
 
   constructor(private readonly options: RecordingSessionOptions) {
@@ -43,7 +45,9 @@ export class RecordingSession {
 
   async start(): Promise<{ host: string; port: number }> {
     await ensureSqlParser();
-    return this.recorder.start();
+    const listening = await this.recorder.start();
+    this.startedAt = Date.now();
+    return listening;
   }
 
   async stop(): Promise<void> {

@@ -55,6 +55,7 @@ describe('plan-lens lint', function () {
       'category_report.py',
       'database.py',
       'import_products.py',
+      'order_lines_report.py',
       'order_report.py',
       'pooled_engine.py',
       'web_app.py',
@@ -62,7 +63,8 @@ describe('plan-lens lint', function () {
   });
 
   it('exits 0 when nothing reaches --fail-on, and when the code is clean', () => {
-    assert.equal(lint([join(apps, 'node_pg'), '--fail-on', 'error']).code, 0);
+    assert.equal(lint([join(apps, 'node_pg', 'db.js'), '--fail-on', 'error']).code, 0);
+    assert.equal(lint([join(apps, 'node_pg'), '--fail-on', 'error']).code, 1, 'a connection string given as the options is an error');
     const clean = lint([join(apps, 'node_pg', 'tuned.ts'), join(apps, 'redis_cache', 'tuned.py'), join(apps, 'mongo_store', 'tuned.py')]);
     assert.equal(clean.code, 0, clean.stdout);
     assert.equal(clean.stdout, '0 findings in 3 files\n');
@@ -84,6 +86,41 @@ describe('plan-lens lint', function () {
     assert.match(result.stderr, /broken\.py has syntax errors and was not checked; fix them and run lint again\./);
   });
 
+  it('--recording names the N+1 a saved recording saw in the matching finding only', () => {
+    const saved = join(work, 'recording.json');
+    const byId = 'SELECT categories.id AS categories_id, categories.name AS categories_name \nFROM categories \nWHERE categories.id = $1';
+    const report = {
+      version: 1,
+      startedAt: '2026-12-05T09:07:00.000Z',
+      statements: [{ fingerprint: 'c1', query: byId, calls: 10, totalMs: 4.5, meanMs: 0.45, rows: 10 }],
+      findings: [{ id: 'n-plus-one', severity: 'warning', fingerprint: 'c1', calls: 10, totalMs: 4.5, message: 'N+1: …', fix: '…' }],
+    };
+    writeFileSync(saved, JSON.stringify(report));
+    const result = lint([join(apps, 'sqlalchemy_shop'), '--recording', saved, '--json']);
+    assert.equal(result.code, 1, result.stderr);
+    const findings = JSON.parse(result.stdout) as Array<{ file: string; message: string; severity: string }>;
+    const seen = findings.filter((f) => f.message.includes('Seen at run time'));
+    assert.deepEqual(
+      seen.map((f) => [f.file.split('/').pop(), f.severity]),
+      [['category_report.py', 'warning']],
+      'not order_report.py, whose loop reads order_items',
+    );
+    const local = new Date(report.startedAt);
+    const clock = `${String(local.getHours()).padStart(2, '0')}:${String(local.getMinutes()).padStart(2, '0')}`;
+    assert.match(
+      seen[0].message,
+      new RegExp(
+        `Seen at run time: 10 queries of \`SELECT … FROM categories WHERE categories\\.id = \\$1\` in 4\\.50 ms \\(recording at ${clock}\\)\\.$`,
+      ),
+    );
+    writeFileSync(
+      saved,
+      JSON.stringify({ ...report, findings: [{ ...report.findings[0], id: 'n-plus-one', severity: 'critical', totalMs: 150 }] }),
+    );
+    const critical = JSON.parse(lint([join(apps, 'sqlalchemy_shop'), '--recording', saved, '--json']).stdout) as typeof findings;
+    assert.equal(critical.find((f) => f.message.includes('Seen at run time'))?.severity, 'error');
+  });
+
   it('rejects bad usage with exit 2 and a sentence', () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /lint needs at least one PATH/],
@@ -91,6 +128,12 @@ describe('plan-lens lint', function () {
       [[join(apps, 'node_pg'), '--processes', '0'], /--processes takes a whole number of 1 or more/],
       [[join(work, 'missing')], /cannot read .*missing: no such file or directory/],
       [[join(apps, 'node_pg'), '--db', 'postgresql://nobody@127.0.0.1:1/x'], /Cannot connect to nobody@127\.0\.0\.1:1\/x/],
+      [[join(apps, 'node_pg'), '--recording', join(work, 'absent.json')], /cannot read the recording .*absent\.json/],
+      [[join(apps, 'node_pg'), '--recording', join(apps, 'node_pg', 'db.js')], /cannot read the recording .*db\.js: Unexpected token/],
+      [
+        [join(apps, 'node_pg'), '--recording', join(root, 'package.json')],
+        /package\.json is not a recording saved by plan-lens record --out/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = lint(args);

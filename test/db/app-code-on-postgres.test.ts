@@ -113,6 +113,11 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
     return { finding: findings[0], fixed };
   }
 
+  /** A report's lines in a stable order: the lines of a collection come in no particular order. */
+  function sorted(output: string): string {
+    return output.split('\n').sort().join('\n');
+  }
+
   async function distinct(sql: string): Promise<number> {
     const client = await pool.connect();
     try {
@@ -139,6 +144,36 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
     writeFileSync(join(appDir, 'order_report_fixed.py'), fixed);
     assert.equal(await statementsOf('order_report_fixed.py'), 2);
     assert.equal(python(['order_report_fixed.py']), python(['order_report.py']));
+  });
+
+  it('the nested loop flagged twice sends 1 + N + N×M; the chained loader sends 2, fixed at once or outer fix first', async () => {
+    const orders = await distinct(`SELECT count(*) FROM ${SCHEMA}.orders`);
+    const lines = await distinct(`SELECT count(*) FROM ${SCHEMA}.order_items`);
+    assert.equal(await distinct(`SELECT count(DISTINCT product_id) FROM ${SCHEMA}.order_items`), lines, 'every line a different product');
+    assert.ok(lines >= 2 * orders, 'several lines per order');
+    const script = 'order_lines_report.py';
+    const text = readFileSync(join(appDir, script), 'utf8');
+    const findings = lintText(parsers, join(appDir, script), text, { models }).findings;
+    assert.deepEqual(
+      findings.map((f) => f.message.split(' ')[0]),
+      ['order.items', 'item.product'],
+    );
+    assert.equal(await statementsOf(script), 1 + orders + lines);
+    const report = sorted(python([script]));
+
+    writeFileSync(join(appDir, 'order_lines_fixed.py'), applyEdits(text, findings[1].fixes[0].edits));
+    assert.equal(await statementsOf('order_lines_fixed.py'), 2);
+    assert.equal(sorted(python(['order_lines_fixed.py'])), report);
+
+    const outerFixed = applyEdits(text, findings[0].fixes[0].edits);
+    writeFileSync(join(appDir, 'order_lines_outer.py'), outerFixed);
+    assert.equal(await statementsOf('order_lines_outer.py'), 2 + lines, 'the items in one query, still a product per line');
+    const [inner] = lintText(parsers, join(appDir, script), outerFixed, { models }).findings;
+    const bothFixed = applyEdits(outerFixed, inner.fixes[0].edits);
+    assert.deepEqual(lintText(parsers, join(appDir, script), bothFixed, { models }).findings, []);
+    writeFileSync(join(appDir, 'order_lines_both.py'), bothFixed);
+    assert.equal(await statementsOf('order_lines_both.py'), 2);
+    assert.equal(sorted(python(['order_lines_both.py'])), report);
   });
 
   it('add() and commit() per row send one INSERT per row; the executemany rewrite sends 1', async () => {

@@ -84,7 +84,8 @@ describe('plan-lens record and slow (PostgreSQL 15)', function () {
     running.child.kill('SIGTERM');
     const { code, stdout } = await running.done;
     const report = JSON.parse(stdout) as WorkloadReport;
-    assert.deepEqual(Object.keys(report), ['version', 'statements', 'findings']);
+    assert.deepEqual(Object.keys(report), ['version', 'startedAt', 'statements', 'findings']);
+    assert.ok(Math.abs(Date.parse(String(report.startedAt)) - Date.now()) < 120_000, report.startedAt);
     assert.equal(report.version, 1);
     const doubled = report.statements.find((statement) => statement.query.startsWith('SELECT $1::int * $2'));
     assert.deepEqual(Object.keys(doubled ?? {}), ['fingerprint', 'query', 'calls', 'totalMs', 'meanMs', 'rows']);

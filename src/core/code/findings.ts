@@ -35,6 +35,14 @@ export interface CodeFinding {
   message: string;
   range: CodeRange;
   fixes: CodeFix[];
+  /** For N+1 findings: the lookup the code runs once per row, to recognise it among recorded statements. */
+  perRowLookup?: PerRowLookup;
+}
+
+/** `SELECT … FROM table WHERE column = $1`, run once per row of a loop. */
+export interface PerRowLookup {
+  table: string;
+  column: string;
 }
 
 export function rangeOf(node: Node): CodeRange {

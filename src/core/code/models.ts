@@ -24,6 +24,15 @@ export interface OrmModel {
   relationships: Map<string, OrmRelationship>;
   /** Tables this model's ForeignKey columns point to. */
   foreignKeyTables: Set<string>;
+  /** Each `ForeignKey("table.column")` column: what a lazy load filters by, to match it with recorded statements. */
+  foreignKeys?: OrmForeignKey[];
+}
+
+export interface OrmForeignKey {
+  /** The column's name in the table (the attribute name unless the Column names it). */
+  column: string;
+  table: string;
+  targetColumn: string;
 }
 
 /** Loaders that read a relationship with one more query per parent object when it is first accessed. */
@@ -39,7 +48,15 @@ export function extractModels(file: SourceFile): OrmModel[] {
     const body = cls?.childForFieldName('body');
     const name = cls?.childForFieldName('name')?.text;
     if (!cls || !body || !name) continue;
-    const model: OrmModel = { name, path: file.path, table: undefined, columns: [], relationships: new Map(), foreignKeyTables: new Set() };
+    const model: OrmModel = {
+      name,
+      path: file.path,
+      table: undefined,
+      columns: [],
+      relationships: new Map(),
+      foreignKeyTables: new Set(),
+      foreignKeys: [],
+    };
     for (const statement of body.namedChildren) {
       const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
       if (assignment?.type !== 'assignment') continue;
@@ -67,8 +84,14 @@ function readAssignment(assignment: Node, model: OrmModel): void {
       if (!call || calleeName(call) !== 'ForeignKey') continue;
       const target = pythonCallArguments(call)?.positional[0];
       const value = target ? readValue(target) : undefined;
-      if (value?.kind === 'string') model.foreignKeyTables.add(value.value.split('.').slice(-2, -1)[0] ?? value.value);
-      else if (value?.kind === 'name') model.foreignKeyTables.add(value.name.split('.').slice(-2, -1)[0] ?? value.name);
+      if (value?.kind === 'string') {
+        const [table, targetColumn] = value.value.split('.').slice(-2);
+        model.foreignKeyTables.add(table ?? value.value);
+        const first = pythonCallArguments(right)?.positional[0];
+        const named = first ? readValue(first) : undefined;
+        const column = named?.kind === 'string' ? named.value : left.text;
+        if (table && targetColumn) model.foreignKeys?.push({ column, table, targetColumn });
+      } else if (value?.kind === 'name') model.foreignKeyTables.add(value.name.split('.').slice(-2, -1)[0] ?? value.name);
     }
     return;
   }

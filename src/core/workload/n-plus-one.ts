@@ -2,6 +2,10 @@
  * N+1: a run of one statement shape on one connection, with different parameters each time,
  * right after a query that returned at least as many rows: the classic ORM loop that loads a
  * relation per row (SQLAlchemy's lazy `product.category` inside `for product in products`).
+ * Loops that load more than one thing per row interleave their shapes: a lookup first seen right
+ * after another of the loop's lookups joins the loop, driven by that lookup's rows, so a loop
+ * reading two relations per row, or a loop over each row's collection reading a relation per
+ * item (`for item in order.items: item.product`), is seen shape by shape.
  */
 import { BoundedMap } from './bounded-map';
 import { FindingTotals, roundMs } from './finding-totals';
@@ -9,6 +13,8 @@ import type { DetectorRun, RecordedStatement, WorkloadDetector, WorkloadFinding,
 import { recognizeStack, type Stack } from './stack';
 
 const MAX_CONNECTIONS = 1000;
+/** Shapes one loop may interleave; a new one beyond that starts a new loop. */
+const MAX_LOOP_SHAPES = 8;
 
 interface Run {
   fingerprint: string;
@@ -19,13 +25,17 @@ interface Run {
   varied: boolean;
   calls: number;
   totalMs: number;
-  driverRows: number;
+  /** Rows this shape returned in the run: the driving rows of a shape nested in it. */
+  rows: number;
+  /** The rows of the query before the run, or of the run it is nested in (read when the loop closes). */
+  driver: { rows: number } | Run;
   driverQuery: string;
 }
 
 interface ConnectionState {
   previous?: RecordedStatement;
-  run?: Run;
+  /** The runs of one loop by fingerprint, in the order they started. */
+  loop?: Map<string, Run>;
 }
 
 interface NPlusOneTotals {
@@ -43,9 +53,12 @@ export const nPlusOne: WorkloadDetector = {
   start(settings: WorkloadSettings): DetectorRun {
     const connections = new BoundedMap<number, ConnectionState>(MAX_CONNECTIONS);
     const totals = new FindingTotals<NPlusOneTotals>();
-    const qualifies = (run: Run): boolean => run.varied && run.calls >= settings.nPlusOneMinCalls && run.driverRows >= run.calls;
-    const close = (run: Run | undefined, into: FindingTotals<NPlusOneTotals>): void => {
-      if (!run || !qualifies(run)) return;
+    const qualifies = (run: Run): boolean => run.varied && run.calls >= settings.nPlusOneMinCalls && run.driver.rows >= run.calls;
+    const close = (loop: Map<string, Run> | undefined, into: FindingTotals<NPlusOneTotals>): void => {
+      for (const run of loop?.values() ?? []) closeRun(run, into);
+    };
+    const closeRun = (run: Run, into: FindingTotals<NPlusOneTotals>): void => {
+      if (!qualifies(run)) return;
       const entry = into.add(run.fingerprint, run.query, run.calls, run.totalMs, () => ({
         runs: 0,
         largestRun: 0,
@@ -61,28 +74,40 @@ export const nPlusOne: WorkloadDetector = {
         if (statement.error) return;
         const state = connections.get(statement.connectionId) ?? {};
         const key = statementKey(statement);
-        const run = state.run;
-        if (run && run.fingerprint === statement.fingerprint) {
+        const previous = state.previous;
+        const fresh = (driver: Run['driver'], driverQuery: string): Run => ({
+          fingerprint: statement.fingerprint,
+          query: statement.normalized,
+          sql: statement.sql,
+          applicationName: statement.applicationName,
+          firstKey: key,
+          varied: false,
+          calls: 1,
+          totalMs: statement.durationMs,
+          rows: statement.rows,
+          driver,
+          driverQuery,
+        });
+        const run = state.loop?.get(statement.fingerprint);
+        const before = previous && previous.fingerprint !== statement.fingerprint ? state.loop?.get(previous.fingerprint) : undefined;
+        if (run && before && before.calls === 1 && before.rows > 1) {
+          // A query seen once that returned several rows, then a lookup of the loop again: the
+          // next loop (the next request, the next page), driven by that query.
+          state.loop!.delete(before.fingerprint);
+          close(state.loop, totals);
+          state.loop = new Map([[statement.fingerprint, fresh({ rows: previous!.rows }, previous!.normalized)]]);
+        } else if (run) {
           run.calls += 1;
           run.totalMs += statement.durationMs;
+          run.rows += statement.rows;
           if (key !== run.firstKey) run.varied = true;
+        } else if (statement.command === 'SELECT' && before && state.loop!.size < MAX_LOOP_SHAPES) {
+          state.loop!.set(statement.fingerprint, fresh(before, previous!.normalized));
         } else {
-          close(run, totals);
-          const driver = state.previous;
-          state.run =
-            statement.command === 'SELECT' && driver?.command === 'SELECT'
-              ? {
-                  fingerprint: statement.fingerprint,
-                  query: statement.normalized,
-                  sql: statement.sql,
-                  applicationName: statement.applicationName,
-                  firstKey: key,
-                  varied: false,
-                  calls: 1,
-                  totalMs: statement.durationMs,
-                  driverRows: driver.rows,
-                  driverQuery: driver.normalized,
-                }
+          close(state.loop, totals);
+          state.loop =
+            statement.command === 'SELECT' && previous?.command === 'SELECT'
+              ? new Map([[statement.fingerprint, fresh({ rows: previous.rows }, previous.normalized)]])
               : undefined;
         }
         state.previous = statement;
@@ -91,7 +116,7 @@ export const nPlusOne: WorkloadDetector = {
       findings() {
         // Runs still open count too: the recording may stop in the middle of the loop.
         const all = totals.clone();
-        for (const state of connections.values()) close(state.run, all);
+        for (const state of connections.values()) close(state.loop, all);
         return all.map((entry): WorkloadFinding => {
           const stack = recognizeStack(entry.extra.applicationName, entry.extra.sql);
           return {

@@ -40,6 +40,8 @@ export function reportFinding({
 
 export interface WorkloadReport {
   version: number;
+  /** When the recording started (ISO 8601). */
+  startedAt?: string;
   statements: { fingerprint: string; query: string; calls: number; totalMs: number; meanMs: number; rows: number }[];
   findings: { id: string; severity: string; fingerprint: string; calls: number; totalMs: number; message: string; fix: string }[];
 }
@@ -139,9 +141,11 @@ export class RecordingStore {
     return this.analysis.findings();
   }
 
-  report(): WorkloadReport {
+  /** `startedAt`: when the recording started, ms since the epoch. */
+  report(startedAt?: number): WorkloadReport {
     return {
       version: REPORT_VERSION,
+      ...(startedAt === undefined ? {} : { startedAt: new Date(startedAt).toISOString() }),
       statements: this.groups().map(({ fingerprint, query, calls, totalMs, meanMs, rows }) => ({
         fingerprint,
         query,

@@ -124,6 +124,95 @@ def f(db, names):
     });
   });
 
+  describe('N+1 in nested loops', () => {
+    const lines = (options: string) => `from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from models import Order
+
+def report(db):
+    for order in db.scalars(select(Order)${options}):
+        for item in order.items:
+            print(item.product.name)
+`;
+
+    it('flags the inner collection and the read inside it; the chained loader fixes both, with its imports', () => {
+      const { text, findings } = lintApp(parsers, 'sqlalchemy_shop/order_lines_report.py', { models });
+      assert.deepEqual(codes(findings), ['14:sqlalchemy-n-plus-one', '15:sqlalchemy-n-plus-one']);
+      assert.match(findings[0].message, /^order\.items loads OrderItem lazily/);
+      assert.match(
+        findings[1].message,
+        /^item\.product loads Product lazily \(the default lazy="select"\) inside a loop over Order\.items: one more query for each OrderItem of each Order \(N×M\); eager-load the whole path with selectinload\(Order\.items\)\.joinedload\(OrderItem\.product\)\.$/,
+      );
+      assert.deepEqual(findings[1].perRowLookup, { table: 'products', column: 'id' });
+      const fixed = applyEdits(text, findings[1].fixes[0].edits);
+      assert.match(fixed, /select\(Order\)\.options\(selectinload\(Order\.items\)\.joinedload\(OrderItem\.product\)\)\.order_by/);
+      assert.match(fixed, /from sqlalchemy\.orm import Session, selectinload, joinedload\n/);
+      assert.match(fixed, /from models import Order, OrderItem\n/);
+      assert.deepEqual(lintText(parsers, 'fixed.py', fixed, { models }).findings, [], 'the chain eager-loads order.items too');
+    });
+
+    it('after the outer fix, the inner fix extends the loader it added', () => {
+      const { text, findings } = lintApp(parsers, 'sqlalchemy_shop/order_lines_report.py', { models });
+      const outerFixed = applyEdits(text, findings[0].fixes[0].edits);
+      const [inner] = lintText(parsers, 'outer.py', outerFixed, { models }).findings;
+      assert.equal(inner.message.split(' ')[0], 'item.product');
+      const fixed = applyEdits(outerFixed, inner.fixes[0].edits);
+      assert.match(fixed, /select\(Order\)\.options\(selectinload\(Order\.items\)\.joinedload\(OrderItem\.product\)\)\.order_by/);
+      assert.match(fixed, /from sqlalchemy\.orm import Session, selectinload, joinedload\n/);
+      assert.deepEqual(lintText(parsers, 'fixed.py', fixed, { models }).findings, []);
+    });
+
+    it('adds the chain to an existing .options(...) of the query', () => {
+      const text = lines('.options(joinedload(Order.customer))');
+      const findings = lintText(parsers, 'r.py', text, { models }).findings;
+      assert.deepEqual(codes(findings), ['7:sqlalchemy-n-plus-one', '8:sqlalchemy-n-plus-one']);
+      const fixed = applyEdits(text, findings[1].fixes[0].edits);
+      assert.match(fixed, /\.options\(joinedload\(Order\.customer\), selectinload\(Order\.items\)\.joinedload\(OrderItem\.product\)\)\):/);
+      assert.match(fixed, /from sqlalchemy\.orm import Session, joinedload, selectinload\nfrom models import Order, OrderItem\n/);
+      assert.deepEqual(lintText(parsers, 'fixed.py', fixed, { models }).findings, []);
+    });
+
+    it('does not flag a query with the chained option, nor relationships loaded with selectin and joined', () => {
+      assert.deepEqual(
+        lintText(parsers, 'r.py', lines('.options(selectinload(Order.items).joinedload(OrderItem.product))'), { models }).findings,
+        [],
+      );
+      assert.deepEqual(
+        codes(lintText(parsers, 'r.py', lines('.options(selectinload(Order.items))'), { models }).findings),
+        ['8:sqlalchemy-n-plus-one'],
+        'only the product read: the items are eager-loaded',
+      );
+      const eagerModels = `from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declarative_base, relationship
+Base = declarative_base()
+class Invoice(Base):
+    __tablename__ = "invoices"
+    id = Column(Integer, primary_key=True)
+    lines = relationship("InvoiceLine", lazy="selectin")
+class Item(Base):
+    __tablename__ = "items"
+    id = Column(Integer, primary_key=True)
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+    id = Column(Integer, primary_key=True)
+    invoice_id = Column(Integer, ForeignKey("invoices.id"))
+    item_id = Column(Integer, ForeignKey("items.id"))
+    item = relationship("Item", lazy="joined")
+`;
+      const index = new ModelIndex();
+      index.update('invoices.py', checkCode(parsers, 'invoices.py', 'python', eagerModels, 'models').models);
+      const loop = `from sqlalchemy import select
+from invoices import Invoice
+
+def report(db):
+    for invoice in db.scalars(select(Invoice)):
+        for line in invoice.lines:
+            print(line.item.id)
+`;
+      assert.deepEqual(lintText(parsers, 'loop.py', loop, { models: index }).findings, []);
+    });
+  });
+
   describe('bulk operations', () => {
     it('rewrites add() per row into one insert(Model) executemany', () => {
       const { text, findings } = lintApp(parsers, 'sqlalchemy_shop/import_products.py', { models });
@@ -262,6 +351,47 @@ def sync(session, rows):
       const capacity = findings.find((f) => f.code === 'pg-pool-exceeds-server')!;
       assert.match(capacity.message, /max is 20 clients per process, 160 for 8 processes, but db:5432\/shop accepts only 87 more/);
       assert.equal(capacity.fixes[0].title, 'Set max to 10');
+    });
+
+    it('node-postgres: a pool without an options object, or given a connection string, gets one with the recommended settings', () => {
+      const { text, findings } = lintApp(parsers, 'node_pg/env_pools.js', { models, server: SMALL_SERVER, processes: 8 });
+      assert.deepEqual(codes(findings), [
+        '5:pg-connection-timeout',
+        '5:pg-max-lifetime',
+        '5:pg-pool-error-handler',
+        '6:pg-connection-timeout',
+        '6:pg-max-lifetime',
+        '6:pg-pool-error-handler',
+        '6:pg-pool-connection-string',
+      ]);
+      const ignored = findings.find((f) => f.code === 'pg-pool-connection-string')!;
+      assert.equal(ignored.severity, 'error');
+      assert.match(ignored.message, /throws a TypeError.*pass \{ connectionString: process\.env\.REPORTS_URL \}/);
+      assert.ok(findings.every((f) => f.fixes.length === 1));
+      // Every setting finding of one pool offers the same edit: applied once, it settles them all.
+      const edits = [...new Map(findings.flatMap((f) => f.fixes[0].edits).map((e) => [JSON.stringify(e), e])).values()];
+      const fixed = applyEdits(text, edits);
+      assert.match(
+        fixed,
+        /const pool = new Pool\(\{ max: 10, connectionTimeoutMillis: 10000, idleTimeoutMillis: 10000, maxLifetimeSeconds: 1800 \}\);\npool\.on\('error'/,
+      );
+      assert.match(
+        fixed,
+        /new Pool\(\{ connectionString: process\.env\.REPORTS_URL, max: 10, connectionTimeoutMillis: 10000, idleTimeoutMillis: 10000, maxLifetimeSeconds: 1800 \}\);\nreports\.on\('error'/,
+      );
+      assert.deepEqual(lintText(parsers, 'env_pools.js', fixed, { models, server: SMALL_SERVER, processes: 8 }).findings, []);
+      // Without a server the object keeps node-postgres's default size.
+      const [alone] = lintText(parsers, 'p.js', "const { Pool } = require('pg');\nconst pool = new Pool();\n", { models }).findings;
+      assert.equal(
+        alone.fixes[0].edits[0].newText,
+        '{ connectionTimeoutMillis: 10000, idleTimeoutMillis: 10000, maxLifetimeSeconds: 1800 }',
+      );
+    });
+
+    it('node-postgres: an options object it cannot see (new Pool(config)) is left alone', () => {
+      const text =
+        "const { Pool } = require('pg');\nconst config = require('./config');\nconst pool = new Pool(config);\npool.on('error', () => {});\n";
+      assert.deepEqual(lintText(parsers, 'p.js', text, { models }).findings, []);
     });
 
     it('leaves a library alone in files that do not import it', () => {

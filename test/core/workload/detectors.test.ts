@@ -69,6 +69,51 @@ describe('workload detectors', () => {
     assert.deepEqual(analyzeWorkload(fewRows.statements, DEFAULT_WORKLOAD_SETTINGS), []);
   });
 
+  it('finds each shape of a loop that interleaves lookups: two relations per row, a collection per row and a relation per item', () => {
+    const { statements, add } = stream();
+    add('SELECT id FROM orders', { rows: 6 });
+    let product = 0;
+    for (let order = 1; order <= 6; order++) {
+      add('SELECT * FROM customers WHERE id = $1', { params: [String(order)] });
+      add('SELECT * FROM order_items WHERE order_id = $1', { params: [String(order)], rows: 3 });
+      for (let item = 0; item < 3; item++) add('SELECT * FROM products WHERE id = $1', { params: [String(++product)] });
+    }
+    const findings = analyzeWorkload(statements, DEFAULT_WORKLOAD_SETTINGS);
+    assert.deepEqual(
+      findings
+        .map((f) => [
+          f.id,
+          f.calls,
+          /FROM (\w+)/.exec(f.query)![1],
+          /one per row of "SELECT \* FROM (\w+)|one per row of "SELECT id FROM (\w+)/.exec(f.message)!.slice(1).join(''),
+        ])
+        .sort((x, y) => String(x[2]).localeCompare(String(y[2]))),
+      [
+        ['n-plus-one', 6, 'customers', 'orders'],
+        ['n-plus-one', 6, 'order_items', 'customers'],
+        ['n-plus-one', 18, 'products', 'order_items'],
+      ],
+    );
+  });
+
+  it('starts a new loop at the next driving query: two requests of one loop each, and a page query between two loops', () => {
+    const requests = stream();
+    for (let request = 0; request < 2; request++) {
+      requests.add('SELECT id FROM products LIMIT 6', { rows: 6 });
+      for (let id = 1; id <= 6; id++) requests.add('SELECT * FROM categories WHERE id = $1', { params: [String(id + request * 6)] });
+    }
+    const [both] = analyzeWorkload(requests.statements, DEFAULT_WORKLOAD_SETTINGS);
+    assert.deepEqual([both.calls, /2 loops/.test(both.message)], [12, true]);
+
+    const pages = stream();
+    pages.add('SELECT id FROM products LIMIT 6', { rows: 6 });
+    for (let id = 1; id <= 6; id++) pages.add('SELECT * FROM categories WHERE id = $1', { params: [String(id)] });
+    pages.add('SELECT id FROM products WHERE id > 6 LIMIT 6', { rows: 6 });
+    for (let id = 7; id <= 12; id++) pages.add('SELECT * FROM categories WHERE id = $1', { params: [String(id)] });
+    const [paged] = analyzeWorkload(pages.statements, DEFAULT_WORKLOAD_SETTINGS);
+    assert.deepEqual([paged.calls, /2 loops/.test(paged.message)], [12, true]);
+  });
+
   it('reports the same statement with the same parameters as repeated, not N+1', () => {
     const { statements, add } = stream();
     add('SELECT id FROM products', { rows: 10 });

@@ -4,9 +4,9 @@
  * (the server restarting, a proxy cutting the connection) crashes the Node process.
  */
 import { javascriptOptionsArguments, type CallArguments } from '../call-arguments';
-import { endOf, insertAt, rangeOf, type CodeFinding } from '../findings';
+import { endOf, insertAt, rangeOf, type CodeFinding, type CodeFix, type CodeRange } from '../findings';
 import type { LintContext } from '../context';
-import { availableConnections } from '../server-facts';
+import { availableConnections, type ServerFacts } from '../server-facts';
 import { calleeName, enclosingStatement, type SourceFile } from '../source-file';
 import type { Node } from '../syntax';
 import { missingSetting, setSettingFix, unknownValue, wrongSetting } from './pool-finding';
@@ -14,6 +14,7 @@ import { missingSetting, setSettingFix, unknownValue, wrongSetting } from './poo
 export const RECOMMENDED_CONNECTION_TIMEOUT_MS = 10000;
 export const RECOMMENDED_MAX_LIFETIME_S = 1800;
 const DEFAULT_MAX = 10;
+const DEFAULT_IDLE_TIMEOUT_MS = 10000;
 
 /** `pool.on('error', ...)` or `pool.once('error', ...)`: the pool's name as @pool. */
 const ERROR_LISTENER = `(call_expression
@@ -27,26 +28,77 @@ export function nodePostgresPoolRule(file: SourceFile, context: LintContext): Co
   const findings: CodeFinding[] = [];
   for (const call of file.root.descendantsOfType('new_expression')) {
     if (!call || calleeName(call) !== 'Pool') continue;
-    const args = javascriptOptionsArguments(call) ?? emptyOptions(call);
+    const options = javascriptOptionsArguments(call);
+    const bare = options ? undefined : withoutOptions(call);
+    const args = options ?? bare?.args;
     if (!args) continue;
-    findings.push(...settingFindings(args, context));
+    const optionsFix = bare ? [optionsObjectFix(args, bare.connectionString, context)] : undefined;
+    if (bare?.connectionString) findings.push(connectionStringFinding(bare.connectionString, optionsFix!));
+    findings.push(...settingFindings(args, context, optionsFix));
     findings.push(...errorListenerFindings(call, file));
   }
   return findings;
 }
 
-/** `new Pool()` without options: every default applies; fixes then add an options object. */
-function emptyOptions(call: Node): CallArguments | undefined {
+/**
+ * `new Pool()` or `new Pool(process.env.DATABASE_URL)`: no options object, so every default
+ * applies; the fixes then write one. Any other argument (`new Pool(config)`) is not followed.
+ */
+function withoutOptions(call: Node): { args: CallArguments; connectionString?: Node } | undefined {
   const list = call.childForFieldName('arguments');
-  if (!list || list.namedChildren.length > 0) return undefined;
-  return { call, container: list, positional: [], settings: new Map(), style: 'javascript' };
+  if (!list) return undefined;
+  const given = list.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+  const args: CallArguments = { call, container: list, positional: given, settings: new Map(), style: 'javascript' };
+  if (given.length === 0) return { args };
+  if (given.length === 1 && isConnectionString(given[0])) return { args, connectionString: given[0] };
+  return undefined;
 }
 
-function settingFindings(args: CallArguments, context: LintContext): CodeFinding[] {
+/** A string literal, a template string, or a variable of the environment (`process.env.X`, `process.env['X']`). */
+function isConnectionString(node: Node): boolean {
+  if (node.type === 'string' || node.type === 'template_string') return true;
+  const object = node.type === 'member_expression' || node.type === 'subscript_expression' ? node.childForFieldName('object') : null;
+  return object?.text.replace(/\s+/g, '') === 'process.env';
+}
+
+/** Replaces the arguments with an options object holding the recommended settings (and the connection string given). */
+function optionsObjectFix(args: CallArguments, connectionString: Node | undefined, context: LintContext): CodeFix {
+  const entries = [
+    ...(connectionString ? [`connectionString: ${connectionString.text}`] : []),
+    ...(context.server ? [`max: ${Math.min(DEFAULT_MAX, serverBudget(context.server, context.processes))}`] : []),
+    `connectionTimeoutMillis: ${RECOMMENDED_CONNECTION_TIMEOUT_MS}`,
+    `idleTimeoutMillis: ${DEFAULT_IDLE_TIMEOUT_MS}`,
+    `maxLifetimeSeconds: ${RECOMMENDED_MAX_LIFETIME_S}`,
+  ];
+  const list = args.container;
+  const open = list.firstChild;
+  const close = list.lastChild;
+  const range: CodeRange = {
+    start: open ? endOf(open) : rangeOf(list).start,
+    end: close ? rangeOf(close).start : rangeOf(list).end,
+  };
+  return { title: 'Pass an options object with the recommended settings', edits: [{ range, newText: `{ ${entries.join(', ')} }` }] };
+}
+
+function connectionStringFinding(argument: Node, fixes: CodeFix[]): CodeFinding {
+  return {
+    code: 'pg-pool-connection-string',
+    severity: 'error',
+    message: `new Pool() takes an options object, not a connection string: given the string in ${argument.text} it throws a TypeError ("Cannot use 'in' operator to search for 'password'"), and when the variable is unset it silently connects with the PG* environment variables and defaults; pass { connectionString: ${argument.text} }.`,
+    range: rangeOf(argument),
+    fixes,
+  };
+}
+
+/** Clients per process that fit in what the server can still accept, at least 1. */
+function serverBudget(server: ServerFacts, processes: number): number {
+  return Math.max(1, Math.floor(availableConnections(server) / processes));
+}
+
+/** `optionsFix`: for a pool without an options object, the one fix that writes it, offered by every setting finding. */
+function settingFindings(args: CallArguments, context: LintContext, optionsFix: CodeFix[] | undefined): CodeFinding[] {
   const findings: CodeFinding[] = [];
-  // `new Pool()` has no options object to edit: its findings explain without a fix.
-  const noObject = args.container.type !== 'object';
-  const finish = (finding: CodeFinding): CodeFinding => (noObject ? { ...finding, fixes: [] } : finding);
+  const finish = (finding: CodeFinding): CodeFinding => (optionsFix ? { ...finding, fixes: optionsFix } : finding);
   const timeout = args.settings.get('connectionTimeoutMillis');
   if (!timeout || (timeout.value.kind === 'number' && timeout.value.value === 0)) {
     const message = `connectionTimeoutMillis is ${timeout ? '0' : 'not set (0)'}, so pool.connect() and pool.query() wait forever when the server is unreachable or the pool is exhausted; set connectionTimeoutMillis: ${RECOMMENDED_CONNECTION_TIMEOUT_MS}.`;
@@ -72,8 +124,8 @@ function settingFindings(args: CallArguments, context: LintContext): CodeFinding
         idle,
         'pg-idle-timeout',
         'info',
-        'idleTimeoutMillis: 0 never closes idle clients, so they hold server connections until something between cuts them; use 10000 (the default) or more.',
-        '10000',
+        `idleTimeoutMillis: 0 never closes idle clients, so they hold server connections until something between cuts them; use ${DEFAULT_IDLE_TIMEOUT_MS} (the default) or more.`,
+        String(DEFAULT_IDLE_TIMEOUT_MS),
       ),
     );
   }
@@ -103,14 +155,14 @@ function settingFindings(args: CallArguments, context: LintContext): CodeFinding
       const size = max?.value.kind === 'number' ? max.value.value : DEFAULT_MAX;
       const total = size * context.processes;
       if (total > available) {
-        const budget = Math.max(1, Math.floor(available / context.processes));
+        const budget = serverBudget(server, context.processes);
         const processes = context.processes === 1 ? 'one process' : `${context.processes} processes`;
         findings.push({
           code: 'pg-pool-exceeds-server',
           severity: 'error',
           message: `max is ${size} clients per process, ${total} for ${processes}, but ${server.server} accepts only ${available} more (max_connections ${server.maxConnections} - ${server.superuserReservedConnections} reserved for superusers - ${server.connectionsInUseByOthers} in use); lower max to ${budget} or put PgBouncer in front.`,
           range: rangeOf(max?.node ?? args.call),
-          fixes: noObject ? [] : [{ title: `Set max to ${budget}`, edits: [setSettingFix(args, 'max', String(budget))] }],
+          fixes: optionsFix ?? [{ title: `Set max to ${budget}`, edits: [setSettingFix(args, 'max', String(budget))] }],
         });
       }
     }

@@ -19,8 +19,11 @@ def seed():
         session.add_all(products)
         customer = Customer(name="Ada")
         session.add(customer)
-        orders = [Order(customer=customer) for _ in range(20)]
+        orders = [Order(customer=customer) for _ in range(15)]
         session.add_all(orders)
         session.flush()
-        session.add_all([OrderItem(order_id=o.id, product_id=products[i].id, quantity=1) for i, o in enumerate(orders)])
+        # Two lines per order, every line a different product: 30 distinct products in 30 lines.
+        session.add_all(
+            [OrderItem(order_id=o.id, product_id=products[2 * i + k].id, quantity=k + 1) for i, o in enumerate(orders) for k in range(2)]
+        )
         session.commit()
