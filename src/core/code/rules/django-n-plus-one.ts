@@ -9,7 +9,7 @@
 import { pythonCallArguments, readValue } from '../call-arguments';
 import type { LintContext } from '../context';
 import { DjangoModelIndex, extractDjangoModels, type DjangoModel, type DjangoRelation } from '../django-models';
-import { endOf, insertAt, rangeOf, type CodeEdit, type CodeFinding } from '../findings';
+import { endOf, insertAt, rangeOf, type CodeEdit, type CodeFinding, type PerRowLookup } from '../findings';
 import { enclosingScope } from '../python-scope';
 import type { SourceFile } from '../source-file';
 import type { Node } from '../syntax';
@@ -107,7 +107,7 @@ export function djangoNPlusOneRule(file: SourceFile, context: LintContext): Code
       const widest = reads.find(
         (other) => other.method === read.method && extendsLookup(other.path.join('__'), lookup) && other.path.length > read.path.length,
       );
-      findings.push(finding(read, (widest ?? read).path.join('__'), queryset));
+      findings.push(finding(read, (widest ?? read).path.join('__'), queryset, index));
     }
   }
   return findings;
@@ -287,7 +287,7 @@ function covered(queryset: Queryset, path: string[], steps: Step[]): boolean {
   );
 }
 
-function finding(read: Read, lookup: string, queryset: Queryset): CodeFinding {
+function finding(read: Read, lookup: string, queryset: Queryset, index: DjangoModelIndex): CodeFinding {
   const model = queryset.model.name;
   const { relation } = read;
   const what = `${read.node.text} runs one more query for each ${read.from} to read its ${relation.target}${relation.single ? '' : ' rows'} (${relationLabel(relation, read.from)})`;
@@ -304,10 +304,29 @@ function finding(read: Read, lookup: string, queryset: Queryset): CodeFinding {
     severity: 'warning',
     message: `${what}: N+1 in this loop over ${model} rows; ${how}.`,
     range: rangeOf(read.node),
+    perRowLookup: perRowLookup(read.relation, index),
     fixes: iterated
       ? []
       : [{ title: `Load ${lookup} with ${read.method}('${lookup}')`, edits: [lookupEdit(queryset, read.method, lookup)] }],
   };
+}
+
+/**
+ * What Django's per-row read selects by, for matching the statements a recording saw: a forward
+ * foreign key or one-to-one reads the target row by its primary key (Django's default `id`), a
+ * reverse accessor reads the declaring model's rows by its `<field>_id` column. A many-to-many
+ * read joins its through table, so no single-table lookup describes it.
+ */
+function perRowLookup(relation: DjangoRelation, index: DjangoModelIndex): PerRowLookup | undefined {
+  if (relation.kind === 'foreign-key' || relation.kind === 'one-to-one') {
+    const target = index.model(relation.target);
+    return target && { table: index.table(target), column: 'id' };
+  }
+  if (relation.kind === 'reverse-foreign-key' || relation.kind === 'reverse-one-to-one') {
+    const declaring = index.model(relation.declaredOn);
+    return declaring && { table: index.table(declaring), column: `${relation.field}_id` };
+  }
+  return undefined;
 }
 
 export function relationLabel(relation: DjangoRelation, from: string): string {
