@@ -1,6 +1,18 @@
-import type { RawExplainResult, RawPlanNode } from './explain-json';
-import type { AnalyzedPlan, Misestimate, NodeBuffers, PlanMaxima, PlanNode, TriggerTiming } from './model';
-import { nodeLabel } from './node-label';
+import {
+  TASK_NODE_TYPE,
+  citusJobSummary,
+  citusTasks,
+  distributedTableOf,
+  isTask,
+  modelChildren,
+  ownKeys,
+  remoteResults,
+  workerOf,
+  type RawModelNode,
+} from './citus';
+import type { RawCitusTask, RawExplainResult, RawPlanNode } from './explain-json';
+import type { AnalyzedPlan, Misestimate, NodeBuffers, PlanMaxima, PlanNode, RemoteServer, TriggerTiming } from './model';
+import { nodeLabel, taskLabel } from './node-label';
 import { PlanParseError } from './parse-plan';
 
 /*
@@ -45,7 +57,7 @@ const NOT_REFERENCES = new Set(['Node Type', 'Parent Relationship', 'Subplan Nam
 const INITPLAN_REFERENCE = /\$\d+|InitPlan \d+/g;
 
 interface Frame {
-  raw: RawPlanNode;
+  raw: RawModelNode;
   parentId: number;
   depth: number;
   /** Processes sharing this node's work: 1 outside a Gather. */
@@ -54,6 +66,9 @@ interface Frame {
   gatherId: number;
   /** A Limit above reads this node's rows on demand, so it may stop before the node runs dry. */
   cutByLimit: boolean;
+  /** The Citus task whose remote plan the node belongs to, -1 on the server that returned the plan. */
+  taskId: number;
+  remote?: RemoteServer;
 }
 
 /**
@@ -91,29 +106,56 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   const inclusive = new Float64Array(count * DIMS);
   const flags = new Uint8Array(count);
   const gatherOf = new Int32Array(count);
+  const taskOf = new Int32Array(count);
+  const taskNodes = new Uint8Array(count);
   const initPlans: number[] = [];
   const ctes: number[] = [];
   const cteScans: number[] = [];
+  /** The Citus scans with tasks, and the longest inclusive time of their shown tasks. */
+  const longestTask = new Map<number, number>();
 
-  const stack: Frame[] = [{ raw: raw.Plan, parentId: -1, depth: 0, divisor: 1, gatherId: -1, cutByLimit: false }];
+  const stack: Frame[] = [{ raw: raw.Plan, parentId: -1, depth: 0, divisor: 1, gatherId: -1, cutByLimit: false, taskId: -1 }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const id = nodes.length;
-    const node = buildNode(frame, id, inclusive, flags);
+    const task = isTask(frame.raw);
+    const node = task ? buildTaskNode(frame, id, inclusive, flags) : buildNode(frame, id, inclusive, flags);
     nodes.push(node);
-    raws.push(frame.raw);
+    raws.push(frame.raw as RawPlanNode);
     gatherOf[id] = frame.gatherId;
+    taskOf[id] = frame.taskId;
+    taskNodes[id] = task ? 1 : 0;
     if (frame.parentId >= 0) nodes[frame.parentId].childIds.push(id);
-    if (node.parentRelationship === 'InitPlan') {
+    if (task) {
+      if (flags[id] & HAS_TIME)
+        longestTask.set(frame.parentId, Math.max(longestTask.get(frame.parentId) ?? 0, inclusive[id * DIMS + TIME]));
+    } else if (node.parentRelationship === 'InitPlan') {
       if (node.subplanName?.startsWith('CTE ')) ctes.push(id);
       else initPlans.push(id);
     }
     if (node.nodeType === 'CTE Scan' && node.cteName !== undefined) cteScans.push(id);
 
-    const children = frame.raw.Plans;
-    if (!Array.isArray(children)) continue;
+    const children = modelChildren(frame.raw);
+    if (children.length === 0) continue;
+    if (task) {
+      // A remote plan ran on its worker by itself: no Gather, Limit or InitPlan of this server reaches into it.
+      for (let i = children.length - 1; i >= 0; i--) {
+        stack.push({
+          raw: children[i],
+          parentId: id,
+          depth: frame.depth + 1,
+          divisor: 1,
+          gatherId: -1,
+          cutByLimit: false,
+          taskId: id,
+          remote: node.remote,
+        });
+      }
+      continue;
+    }
+    const parent = frame.raw as RawPlanNode;
     const isGather = node.nodeType === 'Gather' || node.nodeType === 'Gather Merge';
-    const divisor = isGather ? gatherDivisor(frame.raw, leaderParticipates) : frame.divisor;
+    const divisor = isGather ? gatherDivisor(parent, leaderParticipates) : frame.divisor;
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i];
       const relationship = child['Parent Relationship'];
@@ -125,7 +167,9 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
         depth: frame.depth + 1,
         divisor: subplan ? 1 : divisor,
         gatherId: subplan ? -1 : isGather ? id : frame.gatherId,
-        cutByLimit: !subplan && (node.nodeType === 'Limit' || (frame.cutByLimit && !consumesAllInput(frame.raw))),
+        cutByLimit: !subplan && (node.nodeType === 'Limit' || (frame.cutByLimit && !consumesAllInput(parent))),
+        taskId: frame.taskId,
+        remote: frame.remote,
       });
     }
   }
@@ -134,16 +178,22 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   const exclusive = inclusive.slice();
   for (let id = 1; id < n; id++) {
     // InitPlans (CTEs included) run when something first needs their result, not necessarily
-    // inside the node they hang under; corrected below.
-    if (nodes[id].parentRelationship === 'InitPlan') continue;
+    // inside the node they hang under; corrected below. Citus tasks: below.
+    if (nodes[id].parentRelationship === 'InitPlan' || taskNodes[id]) continue;
     const parent = nodes[id].parentId! * DIMS;
     const child = id * DIMS;
     for (let d = 0; d < DIMS; d++) exclusive[parent + d] -= inclusive[child + d];
   }
+  // A Citus scan waits while its tasks run on the workers, all at once (a connection or more per
+  // worker). Only the shown tasks' times are known, and under ANALYZE Citus shows the slowest: the
+  // scan's wait for its tasks is the longest shown task's time, which alone comes off the scan's own
+  // time. The tasks' buffers, I/O and WAL were the workers', never counted in the scan's.
+  for (const [scan, longest] of longestTask) exclusive[scan * DIMS + TIME] -= longest;
   for (let i = 0; i < exclusive.length; i++) if (exclusive[i] < 0) exclusive[i] = 0;
 
-  if (initPlans.length > 0) attributeInitPlans(initPlans, nodes, raws, gatherOf, subtreeEnds(nodes), inclusive, exclusive);
-  if (ctes.length > 0 && cteScans.length > 0) attributeCtes(ctes, cteScans, nodes, inclusive, exclusive);
+  if (initPlans.length > 0)
+    attributeInitPlans(initPlans, nodes, raws, gatherOf, taskOf, taskNodes, subtreeEnds(nodes), inclusive, exclusive);
+  if (ctes.length > 0 && cteScans.length > 0) attributeCtes(ctes, cteScans, nodes, taskOf, inclusive, exclusive);
 
   const executionMs = num(raw['Execution Time']);
   const rootInclusive = flags[0] & HAS_TIME ? inclusive[TIME] : undefined;
@@ -218,13 +268,19 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
  */
 function countNodes(root: RawPlanNode): number {
   let count = 0;
-  const stack = [root];
+  const stack: RawModelNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    rejectInvalidNumbers(node as Record<string, unknown>, () => `node #${count} (${String(node['Node Type'])})`);
+    const id = count;
+    if (isTask(node)) {
+      for (const result of remoteResults(node))
+        rejectInvalidNumbers(result as Record<string, unknown>, () => `the remote plan of node #${id}`);
+    } else {
+      rejectInvalidNumbers(node as Record<string, unknown>, () => `node #${id} (${String(node['Node Type'])})`);
+    }
     count++;
-    const children = node.Plans;
-    if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    const children = modelChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return count;
 }
@@ -256,8 +312,7 @@ function rejectInvalidNumbers(fields: Record<string, unknown>, where: () => stri
 }
 
 function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uint8Array): PlanNode {
-  const raw = frame.raw;
-  const { Plans: _children, ...ownKeys } = raw;
+  const raw = frame.raw as RawPlanNode;
   const loopsReported = num(raw['Actual Loops']);
   const loops = loopsReported ?? 0;
   const executed = loops > 0;
@@ -306,7 +361,7 @@ function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uin
     if (removed + actualRowsTotal > 0) removedRatio = removed / (removed + actualRowsTotal);
   }
 
-  return {
+  const node: PlanNode = {
     id,
     parentId: frame.parentId < 0 ? null : frame.parentId,
     childIds: [],
@@ -350,7 +405,62 @@ function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uin
     wal: undefined,
     workersPlanned: num(raw['Workers Planned']),
     workersLaunched: num(raw['Workers Launched']),
-    raw: ownKeys,
+    raw: ownKeys(raw) as PlanNode['raw'],
+  };
+  if (frame.remote) {
+    node.remote = frame.remote;
+    if (node.relation !== undefined) node.distributedTable = distributedTableOf(node.relation);
+  }
+  const shown = citusTasks(raw).length;
+  if (shown > 0) {
+    const { taskCount } = citusJobSummary(raw);
+    node.tasks = taskCount === undefined ? { shown } : { shown, count: taskCount };
+  }
+  return node;
+}
+
+/**
+ * A Citus task: the time and rows are its remote plan's, as the worker reported them; its time is
+ * the worker's "Execution Time" (the plan's root plus the executor's start and end), else the root's.
+ */
+function buildTaskNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uint8Array): PlanNode {
+  const raw = frame.raw as RawCitusTask;
+  const remote: RemoteServer = typeof raw.Node === 'string' ? { node: raw.Node, ...workerOf(raw.Node) } : {};
+  const results = remoteResults(raw);
+  const root = results.length > 0 ? results[0].Plan : undefined;
+  const loops = num(root?.['Actual Loops']);
+  const executed = loops !== undefined && loops > 0;
+  const rootRows = num(root?.['Actual Rows']);
+  const actualRowsTotal = rootRows === undefined || loops === undefined ? undefined : Math.round(rootRows * loops);
+  const rootTime = num(root?.['Actual Total Time']);
+  let inclusiveMs: number | undefined;
+  if (loops !== undefined && rootTime !== undefined) {
+    const execution = num(results[0]['Execution Time']);
+    inclusiveMs = !executed ? 0 : roundMs(execution ?? rootTime * loops);
+    inclusive[id * DIMS + TIME] = inclusiveMs;
+    flags[id] = HAS_TIME;
+  }
+  const planRows = num(root?.['Plan Rows']) ?? 0;
+  return {
+    id,
+    parentId: frame.parentId,
+    childIds: [],
+    depth: frame.depth,
+    nodeType: TASK_NODE_TYPE,
+    label: taskLabel(remote),
+    parallelAware: false,
+    startupCost: num(root?.['Startup Cost']) ?? 0,
+    totalCost: num(root?.['Total Cost']) ?? 0,
+    planRows,
+    planWidth: num(root?.['Plan Width']) ?? 0,
+    executed,
+    loops: executed ? 1 : 0,
+    actualRows: actualRowsTotal,
+    actualRowsTotal,
+    planRowsTotal: planRows * Math.max(loops ?? 0, 1),
+    inclusiveMs,
+    remote,
+    raw: ownKeys(raw) as PlanNode['raw'],
   };
 }
 
@@ -395,12 +505,15 @@ function subtreeEnds(nodes: PlanNode[]): Int32Array {
  * reference it (deepest first, each down to 0 at most, the whole amount once), or of the node it
  * hangs under when no reference is visible (e.g. a Result whose Output only VERBOSE would show).
  * Inside a parallel plan the Gather evaluates InitPlans for its workers before starting them.
+ * A Citus task's remote plan numbers its InitPlans on its own: references are matched within one plan.
  */
 function attributeInitPlans(
   initPlans: number[],
   nodes: PlanNode[],
   raws: RawPlanNode[],
   gatherOf: Int32Array,
+  taskOf: Int32Array,
+  taskNodes: Uint8Array,
   subtreeEnd: Int32Array,
   inclusive: Float64Array,
   exclusive: Float64Array,
@@ -409,9 +522,9 @@ function attributeInitPlans(
   for (const id of initPlans) {
     const name = nodes[id].subplanName ?? '';
     const number = /^InitPlan (\d+)/.exec(name);
-    if (number) byReference.set(`InitPlan ${number[1]}`, id);
+    if (number) byReference.set(`${taskOf[id]} InitPlan ${number[1]}`, id);
     const returns = /\(returns ([^)]*)\)/.exec(name);
-    if (returns) for (const param of returns[1].split(',')) byReference.set(param.trim(), id);
+    if (returns) for (const param of returns[1].split(',')) byReference.set(`${taskOf[id]} ${param.trim()}`, id);
   }
   const users = new Map<number, Set<number>>();
   const addUser = (initPlan: number, referrer: number): void => {
@@ -427,11 +540,13 @@ function attributeInitPlans(
   const scan = (text: string, referrer: number): void => {
     if (!text.includes('$') && !text.includes('InitPlan')) return;
     for (const match of text.matchAll(INITPLAN_REFERENCE)) {
-      const initPlan = byReference.get(match[0]);
+      const initPlan = byReference.get(`${taskOf[referrer]} ${match[0]}`);
       if (initPlan !== undefined) addUser(initPlan, referrer);
     }
   };
   for (let id = 0; id < nodes.length; id++) {
+    // A task's keys are Citus's: its "Query" holds the query's own parameters, not InitPlan outputs.
+    if (taskNodes[id]) continue;
     const raw = raws[id];
     for (const key in raw) {
       if (NOT_REFERENCES.has(key)) continue;
@@ -461,17 +576,25 @@ function attributeInitPlans(
  * A CTE runs as its CTE Scans pull rows from it, so its time and buffers are inside theirs. Each
  * scan gives up a share in proportion to its own exclusive value (PEV2 does this for time).
  */
-function attributeCtes(ctes: number[], cteScans: number[], nodes: PlanNode[], inclusive: Float64Array, exclusive: Float64Array): void {
+function attributeCtes(
+  ctes: number[],
+  cteScans: number[],
+  nodes: PlanNode[],
+  taskOf: Int32Array,
+  inclusive: Float64Array,
+  exclusive: Float64Array,
+): void {
+  // Keyed by the plan too: a Citus task's remote plan has CTEs of its own.
   const byName = new Map<string, number[]>();
   for (const id of ctes) {
-    const name = nodes[id].subplanName!.slice('CTE '.length);
+    const name = `${taskOf[id]} ${nodes[id].subplanName!.slice('CTE '.length)}`;
     const list = byName.get(name);
     if (list) list.push(id);
     else byName.set(name, [id]);
   }
   const scansOf = new Map<number, number[]>();
   for (const scan of cteScans) {
-    const candidates = byName.get(nodes[scan].cteName!);
+    const candidates = byName.get(`${taskOf[scan]} ${nodes[scan].cteName!}`);
     if (!candidates) continue;
     const cte = candidates.length === 1 ? candidates[0] : nearestInScope(scan, candidates, nodes);
     const list = scansOf.get(cte);

@@ -9,7 +9,8 @@
  * Triggers, JIT, Settings). Nesting is by column, so the reader is a loop over lines with a stack,
  * never recursion. Node names and property lines are read through the tables below.
  */
-import type { RawExplainResult, RawJit, RawPlanNode, RawSortGroups, RawTrigger, RawWorker } from './explain-json';
+import { modelChildren } from './citus';
+import type { RawCitusJob, RawExplainResult, RawJit, RawPlanNode, RawSortGroups, RawTrigger, RawWorker } from './explain-json';
 import { isDecorationLine, stripTerminalDecoration } from './plan-lines';
 
 /** Where the text stops being a plan; the message names the line and what was expected there. */
@@ -594,8 +595,11 @@ function readJitLine(content: string, jit: RawJit): void {
 
 interface OpenNode {
   raw: RawPlanNode;
-  /** A Citus task: the node under it is the remote plan, kept where Citus's JSON keeps it. */
-  task?: boolean;
+  /**
+   * A Citus task ("->  Task"): its lines are Citus's ("Node: host=...", "Query: ..."); the node
+   * under it is its remote plan, followed by that plan's own summary lines ("Execution Time").
+   */
+  task?: { remote?: RawExplainResult };
   /** Column of the node's name; its properties and children start to the right of it. */
   column: number;
 }
@@ -778,10 +782,9 @@ export function parseTextPlan(text: string): RawExplainResult {
         const scan = stack[stack.length - 1].raw;
         if (scan['Node Type'] === 'Custom Scan') {
           // Citus: "->  Task" under "Custom Scan (Citus Adaptive)", then "Node: host=..." and the remote plan.
-          const query = (scan['Distributed Query'] ??= { Job: { Tasks: [] } }) as { Job: { Tasks: Fields[] } };
           const task: Fields = {};
-          query.Job.Tasks.push(task);
-          stack.push({ raw: task as RawPlanNode, column: column + arrow, task: true });
+          (citusJob(scan).Tasks ??= []).push(task);
+          stack.push({ raw: task as RawPlanNode, column: column + arrow, task: {} });
           block = undefined;
           continue;
         }
@@ -802,8 +805,11 @@ export function parseTextPlan(text: string): RawExplainResult {
         if (/\d/.test(pendingSubplan.name)) pendingSubplan = undefined;
       } else if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
       block = undefined;
-      if (parent.task) parent.raw['Remote Plan'] = [[{ Plan: raw }]];
-      else (parent.raw.Plans ??= []).push(raw);
+      if (parent.task) {
+        // As in Citus's JSON: the worker's EXPLAIN output (an array of one result) in an array of result rows.
+        parent.task.remote = { Plan: raw };
+        parent.raw['Remote Plan'] = [[parent.task.remote]];
+      } else (parent.raw.Plans ??= []).push(raw);
       stack.push({ raw, column: column + arrow });
       continue;
     }
@@ -855,8 +861,28 @@ export function parseTextPlan(text: string): RawExplainResult {
       rootColumn = stack[0].column = column - 2;
     }
     while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
-    const owner = stack[stack.length - 1].raw;
+    const open = stack[stack.length - 1];
+    const owner = open.raw;
     if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
+
+    if (open.task) {
+      // The remote plan's summary lines sit at its root's column, left of its properties.
+      const summary = open.task.remote && SUMMARY_LINE.test(content) ? readSummaryLine(content, open.task.remote, column) : undefined;
+      if (summary !== undefined && summary !== 'node') {
+        if (summary !== true) block = summary;
+        continue;
+      }
+      const property = /^([A-Z][A-Za-z /]*): (.*)$/.exec(content);
+      if (property) {
+        owner[property[1]] = property[2];
+        continue;
+      }
+    }
+    const jobLine = owner['Node Type'] === 'Custom Scan' ? CITUS_JOB_LINE.exec(content) : null;
+    if (jobLine) {
+      citusJob(owner)[jobLine[1]] = jobLine[1] === 'Task Count' ? Number(jobLine[2]) : jobLine[2];
+      continue;
+    }
 
     const subplan = !/^[ISC]/.test(content)
       ? null
@@ -896,6 +922,15 @@ export function parseTextPlan(text: string): RawExplainResult {
   finishTree(result.Plan);
   if (damage) throw new TextPlanError(damage.message, damage.line, result);
   return result;
+}
+
+/** The lines Citus writes for a scan's job (Citus 12, multi_explain.c ExplainJob), which its JSON keeps under "Distributed Query". */
+const CITUS_JOB_LINE = /^(Task Count|Tuple data received from nodes|Tasks Shown): (.+)$/;
+
+/** The scan's "Distributed Query" job, made on its first line. */
+function citusJob(scan: RawPlanNode): RawCitusJob {
+  const query = (scan['Distributed Query'] ??= {});
+  return (query.Job ??= {});
 }
 
 /** Lines each wrapped in single quotes, as pgAdmin 3 copies a result, unwrapped ('' inside becomes '). */
@@ -1012,6 +1047,10 @@ function finishTree(root: RawPlanNode): void {
   while (stack.length > 0) {
     const node = stack.pop()!;
     all.push(node);
+    // Citus tasks' remote plans: their nodes are filled in the same way (a remote root has no relationship).
+    for (const child of modelChildren(node)) {
+      if (child['Node Type'] === undefined) for (const remoteRoot of modelChildren(child)) stack.push(remoteRoot as RawPlanNode);
+    }
     const children = node.Plans;
     if (!children) continue;
     const type = node['Node Type'];
