@@ -12,7 +12,7 @@ import { SEVERITY_NAMES, formatImpact } from './advice-text';
 import { describeGroup } from './card-content';
 import { button, el } from './dom';
 import { formatFactor, formatMs, formatNumber, formatPercent } from '../../src/core/format';
-import { tasksShownText } from '../../src/core/plan/node-label';
+import { ranOnText, tasksShownText } from '../../src/core/plan/node-label';
 import { statusIcon } from './status-icon';
 import { SuggestionCard, type SuggestionActions } from './suggestion-card';
 import type { GroupItem, TreeItem } from './visible-tree';
@@ -92,7 +92,7 @@ const NODE_FIELDS = {
       n.wal && `${formatNumber(n.wal.records)} records, ${formatNumber(n.wal.fpi)} full-page images, ${formatNumber(n.wal.bytes)} bytes`,
   },
   label: { label: 'Label', format: (n) => n.label },
-  remote: { label: 'Ran on', format: (n) => n.remote && (n.remote.node ?? 'a worker node whose plan Citus could not get') },
+  remote: { label: 'Remote', format: (n) => n.remote && ranOnText(n.remote) },
   distributedTable: { label: 'Distributed table', format: (n) => n.distributedTable },
   tasks: { label: 'Citus tasks', format: (n) => n.tasks && tasksShownText(n.tasks) },
   id: { label: 'Node', format: (n) => `#${n.id}` },

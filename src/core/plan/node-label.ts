@@ -69,6 +69,11 @@ export function taskLabel(server: RemoteServer): string {
   return `Task on ${server.host}${port}${server.dbname === undefined ? '' : ` ${server.dbname}`}`;
 }
 
+/** Where a node that ran on another server ran: "Ran on the Citus worker host=10.0.0.5 port=5432 dbname=app". */
+export function ranOnText(server: RemoteServer): string {
+  return server.node === undefined ? 'Ran on a Citus worker whose plan Citus could not get' : `Ran on the Citus worker ${server.node}`;
+}
+
 /** A Citus scan's tasks as the plan shows them: "1 of 32 tasks shown". */
 export function tasksShownText(tasks: NonNullable<PlanNode['tasks']>): string {
   const of = tasks.count === undefined ? '' : ` of ${tasks.count}`;
