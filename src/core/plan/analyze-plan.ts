@@ -1,18 +1,19 @@
 import {
+  SUBPLAN_NODE_TYPE,
   TASK_NODE_TYPE,
-  citusJobSummary,
+  citusTaskCount,
   citusTasks,
   distributedTableOf,
-  isTask,
   modelChildren,
   ownKeys,
-  remoteResults,
+  planResults,
   workerOf,
+  type ModelNodeKind,
   type RawModelNode,
 } from './citus';
-import type { RawCitusTask, RawExplainResult, RawPlanNode } from './explain-json';
+import type { RawCitusSubplan, RawCitusTask, RawExplainResult, RawPlanNode } from './explain-json';
 import type { AnalyzedPlan, Misestimate, NodeBuffers, PlanMaxima, PlanNode, RemoteServer, TriggerTiming } from './model';
-import { nodeLabel, taskLabel } from './node-label';
+import { nodeLabel, subplanLabel, taskLabel } from './node-label';
 import { PlanParseError } from './parse-plan';
 
 /*
@@ -58,6 +59,9 @@ const INITPLAN_REFERENCE = /\$\d+|InitPlan \d+/g;
 
 interface Frame {
   raw: RawModelNode;
+  kind: ModelNodeKind;
+  /** A Citus scan's subplans: the subplan's position among them. */
+  index: number;
   parentId: number;
   depth: number;
   /** Processes sharing this node's work: 1 outside a Gather. */
@@ -66,8 +70,8 @@ interface Frame {
   gatherId: number;
   /** A Limit above reads this node's rows on demand, so it may stop before the node runs dry. */
   cutByLimit: boolean;
-  /** The Citus task whose remote plan the node belongs to, -1 on the server that returned the plan. */
-  taskId: number;
+  /** The plan the node belongs to: -1 the statement's, else the Citus task or distributed subplan whose plan it is. */
+  scopeId: number;
   remote?: RemoteServer;
 }
 
@@ -106,27 +110,28 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   const inclusive = new Float64Array(count * DIMS);
   const flags = new Uint8Array(count);
   const gatherOf = new Int32Array(count);
-  const taskOf = new Int32Array(count);
-  const taskNodes = new Uint8Array(count);
+  const scopeOf = new Int32Array(count);
+  const kinds: ModelNodeKind[] = [];
   const initPlans: number[] = [];
   const ctes: number[] = [];
   const cteScans: number[] = [];
   /** The Citus scans with tasks, and the longest inclusive time of their shown tasks. */
   const longestTask = new Map<number, number>();
 
-  const stack: Frame[] = [{ raw: raw.Plan, parentId: -1, depth: 0, divisor: 1, gatherId: -1, cutByLimit: false, taskId: -1 }];
+  const stack: Frame[] = [
+    { raw: raw.Plan, kind: 'plan', index: 0, parentId: -1, depth: 0, divisor: 1, gatherId: -1, cutByLimit: false, scopeId: -1 },
+  ];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const id = nodes.length;
-    const task = isTask(frame.raw);
-    const node = task ? buildTaskNode(frame, id, inclusive, flags) : buildNode(frame, id, inclusive, flags);
+    const node = frame.kind === 'plan' ? buildNode(frame, id, inclusive, flags) : buildCitusNode(frame, frame.kind, id, inclusive, flags);
     nodes.push(node);
     raws.push(frame.raw as RawPlanNode);
+    kinds.push(frame.kind);
     gatherOf[id] = frame.gatherId;
-    taskOf[id] = frame.taskId;
-    taskNodes[id] = task ? 1 : 0;
+    scopeOf[id] = frame.scopeId;
     if (frame.parentId >= 0) nodes[frame.parentId].childIds.push(id);
-    if (task) {
+    if (frame.kind === 'task') {
       if (flags[id] & HAS_TIME)
         longestTask.set(frame.parentId, Math.max(longestTask.get(frame.parentId) ?? 0, inclusive[id * DIMS + TIME]));
     } else if (node.parentRelationship === 'InitPlan') {
@@ -135,19 +140,21 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
     }
     if (node.nodeType === 'CTE Scan' && node.cteName !== undefined) cteScans.push(id);
 
-    const children = modelChildren(frame.raw);
+    const children = modelChildren(frame.raw, frame.kind);
     if (children.length === 0) continue;
-    if (task) {
-      // A remote plan ran on its worker by itself: no Gather, Limit or InitPlan of this server reaches into it.
+    if (frame.kind !== 'plan') {
+      // A task's or subplan's plan ran by itself (a task's on its worker): no Gather, Limit or
+      // InitPlan of the plan around it reaches into it.
       for (let i = children.length - 1; i >= 0; i--) {
         stack.push({
-          raw: children[i],
+          ...children[i],
+          index: i,
           parentId: id,
           depth: frame.depth + 1,
           divisor: 1,
           gatherId: -1,
           cutByLimit: false,
-          taskId: id,
+          scopeId: id,
           remote: node.remote,
         });
       }
@@ -156,30 +163,42 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
     const parent = frame.raw as RawPlanNode;
     const isGather = node.nodeType === 'Gather' || node.nodeType === 'Gather Merge';
     const divisor = isGather ? gatherDivisor(parent, leaderParticipates) : frame.divisor;
+    let subplans = 0;
+    for (let i = children.length - 1; i >= 0; i--) if (children[i].kind === 'subplan') subplans++;
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i];
-      const relationship = child['Parent Relationship'];
+      const relationship = (child.raw as RawPlanNode)['Parent Relationship'];
       // As in PEV2, subplans below a Gather are not divided among its workers.
       const subplan = relationship === 'InitPlan' || relationship === 'SubPlan';
+      if (child.kind === 'subplan') subplans--;
       stack.push({
-        raw: child,
+        ...child,
+        index: subplans,
         parentId: id,
         depth: frame.depth + 1,
         divisor: subplan ? 1 : divisor,
         gatherId: subplan ? -1 : isGather ? id : frame.gatherId,
         cutByLimit: !subplan && (node.nodeType === 'Limit' || (frame.cutByLimit && !consumesAllInput(parent))),
-        taskId: frame.taskId,
+        scopeId: frame.scopeId,
         remote: frame.remote,
       });
     }
   }
 
   const n = nodes.length;
+  // A distributed subplan reports only its duration: its buffers, I/O and WAL are those of its plan.
+  for (let id = n - 1; id > 0; id--) {
+    if (kinds[id] !== 'subplan') continue;
+    for (const child of nodes[id].childIds) {
+      for (let d = 1; d < DIMS; d++) inclusive[id * DIMS + d] += inclusive[child * DIMS + d];
+      flags[id] |= flags[child] & ~HAS_TIME;
+    }
+  }
   const exclusive = inclusive.slice();
   for (let id = 1; id < n; id++) {
     // InitPlans (CTEs included) run when something first needs their result, not necessarily
     // inside the node they hang under; corrected below. Citus tasks: below.
-    if (nodes[id].parentRelationship === 'InitPlan' || taskNodes[id]) continue;
+    if (nodes[id].parentRelationship === 'InitPlan' || kinds[id] === 'task') continue;
     const parent = nodes[id].parentId! * DIMS;
     const child = id * DIMS;
     for (let d = 0; d < DIMS; d++) exclusive[parent + d] -= inclusive[child + d];
@@ -191,9 +210,8 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   for (const [scan, longest] of longestTask) exclusive[scan * DIMS + TIME] -= longest;
   for (let i = 0; i < exclusive.length; i++) if (exclusive[i] < 0) exclusive[i] = 0;
 
-  if (initPlans.length > 0)
-    attributeInitPlans(initPlans, nodes, raws, gatherOf, taskOf, taskNodes, subtreeEnds(nodes), inclusive, exclusive);
-  if (ctes.length > 0 && cteScans.length > 0) attributeCtes(ctes, cteScans, nodes, taskOf, inclusive, exclusive);
+  if (initPlans.length > 0) attributeInitPlans(initPlans, nodes, raws, kinds, gatherOf, scopeOf, subtreeEnds(nodes), inclusive, exclusive);
+  if (ctes.length > 0 && cteScans.length > 0) attributeCtes(ctes, cteScans, nodes, scopeOf, inclusive, exclusive);
 
   const executionMs = num(raw['Execution Time']);
   const rootInclusive = flags[0] & HAS_TIME ? inclusive[TIME] : undefined;
@@ -268,18 +286,18 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
  */
 function countNodes(root: RawPlanNode): number {
   let count = 0;
-  const stack: RawModelNode[] = [root];
+  const stack: Array<{ raw: RawModelNode; kind: ModelNodeKind }> = [{ raw: root, kind: 'plan' }];
   while (stack.length > 0) {
-    const node = stack.pop()!;
+    const { raw, kind } = stack.pop()!;
     const id = count;
-    if (isTask(node)) {
-      for (const result of remoteResults(node))
-        rejectInvalidNumbers(result as Record<string, unknown>, () => `the remote plan of node #${id}`);
+    if (kind === 'plan') {
+      rejectInvalidNumbers(raw as Record<string, unknown>, () => `node #${id} (${String(raw['Node Type'])})`);
     } else {
-      rejectInvalidNumbers(node as Record<string, unknown>, () => `node #${id} (${String(node['Node Type'])})`);
+      rejectInvalidNumbers(raw as Record<string, unknown>, () => `node #${id} (${kind === 'task' ? TASK_NODE_TYPE : SUBPLAN_NODE_TYPE})`);
+      for (const result of planResults(raw, kind)) rejectInvalidNumbers(result as Record<string, unknown>, () => `the plan of node #${id}`);
     }
     count++;
-    const children = modelChildren(node);
+    const children = modelChildren(raw, kind);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return count;
@@ -405,7 +423,7 @@ function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uin
     wal: undefined,
     workersPlanned: num(raw['Workers Planned']),
     workersLaunched: num(raw['Workers Launched']),
-    raw: ownKeys(raw) as PlanNode['raw'],
+    raw: ownKeys(raw, 'plan') as PlanNode['raw'],
   };
   if (frame.remote) {
     node.remote = frame.remote;
@@ -413,20 +431,20 @@ function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uin
   }
   const shown = citusTasks(raw).length;
   if (shown > 0) {
-    const { taskCount } = citusJobSummary(raw);
+    const taskCount = citusTaskCount(raw);
     node.tasks = taskCount === undefined ? { shown } : { shown, count: taskCount };
   }
   return node;
 }
 
 /**
- * A Citus task: the time and rows are its remote plan's, as the worker reported them; its time is
- * the worker's "Execution Time" (the plan's root plus the executor's start and end), else the root's.
+ * A Citus task or distributed subplan: its time and rows are its plan's. A task's time is its
+ * worker's "Execution Time" (the plan's root plus the executor's start and end there), a subplan's
+ * its "Subplan Duration" (the plan plus writing its result for the workers), else the root's.
  */
-function buildTaskNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uint8Array): PlanNode {
-  const raw = frame.raw as RawCitusTask;
-  const remote: RemoteServer = typeof raw.Node === 'string' ? { node: raw.Node, ...workerOf(raw.Node) } : {};
-  const results = remoteResults(raw);
+function buildCitusNode(frame: Frame, kind: 'task' | 'subplan', id: number, inclusive: Float64Array, flags: Uint8Array): PlanNode {
+  const raw = frame.raw as RawCitusTask & RawCitusSubplan;
+  const results = planResults(raw, kind);
   const root = results.length > 0 ? results[0].Plan : undefined;
   const loops = num(root?.['Actual Loops']);
   const executed = loops !== undefined && loops > 0;
@@ -435,19 +453,19 @@ function buildTaskNode(frame: Frame, id: number, inclusive: Float64Array, flags:
   const rootTime = num(root?.['Actual Total Time']);
   let inclusiveMs: number | undefined;
   if (loops !== undefined && rootTime !== undefined) {
-    const execution = num(results[0]['Execution Time']);
-    inclusiveMs = !executed ? 0 : roundMs(execution ?? rootTime * loops);
+    const own = kind === 'task' ? num(results[0]['Execution Time']) : num(raw['Subplan Duration']);
+    inclusiveMs = !executed ? 0 : roundMs(own ?? rootTime * loops);
     inclusive[id * DIMS + TIME] = inclusiveMs;
     flags[id] = HAS_TIME;
   }
   const planRows = num(root?.['Plan Rows']) ?? 0;
-  return {
+  const node: PlanNode = {
     id,
     parentId: frame.parentId,
     childIds: [],
     depth: frame.depth,
-    nodeType: TASK_NODE_TYPE,
-    label: taskLabel(remote),
+    nodeType: kind === 'task' ? TASK_NODE_TYPE : SUBPLAN_NODE_TYPE,
+    label: '',
     parallelAware: false,
     startupCost: num(root?.['Startup Cost']) ?? 0,
     totalCost: num(root?.['Total Cost']) ?? 0,
@@ -459,9 +477,16 @@ function buildTaskNode(frame: Frame, id: number, inclusive: Float64Array, flags:
     actualRowsTotal,
     planRowsTotal: planRows * Math.max(loops ?? 0, 1),
     inclusiveMs,
-    remote,
-    raw: ownKeys(raw) as PlanNode['raw'],
+    raw: ownKeys(raw, kind) as PlanNode['raw'],
   };
+  if (kind === 'task') {
+    node.remote = typeof raw.Node === 'string' ? { node: raw.Node, ...workerOf(raw.Node) } : {};
+    node.label = taskLabel(node.remote);
+  } else {
+    node.label = subplanLabel(frame.index);
+    if (frame.remote) node.remote = frame.remote;
+  }
+  return node;
 }
 
 /**
@@ -505,15 +530,15 @@ function subtreeEnds(nodes: PlanNode[]): Int32Array {
  * reference it (deepest first, each down to 0 at most, the whole amount once), or of the node it
  * hangs under when no reference is visible (e.g. a Result whose Output only VERBOSE would show).
  * Inside a parallel plan the Gather evaluates InitPlans for its workers before starting them.
- * A Citus task's remote plan numbers its InitPlans on its own: references are matched within one plan.
+ * A Citus task's or subplan's plan numbers its InitPlans on its own: references are matched within one plan.
  */
 function attributeInitPlans(
   initPlans: number[],
   nodes: PlanNode[],
   raws: RawPlanNode[],
+  kinds: ModelNodeKind[],
   gatherOf: Int32Array,
-  taskOf: Int32Array,
-  taskNodes: Uint8Array,
+  scopeOf: Int32Array,
   subtreeEnd: Int32Array,
   inclusive: Float64Array,
   exclusive: Float64Array,
@@ -522,9 +547,9 @@ function attributeInitPlans(
   for (const id of initPlans) {
     const name = nodes[id].subplanName ?? '';
     const number = /^InitPlan (\d+)/.exec(name);
-    if (number) byReference.set(`${taskOf[id]} InitPlan ${number[1]}`, id);
+    if (number) byReference.set(`${scopeOf[id]} InitPlan ${number[1]}`, id);
     const returns = /\(returns ([^)]*)\)/.exec(name);
-    if (returns) for (const param of returns[1].split(',')) byReference.set(`${taskOf[id]} ${param.trim()}`, id);
+    if (returns) for (const param of returns[1].split(',')) byReference.set(`${scopeOf[id]} ${param.trim()}`, id);
   }
   const users = new Map<number, Set<number>>();
   const addUser = (initPlan: number, referrer: number): void => {
@@ -540,13 +565,13 @@ function attributeInitPlans(
   const scan = (text: string, referrer: number): void => {
     if (!text.includes('$') && !text.includes('InitPlan')) return;
     for (const match of text.matchAll(INITPLAN_REFERENCE)) {
-      const initPlan = byReference.get(`${taskOf[referrer]} ${match[0]}`);
+      const initPlan = byReference.get(`${scopeOf[referrer]} ${match[0]}`);
       if (initPlan !== undefined) addUser(initPlan, referrer);
     }
   };
   for (let id = 0; id < nodes.length; id++) {
-    // A task's keys are Citus's: its "Query" holds the query's own parameters, not InitPlan outputs.
-    if (taskNodes[id]) continue;
+    // A task's or subplan's keys are Citus's: a task's "Query" holds its own parameters, not InitPlan outputs.
+    if (kinds[id] !== 'plan') continue;
     const raw = raws[id];
     for (const key in raw) {
       if (NOT_REFERENCES.has(key)) continue;
@@ -580,21 +605,21 @@ function attributeCtes(
   ctes: number[],
   cteScans: number[],
   nodes: PlanNode[],
-  taskOf: Int32Array,
+  scopeOf: Int32Array,
   inclusive: Float64Array,
   exclusive: Float64Array,
 ): void {
-  // Keyed by the plan too: a Citus task's remote plan has CTEs of its own.
+  // Keyed by the plan too: a Citus task's or subplan's plan has CTEs of its own.
   const byName = new Map<string, number[]>();
   for (const id of ctes) {
-    const name = `${taskOf[id]} ${nodes[id].subplanName!.slice('CTE '.length)}`;
+    const name = `${scopeOf[id]} ${nodes[id].subplanName!.slice('CTE '.length)}`;
     const list = byName.get(name);
     if (list) list.push(id);
     else byName.set(name, [id]);
   }
   const scansOf = new Map<number, number[]>();
   for (const scan of cteScans) {
-    const candidates = byName.get(`${taskOf[scan]} ${nodes[scan].cteName!}`);
+    const candidates = byName.get(`${scopeOf[scan]} ${nodes[scan].cteName!}`);
     if (!candidates) continue;
     const cte = candidates.length === 1 ? candidates[0] : nearestInScope(scan, candidates, nodes);
     const list = scansOf.get(cte);

@@ -1,24 +1,31 @@
 /**
- * Citus's distributed plans. A "Custom Scan (Citus Adaptive)" keeps the plans its tasks ran on the
- * worker nodes inside its own properties (Citus 12, multi_explain.c):
+ * Citus's distributed plans. A "Custom Scan (Citus Adaptive)" keeps, inside its own properties,
+ * the plans of its distributed subplans (run first, on this server) and of its tasks (run on the
+ * worker nodes) (Citus 12, multi_explain.c):
  *
- *   "Distributed Query": { "Job": { "Task Count": 32, "Tasks Shown": "One of 32", "Tasks": [
- *     { "Node": "host=w1 port=5432 dbname=app", "Remote Plan": [[{ "Plan": {...}, "Execution Time": 3.1 }]] } ] } }
+ *   "Distributed Query": {
+ *     "Subplans": [{ "Intermediate Data Size": "14 bytes", "PlannedStmt": [{ "Plan": {...} }] }],
+ *     "Job": { "Task Count": 32, "Tasks Shown": "One of 32", "Tasks": [
+ *       { "Node": "host=w1 port=5432 dbname=app", "Remote Plan": [[{ "Plan": {...}, "Execution Time": 3.1 }]] } ] } }
  *
- * The model makes each task a node under its scan and each remote plan a subtree under its task;
- * these helpers take the tasks out of the scan's keys and put them back, so the raw plan still
- * reads exactly as Citus wrote it.
+ * The model makes each subplan and each task a node under its scan, with its plan as a subtree;
+ * these helpers take them out of the scan's keys and put them back, so the raw plan still reads
+ * exactly as Citus wrote it.
  */
-import type { RawCitusJob, RawCitusTask, RawExplainResult, RawPlanNode } from './explain-json';
+import type { RawCitusJob, RawCitusSubplan, RawCitusTask, RawExplainResult, RawPlanNode } from './explain-json';
 
 /** The model's "Node Type" of a task: Citus's text format draws it as a node ("->  Task"). */
 export const TASK_NODE_TYPE = 'Task';
+/** The model's "Node Type" of a distributed subplan ("->  Distributed Subplan 1_1" in the text format). */
+export const SUBPLAN_NODE_TYPE = 'Distributed Subplan';
 
-/** A plan node or a Citus task: what the model makes a node of. */
-export type RawModelNode = RawPlanNode | RawCitusTask;
+/** A plan node, a Citus task or a Citus distributed subplan: what the model makes a node of. */
+export type RawModelNode = RawPlanNode | RawCitusTask | RawCitusSubplan;
+export type ModelNodeKind = 'plan' | 'task' | 'subplan';
 
-export function isTask(raw: RawModelNode): raw is RawCitusTask {
-  return typeof raw['Node Type'] !== 'string';
+export interface ModelChild {
+  raw: RawModelNode;
+  kind: ModelNodeKind;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -30,24 +37,38 @@ function jobOf(raw: RawPlanNode): RawCitusJob | undefined {
   return isRecord(query) && isRecord(query.Job) ? (query.Job as RawCitusJob) : undefined;
 }
 
+function objectsOnly<T>(list: unknown): T[] {
+  return Array.isArray(list) && list.length > 0 && list.every(isRecord) ? (list as T[]) : [];
+}
+
 /** The tasks a Citus scan shows; [] for any other node, or a job without tasks (a re-partition job shows none). */
 export function citusTasks(raw: RawPlanNode): RawCitusTask[] {
-  if (raw['Node Type'] !== 'Custom Scan') return [];
-  const tasks = jobOf(raw)?.Tasks;
-  return Array.isArray(tasks) && tasks.length > 0 && tasks.every(isRecord) ? tasks : [];
+  return raw['Node Type'] === 'Custom Scan' ? objectsOnly(jobOf(raw)?.Tasks) : [];
 }
 
-/** "Task Count" and "Tasks Shown" of a scan with tasks. */
-export function citusJobSummary(raw: RawPlanNode): { taskCount?: number; tasksShown?: string } {
-  const job = jobOf(raw);
-  const count = job?.['Task Count'];
-  const shown = job?.['Tasks Shown'];
-  return { ...(typeof count === 'number' ? { taskCount: count } : {}), ...(typeof shown === 'string' ? { tasksShown: shown } : {}) };
+/** The distributed subplans of a Citus scan, or []. */
+export function citusSubplans(raw: RawPlanNode): RawCitusSubplan[] {
+  const query = raw['Distributed Query'];
+  return raw['Node Type'] === 'Custom Scan' && isRecord(query) ? objectsOnly(query.Subplans) : [];
 }
 
-/** The task's remote EXPLAIN results that hold a plan, in order (one, as Citus writes them). */
-export function remoteResults(task: RawCitusTask): RawExplainResult[] {
-  const rows = task['Remote Plan'];
+/** "Task Count" of a scan with tasks. */
+export function citusTaskCount(raw: RawPlanNode): number | undefined {
+  const count = jobOf(raw)?.['Task Count'];
+  return typeof count === 'number' ? count : undefined;
+}
+
+/** The key of a task's or subplan's EXPLAIN results. */
+function resultsKey(kind: 'task' | 'subplan'): 'Remote Plan' | 'PlannedStmt' {
+  return kind === 'task' ? 'Remote Plan' : 'PlannedStmt';
+}
+
+/**
+ * The EXPLAIN results of a task (its worker's, one per result row: [[{...}]]) or of a subplan
+ * ([{...}]) that hold a plan, in order.
+ */
+export function planResults(raw: RawCitusTask | RawCitusSubplan, kind: 'task' | 'subplan'): RawExplainResult[] {
+  const rows = raw[resultsKey(kind)];
   if (!Array.isArray(rows)) return [];
   const results: RawExplainResult[] = [];
   for (const row of rows) {
@@ -58,29 +79,47 @@ export function remoteResults(task: RawCitusTask): RawExplainResult[] {
   return results;
 }
 
-/** What the model hangs under a node: its "Plans", then a Citus scan's tasks; under a task, the roots of its remote plans. */
-export function modelChildren(raw: RawModelNode): RawModelNode[] {
-  if (isTask(raw)) return remoteResults(raw).map((result) => result.Plan);
-  const plans = Array.isArray(raw.Plans) ? raw.Plans : [];
-  const tasks = citusTasks(raw);
-  return tasks.length === 0 ? plans : [...plans, ...tasks];
+/**
+ * What the model hangs under a node: its "Plans", then a Citus scan's subplans and tasks (in the
+ * order Citus prints them); under a subplan or a task, the roots of its plans.
+ */
+export function modelChildren(raw: RawModelNode, kind: ModelNodeKind): ModelChild[] {
+  if (kind !== 'plan') return planResults(raw as RawCitusTask, kind).map((result) => ({ raw: result.Plan, kind: 'plan' }));
+  const node = raw as RawPlanNode;
+  const children: ModelChild[] = Array.isArray(node.Plans) ? node.Plans.map((child) => ({ raw: child, kind: 'plan' })) : [];
+  for (const subplan of citusSubplans(node)) children.push({ raw: subplan, kind: 'subplan' });
+  for (const task of citusTasks(node)) children.push({ raw: task, kind: 'task' });
+  return children;
 }
 
 /**
- * The node's own keys, without what becomes its children in the model: "Plans", a scan's "Tasks",
- * a task's remote "Plan"s (their "Planning Time", "Execution Time" stay).
+ * The node's own keys, without what becomes its children in the model: "Plans", a scan's
+ * "Subplans" and "Tasks", a subplan's or task's "Plan"s (their "Planning Time", "Execution Time"
+ * stay).
  */
-export function ownKeys(raw: RawModelNode): Record<string, unknown> {
-  if (isTask(raw)) {
-    if (!Array.isArray(raw['Remote Plan'])) return { ...raw };
-    const rows = raw['Remote Plan'].map((row) => (Array.isArray(row) ? row.map(withoutPlan) : withoutPlan(row)));
-    return { ...raw, 'Remote Plan': rows };
+export function ownKeys(raw: RawModelNode, kind: ModelNodeKind): Record<string, unknown> {
+  if (kind !== 'plan') {
+    const key = resultsKey(kind);
+    const rows = (raw as Record<string, unknown>)[key];
+    if (!Array.isArray(rows)) return { ...raw };
+    return { ...raw, [key]: rows.map((row) => (Array.isArray(row) ? row.map(withoutPlan) : withoutPlan(row))) };
   }
-  const { Plans: _children, ...own } = raw;
-  if (citusTasks(raw).length === 0) return own;
-  const query = raw['Distributed Query']!;
-  const { Tasks: _tasks, ...job } = query.Job!;
-  return { ...own, 'Distributed Query': { ...query, Job: job } };
+  const { Plans: _children, ...own } = raw as RawPlanNode;
+  const node = raw as RawPlanNode;
+  const subplans = citusSubplans(node).length > 0;
+  const tasks = citusTasks(node).length > 0;
+  if (!subplans && !tasks) return own;
+  const distributed = node['Distributed Query']!;
+  let query: Record<string, unknown> = distributed;
+  if (subplans) {
+    const { Subplans: _subplans, ...rest } = distributed;
+    query = rest;
+  }
+  if (tasks) {
+    const { Tasks: _tasks, ...job } = distributed.Job!;
+    query = { ...query, Job: job };
+  }
+  return { ...own, 'Distributed Query': query };
 }
 
 function withoutPlan(result: unknown): unknown {
@@ -89,19 +128,30 @@ function withoutPlan(result: unknown): unknown {
   return rest;
 }
 
-/** A scan's keys with its tasks put back where Citus writes them: last in "Job". */
-export function withTasks(scan: Record<string, unknown>, tasks: Array<Record<string, unknown>>): Record<string, unknown> {
-  const query = scan['Distributed Query'] as { Job: Record<string, unknown> };
-  return { ...scan, 'Distributed Query': { ...query, Job: { ...query.Job, Tasks: tasks } } };
+/** A scan's keys with its subplans and tasks put back where Citus writes them: "Subplans" first, "Tasks" last in "Job". */
+export function withCitusChildren(
+  scan: Record<string, unknown>,
+  subplans: Array<Record<string, unknown>>,
+  tasks: Array<Record<string, unknown>>,
+): Record<string, unknown> {
+  let query = scan['Distributed Query'] as Record<string, unknown>;
+  if (subplans.length > 0) query = { Subplans: subplans, ...query };
+  if (tasks.length > 0) query = { ...query, Job: { ...(query.Job as Record<string, unknown>), Tasks: tasks } };
+  return { ...scan, 'Distributed Query': query };
 }
 
-/** A task's keys with its remote plans' roots put back, in order, first in each result as PostgreSQL writes "Plan". */
-export function withRemotePlans(task: Record<string, unknown>, roots: Array<Record<string, unknown>>): Record<string, unknown> {
+/** A task's or subplan's keys with its plans' roots put back, in order, first in each result as PostgreSQL writes "Plan". */
+export function withPlans(
+  raw: Record<string, unknown>,
+  kind: 'task' | 'subplan',
+  roots: Array<Record<string, unknown>>,
+): Record<string, unknown> {
+  const key = resultsKey(kind);
   let next = 0;
   const fill = (result: unknown): unknown =>
     isRecord(result) && !('Plan' in result) && next < roots.length ? { Plan: roots[next++], ...result } : result;
-  const rows = (task['Remote Plan'] as unknown[]).map((row) => (Array.isArray(row) ? row.map(fill) : fill(row)));
-  return { ...task, 'Remote Plan': rows };
+  const rows = (raw[key] as unknown[]).map((row) => (Array.isArray(row) ? row.map(fill) : fill(row)));
+  return { ...raw, [key]: rows };
 }
 
 /** The worker a task ran on, from Citus's "host=10.0.0.5 port=5432 dbname=app". */

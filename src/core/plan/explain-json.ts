@@ -288,7 +288,21 @@ export interface RawPlanNode extends RawBufferCounters, RawWalCounters {
  * src/backend/distributed/planner/multi_explain.c: ExplainJob, ExplainTask, ExplainTaskPlacement).
  */
 export interface RawDistributedQuery {
+  /** CTEs and subqueries Citus plans apart and runs first, on this server, their results sent to the workers. */
+  Subplans?: RawCitusSubplan[];
   Job?: RawCitusJob;
+  [key: string]: unknown;
+}
+
+export interface RawCitusSubplan {
+  /** EXPLAIN ANALYZE with timing, ms. */
+  'Subplan Duration'?: number;
+  /** EXPLAIN ANALYZE: "14 bytes". */
+  'Intermediate Data Size'?: string;
+  /** EXPLAIN ANALYZE: "Write locally", "Send to 2 nodes"... */
+  'Result destination'?: string;
+  /** The subplan's EXPLAIN: [{ "Plan": ..., "Planning Time": ... }]. */
+  PlannedStmt?: RawExplainResult[];
   [key: string]: unknown;
 }
 
@@ -299,6 +313,8 @@ export interface RawCitusJob {
   /** "All", "One of 32" (citus.explain_all_tasks off: the slowest task under ANALYZE), "None, not supported for re-partition queries". */
   'Tasks Shown'?: string;
   Tasks?: RawCitusTask[];
+  /** A re-partition job: its MapMergeJobs ("Map Task Count", "Merge Task Count", nested "Dependent Jobs"), and no tasks. */
+  'Dependent Jobs'?: Array<Record<string, unknown>>;
   [key: string]: unknown;
 }
 

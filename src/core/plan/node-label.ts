@@ -69,6 +69,11 @@ export function taskLabel(server: RemoteServer): string {
   return `Task on ${server.host}${port}${server.dbname === undefined ? '' : ` ${server.dbname}`}`;
 }
 
+/** A Citus distributed subplan, numbered as Citus numbers them (its text format adds the plan's id: "Distributed Subplan 12_1"). */
+export function subplanLabel(index: number): string {
+  return `Distributed Subplan ${index + 1}`;
+}
+
 /** Where a node that ran on another server ran: "Ran on the Citus worker host=10.0.0.5 port=5432 dbname=app". */
 export function ranOnText(server: RemoteServer): string {
   return server.node === undefined ? 'Ran on a Citus worker whose plan Citus could not get' : `Ran on the Citus worker ${server.node}`;

@@ -1,4 +1,4 @@
-import { citusTasks, remoteResults } from './citus';
+import { citusSubplans, citusTasks, planResults } from './citus';
 import type { RawExplainResult, RawPlanNode } from './explain-json';
 import { escapeControlCharactersInStrings, stripTerminalDecoration, unquoteCsv } from './plan-lines';
 import { parseTextPlan, TextPlanError } from './parse-text-plan';
@@ -368,8 +368,18 @@ function validateTree(root: RawPlanNode): void {
     if (typeof record['Node Type'] !== 'string') {
       throw new PlanParseError(`${pathOf(step)} has no "Node Type": is this EXPLAIN (FORMAT JSON) output?`);
     }
+    citusSubplans(record as RawPlanNode).forEach((subplan, i) =>
+      planResults(subplan, 'subplan').forEach((result, r) =>
+        stack.push({
+          node: result.Plan,
+          parent: step,
+          index: r,
+          step: `["Distributed Query"].Subplans[${i}].PlannedStmt (plan ${r + 1}).Plan`,
+        }),
+      ),
+    );
     citusTasks(record as RawPlanNode).forEach((task, t) =>
-      remoteResults(task).forEach((result, r) =>
+      planResults(task, 'task').forEach((result, r) =>
         stack.push({
           node: result.Plan,
           parent: step,

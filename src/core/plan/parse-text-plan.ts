@@ -596,10 +596,12 @@ function readJitLine(content: string, jit: RawJit): void {
 interface OpenNode {
   raw: RawPlanNode;
   /**
-   * A Citus task ("->  Task"): its lines are Citus's ("Node: host=...", "Query: ..."); the node
-   * under it is its remote plan, followed by that plan's own summary lines ("Execution Time").
+   * A Citus task ("->  Task"), distributed subplan ("->  Distributed Subplan 12_1") or re-partition
+   * job ("->  MapMergeJob"): its lines are Citus's ("Node: host=...", "Intermediate Data Size: ...");
+   * the node under a task or subplan is its plan, followed by that plan's own summary lines
+   * ("Execution Time").
    */
-  task?: { remote?: RawExplainResult };
+  citus?: { kind: 'task' | 'subplan' | 'mapMerge'; result?: RawExplainResult };
   /** Column of the node's name; its properties and children start to the right of it. */
   column: number;
 }
@@ -777,14 +779,23 @@ export function parseTextPlan(text: string): RawExplainResult {
         break;
       }
       const arrow = /^->\s*/.exec(content)![0].length;
-      if (content.slice(arrow) === 'Task') {
+      const citusKind = CITUS_ARROWS.get(content.slice(arrow).replace(/^Distributed Subplan \S+$/, 'Distributed Subplan'));
+      if (citusKind) {
         while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
-        const scan = stack[stack.length - 1].raw;
-        if (scan['Node Type'] === 'Custom Scan') {
-          // Citus: "->  Task" under "Custom Scan (Citus Adaptive)", then "Node: host=..." and the remote plan.
-          const task: Fields = {};
-          (citusJob(scan).Tasks ??= []).push(task);
-          stack.push({ raw: task as RawPlanNode, column: column + arrow, task: {} });
+        const open = stack[stack.length - 1];
+        // Citus writes them under "Custom Scan (Citus Adaptive)" (a MapMergeJob also under another), where its JSON keeps them.
+        const place =
+          open.citus?.kind === 'mapMerge' && citusKind === 'mapMerge'
+            ? (open.raw as Fields)
+            : open.raw['Node Type'] === 'Custom Scan'
+              ? citusKind === 'subplan'
+                ? (open.raw['Distributed Query'] ??= {})
+                : citusJob(open.raw)
+              : undefined;
+        if (place) {
+          const record: Fields = {};
+          ((place[CITUS_LISTS[citusKind]] ??= []) as Fields[]).push(record);
+          stack.push({ raw: record as RawPlanNode, column: column + arrow, citus: { kind: citusKind } });
           block = undefined;
           continue;
         }
@@ -805,10 +816,13 @@ export function parseTextPlan(text: string): RawExplainResult {
         if (/\d/.test(pendingSubplan.name)) pendingSubplan = undefined;
       } else if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
       block = undefined;
-      if (parent.task) {
+      if (parent.citus?.kind === 'task') {
         // As in Citus's JSON: the worker's EXPLAIN output (an array of one result) in an array of result rows.
-        parent.task.remote = { Plan: raw };
-        parent.raw['Remote Plan'] = [[parent.task.remote]];
+        parent.citus.result = { Plan: raw };
+        parent.raw['Remote Plan'] = [[parent.citus.result]];
+      } else if (parent.citus?.kind === 'subplan') {
+        parent.citus.result = { Plan: raw };
+        parent.raw.PlannedStmt = [parent.citus.result];
       } else (parent.raw.Plans ??= []).push(raw);
       stack.push({ raw, column: column + arrow });
       continue;
@@ -865,16 +879,18 @@ export function parseTextPlan(text: string): RawExplainResult {
     const owner = open.raw;
     if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
 
-    if (open.task) {
-      // The remote plan's summary lines sit at its root's column, left of its properties.
-      const summary = open.task.remote && SUMMARY_LINE.test(content) ? readSummaryLine(content, open.task.remote, column) : undefined;
+    if (open.citus) {
+      // A task's or subplan's plan has its summary lines at its root's column, left of its properties.
+      const result = open.citus.result;
+      const summary = result && SUMMARY_LINE.test(content) ? readSummaryLine(content, result, column) : undefined;
       if (summary !== undefined && summary !== 'node') {
         if (summary !== true) block = summary;
         continue;
       }
       const property = /^([A-Z][A-Za-z /]*): (.*)$/.exec(content);
       if (property) {
-        owner[property[1]] = property[2];
+        const [, key, value] = property;
+        owner[key] = CITUS_NUMBERS.has(key) ? Number.parseFloat(value) : value;
         continue;
       }
     }
@@ -926,6 +942,16 @@ export function parseTextPlan(text: string): RawExplainResult {
 
 /** The lines Citus writes for a scan's job (Citus 12, multi_explain.c ExplainJob), which its JSON keeps under "Distributed Query". */
 const CITUS_JOB_LINE = /^(Task Count|Tuple data received from nodes|Tasks Shown): (.+)$/;
+
+/** Citus's own "->" lines: what they open, and the list of the scan's "Distributed Query" (or "Job") that holds them. */
+const CITUS_ARROWS: ReadonlyMap<string, 'task' | 'subplan' | 'mapMerge'> = new Map([
+  ['Task', 'task'],
+  ['Distributed Subplan', 'subplan'],
+  ['MapMergeJob', 'mapMerge'],
+]);
+const CITUS_LISTS = { task: 'Tasks', subplan: 'Subplans', mapMerge: 'Dependent Jobs' } as const;
+/** Citus lines its JSON writes as numbers ("Subplan Duration: 1.23 ms" is 1.23 there). */
+const CITUS_NUMBERS = new Set(['Map Task Count', 'Merge Task Count', 'Subplan Duration']);
 
 /** The scan's "Distributed Query" job, made on its first line. */
 function citusJob(scan: RawPlanNode): RawCitusJob {
@@ -1047,9 +1073,9 @@ function finishTree(root: RawPlanNode): void {
   while (stack.length > 0) {
     const node = stack.pop()!;
     all.push(node);
-    // Citus tasks' remote plans: their nodes are filled in the same way (a remote root has no relationship).
-    for (const child of modelChildren(node)) {
-      if (child['Node Type'] === undefined) for (const remoteRoot of modelChildren(child)) stack.push(remoteRoot as RawPlanNode);
+    // The plans of Citus subplans and tasks: their nodes are filled in the same way (their roots have no relationship).
+    for (const child of modelChildren(node, 'plan')) {
+      if (child.kind !== 'plan') for (const root of modelChildren(child.raw, child.kind)) stack.push(root.raw as RawPlanNode);
     }
     const children = node.Plans;
     if (!children) continue;

@@ -19,10 +19,14 @@ import { ensureSqlParser } from '../../../src/core/sql';
 const DIR = join(__dirname, '../../fixtures/plans/citus');
 const read = (file: string) => readFileSync(join(DIR, file), 'utf8');
 const ONE_OF_32 = 'pending-orders-one-of-32';
+const SUBPLAN = 'top-customers-subplan';
 
-/** The model's fields (what every consumer reads), without the verbatim keys, which differ by format. */
+/**
+ * The model's fields (what every consumer reads), without the verbatim keys, which differ by format,
+ * and the join type, which the text format leaves unsaid for an inner join.
+ */
 function modelOf(plan: AnalyzedPlan): unknown[] {
-  return plan.nodes.map(({ raw: _raw, ...fields }) => fields);
+  return plan.nodes.map(({ raw: _raw, joinType: _joinType, ...fields }) => fields);
 }
 
 describe('Citus distributed plans', () => {
@@ -58,7 +62,14 @@ describe('Citus distributed plans', () => {
       'Tuple data received from node': '8 bytes',
       Node: 'host=localhost port=9701 dbname=postgres',
       'Remote Plan': [
-        [{ Planning: plan.nodes[2].raw['Remote Plan']![0]![0].Planning, 'Planning Time': 0.081, Triggers: [], 'Execution Time': 31.305 }],
+        [
+          {
+            Planning: (plan.nodes[2].raw['Remote Plan'] as RawExplainResult[][])[0][0].Planning,
+            'Planning Time': 0.081,
+            Triggers: [],
+            'Execution Time': 31.305,
+          },
+        ],
       ],
     });
   });
@@ -125,8 +136,63 @@ describe('Citus distributed plans', () => {
     assert.equal(plan.nodes.find((n) => n.index === 'events_tenant_id_idx_102041')!.exclusiveMs, 12.3);
   });
 
+  it('makes a distributed subplan a node under its scan, run first and on this server, its own Citus scan with tasks of its own', () => {
+    const json = analyzePlan(parseExplainJson(read(`${SUBPLAN}.json`)));
+    assert.deepEqual(
+      json.nodes
+        .filter((n) => n.depth <= 1 || n.nodeType === 'Custom Scan')
+        .map((n) => [n.id, n.parentId, n.label, n.remote?.host ?? null]),
+      [
+        [0, null, 'Custom Scan (Citus Adaptive)', null],
+        [1, 0, 'Distributed Subplan 1', null],
+        [5, 4, 'Custom Scan (Citus Adaptive)', null],
+        [9, 0, 'Task on 10.0.0.6:5432 app', '10.0.0.6'],
+      ],
+    );
+    // Its duration comes off the scan like any child's; of the tasks, only the longest.
+    assert.equal(json.nodes[0].exclusiveMs, 2.602); // 40.102 - 25.400 - 12.100
+    assert.equal(json.nodes[1].exclusiveMs, 0.49); // 25.40 - 24.91, writing its result for the workers
+    assert.deepEqual(json.nodes[1].raw, {
+      'Subplan Duration': 25.4,
+      'Intermediate Data Size': '180 bytes',
+      'Result destination': 'Send to 2 nodes',
+      PlannedStmt: [{ 'Planning Time': 0, Triggers: [], 'Execution Time': 24.95 }],
+    });
+    const text = analyzePlan(parseExplainJson(read(`${SUBPLAN}.txt`)));
+    assert.deepEqual(modelOf(text), modelOf(json));
+  });
+
+  it('reads re-partition jobs (MapMergeJob) of the text format where the JSON keeps them', () => {
+    const raw = parseExplainJson(`Aggregate (actual rows=1 loops=1)
+  ->  Custom Scan (Citus Adaptive) (actual rows=6 loops=1)
+        Task Count: 6
+        Tuple data received from nodes: 48 bytes
+        Tasks Shown: None, not supported for re-partition queries
+        ->  MapMergeJob
+              Map Task Count: 3
+              Merge Task Count: 6
+              ->  MapMergeJob
+                    Map Task Count: 2
+                    Merge Task Count: 3
+        ->  MapMergeJob
+              Map Task Count: 3
+              Merge Task Count: 6`);
+    assert.deepEqual(raw.Plan.Plans![0]['Distributed Query'], {
+      Job: {
+        'Task Count': 6,
+        'Tuple data received from nodes': '48 bytes',
+        'Tasks Shown': 'None, not supported for re-partition queries',
+        'Dependent Jobs': [
+          { 'Map Task Count': 3, 'Merge Task Count': 6, 'Dependent Jobs': [{ 'Map Task Count': 2, 'Merge Task Count': 3 }] },
+          { 'Map Task Count': 3, 'Merge Task Count': 6 },
+        ],
+      },
+    });
+    assert.equal(analyzePlan(raw).nodes.length, 2, 'no task shown, no node added');
+  });
+
   it('gives back the JSON exactly as Citus wrote it: the remote plans inside "Distributed Query", not in "Plans"', () => {
-    for (const file of [`${ONE_OF_32}.json`, 'events-all-tasks.json']) {
+    for (const file of [`${ONE_OF_32}.json`, 'events-all-tasks.json', `${SUBPLAN}.json`]) {
       const original = JSON.parse(read(file)) as RawExplainResult[];
       const plan = analyzePlan(parseExplainJson(read(file)));
       assert.equal(JSON.stringify(rawPlanOf(plan)), JSON.stringify(original[0]), `${file}: same keys, values and order`);
@@ -240,7 +306,7 @@ describe('Citus distributed plans', () => {
   it('rejects a remote plan node without a "Node Type", naming where it is', () => {
     const raw = JSON.parse(read('events-all-tasks.json')) as RawExplainResult[];
     const task = raw[0].Plan['Distributed Query']!.Job!.Tasks![1];
-    delete (task['Remote Plan']![0] as RawExplainResult[])[0].Plan['Node Type'];
+    delete ((task['Remote Plan']![0] as RawExplainResult[])[0].Plan as Record<string, unknown>)['Node Type'];
     assert.throws(
       () => parseExplainJson(raw),
       /Plan\["Distributed Query"\]\.Job\.Tasks\[1\]\["Remote Plan"\] \(plan 1\)\.Plan has no "Node Type"/,

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzePlan, parseExplainJson } from '../../../src/core/plan';
 import type { AnalyzedPlan, NodeBuffers, PlanNode } from '../../../src/core/plan';
-import { TASK_NODE_TYPE, modelChildren, type RawModelNode } from '../../../src/core/plan/citus';
+import { SUBPLAN_NODE_TYPE, TASK_NODE_TYPE, modelChildren, type ModelChild } from '../../../src/core/plan/citus';
 import { planFixtures, readText } from './fixture-files';
 
 /** Citus: the shown tasks of a scan ran at once; all but the longest overlap it, and count beside it in the sum of exclusive times. */
@@ -22,12 +22,12 @@ function taskOverlap(plan: AnalyzedPlan): number {
 }
 
 /** The raw node behind an analysed one, found by walking the model's children in preorder. */
-function rawOf(root: RawModelNode, target: PlanNode): Record<string, unknown> {
-  const stack: RawModelNode[] = [root];
+function rawOf(root: ModelChild, target: PlanNode): Record<string, unknown> {
+  const stack: ModelChild[] = [root];
   for (let id = 0; stack.length > 0; id++) {
     const node = stack.pop()!;
-    if (id === target.id) return node as Record<string, unknown>;
-    const children = modelChildren(node);
+    if (id === target.id) return node.raw as Record<string, unknown>;
+    const children = modelChildren(node.raw, node.kind);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   throw new Error(`node ${target.id} not found`);
@@ -46,14 +46,17 @@ describe('plan invariants, on every fixture', () => {
       const plan = analyzePlan(raw);
 
       it('numbers nodes in preorder of the raw tree (Citus tasks and remote plans included), with consistent parent, child and depth links', () => {
-        const stack: Array<{ node: RawModelNode; parentId: number | null; depth: number }> = [{ node: raw.Plan, parentId: null, depth: 0 }];
+        const stack: Array<{ node: ModelChild; parentId: number | null; depth: number }> = [
+          { node: { raw: raw.Plan, kind: 'plan' }, parentId: null, depth: 0 },
+        ];
         let id = 0;
         while (stack.length > 0) {
           const { node, parentId, depth } = stack.pop()!;
           const analyzed = plan.nodes[id];
-          const children = modelChildren(node);
+          const children = modelChildren(node.raw, node.kind);
+          const nodeType = { plan: node.raw['Node Type'], task: TASK_NODE_TYPE, subplan: SUBPLAN_NODE_TYPE }[node.kind];
           assert.equal(analyzed.id, id);
-          assert.equal(analyzed.nodeType, node['Node Type'] ?? TASK_NODE_TYPE, `node ${id}`);
+          assert.equal(analyzed.nodeType, nodeType, `node ${id}`);
           assert.equal(analyzed.parentId, parentId, `parent of node ${id}`);
           assert.equal(analyzed.depth, depth, `depth of node ${id}`);
           assert.equal(analyzed.childIds.length, children.length, `children of node ${id}`);
@@ -103,7 +106,7 @@ describe('plan invariants, on every fixture', () => {
             const remoteRoot = plan.nodes[task.childIds[0]];
             const end = plan.nodes.findIndex((node, id) => id > task.id && node.depth <= task.depth);
             const subtree = plan.nodes.slice(task.id + 1, end < 0 ? undefined : end);
-            const rawRoot = rawOf(raw.Plan, remoteRoot);
+            const rawRoot = rawOf({ raw: raw.Plan, kind: 'plan' }, remoteRoot);
             assert.equal(
               sum((b) => b.sharedHit, subtree),
               rawRoot['Shared Hit Blocks'],
