@@ -57,7 +57,7 @@ export function nodeFinding(ruleId: string, node: PlanNode, text: FindingText): 
     return finding(ruleId, node.id, {
       ...rest,
       remedy:
-        `An index serving ${indexNeed} could help: on Citus, CREATE INDEX on the distributed table builds it on every shard ` +
+        `An index serving ${indexNeed} could help: on Citus, an index created on the distributed table is built on every shard ` +
         `(Plan Lens proposes none for a node that ran on a worker, as it cannot check it with that worker's planner). ${text.remedy}`,
     });
   }
