@@ -64,7 +64,8 @@ function timeText(ms: number | undefined): string {
 /** "#11 InitPlan 1: Seq Scan on t". */
 function nodeTitle(node: PlanNode): string {
   const name = nodeName(node);
-  return visibleControls(`#${node.id} ${node.subplanName ? `${node.subplanName}: ${name}` : name}`);
+  const title = node.subplanName ? `${node.subplanName}: ${name}` : name;
+  return visibleControls(`#${node.id} ${title}`);
 }
 
 /** Rows as PostgreSQL prints them, per loop, beside the total: a parallel scan's estimate is per process. */
