@@ -147,7 +147,8 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
       // InitPlan of the plan around it reaches into it.
       for (let i = children.length - 1; i >= 0; i--) {
         stack.push({
-          ...children[i],
+          raw: children[i].raw,
+          kind: children[i].kind,
           index: i,
           parentId: id,
           depth: frame.depth + 1,
@@ -172,7 +173,8 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
       const subplan = relationship === 'InitPlan' || relationship === 'SubPlan';
       if (child.kind === 'subplan') subplans--;
       stack.push({
-        ...child,
+        raw: child.raw,
+        kind: child.kind,
         index: subplans,
         parentId: id,
         depth: frame.depth + 1,
