@@ -4,8 +4,7 @@
  */
 import { VERIFICATION_METHOD_NAMES, type IndexSuggestion, type PlanAdvice, type Severity } from '../core/advice/advice-model';
 import { MISESTIMATE_INFO_FACTOR } from '../core/advice/rules/row-misestimate';
-import type { RawExplainResult, RawPlanNode } from '../core/plan/explain-json';
-import { analyzePlan } from '../core/plan/analyze-plan';
+import type { RawPlanNode } from '../core/plan/explain-json';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
 import { formatChange, formatCostRange, formatCount, formatFactor, formatKb, formatMs, formatPercent, formatRows } from '../core/format';
 import { nodeName } from '../core/plan/node-label';
@@ -62,11 +61,11 @@ function timeText(ms: number | undefined): string {
   return ms === undefined ? '-' : formatMs(ms);
 }
 
-/** "#11 InitPlan 1: Seq Scan on t"; remote plans' nodes go unnumbered, as findings never point into them. */
-function nodeTitle(node: PlanNode, numbered = true): string {
+/** "#11 InitPlan 1: Seq Scan on t". */
+function nodeTitle(node: PlanNode): string {
   const name = nodeName(node);
   const title = node.subplanName ? `${node.subplanName}: ${name}` : name;
-  return visibleControls(numbered ? `#${node.id} ${title}` : title);
+  return visibleControls(`#${node.id} ${title}`);
 }
 
 /** Rows as PostgreSQL prints them, per loop, beside the total: a parallel scan's estimate is per process. */
@@ -150,34 +149,6 @@ function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): stri
   return parts.join('  ');
 }
 
-interface RemoteTask {
-  node?: string;
-  plan: RawExplainResult;
-}
-
-/** Citus's remote plans ("Distributed Query" of a Custom Scan): each task's worker node and plan. */
-function remoteTasks(node: PlanNode): RemoteTask[] {
-  const query = node.raw['Distributed Query'] as { Job?: { Tasks?: Array<Record<string, unknown>> } } | undefined;
-  const tasks = query?.Job?.Tasks;
-  if (!Array.isArray(tasks)) return [];
-  const out: RemoteTask[] = [];
-  for (const task of tasks) {
-    let remote: unknown = task['Remote Plan'];
-    while (Array.isArray(remote)) remote = remote[0];
-    if (remote && typeof remote === 'object' && 'Plan' in remote)
-      out.push({ node: typeof task.Node === 'string' ? task.Node : undefined, plan: remote as RawExplainResult });
-  }
-  return out;
-}
-
-/** A remote plan drawn under its Custom Scan, its times those of the worker node that ran it. */
-function renderTask(task: RemoteTask, style: TextStyle, width: number, prefix: string): string[] {
-  const remote = analyzePlan(task.plan);
-  const header = `${prefix}${style.dim(`Task on ${task.node ?? 'a worker node'}:`)}`;
-  const tree = renderTree(remote, style, width, true).map((line) => `${prefix}  ${line}`);
-  return [header, ...tree];
-}
-
 export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE, width = 100, advice?: PlanAdvice): string {
   const lines: string[] = [];
   // What to look at before the tree: the target and the finding whose fix saves the most.
@@ -185,7 +156,7 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
   if (advice?.fixFirst)
     lines.push(...wrap(visibleControls(advice.fixFirst.text), width, '', '  ').map((line, i) => (i === 0 ? style.bold(line) : line)));
   if (advice?.headline || advice?.fixFirst) lines.push('');
-  lines.push(...renderTree(plan, style, width, false));
+  lines.push(...renderTree(plan, style, width));
   lines.push('');
   if (plan.planningMs !== undefined) lines.push(`Planning time:  ${formatMs(plan.planningMs)}`);
   if (plan.executionMs !== undefined) lines.push(`Execution time: ${formatMs(plan.executionMs)}`);
@@ -198,8 +169,8 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
   return lines.join('\n');
 }
 
-/** The tree lines; a remote plan's own remote plans are not drawn (Citus does not nest them). */
-function renderTree(plan: AnalyzedPlan, style: TextStyle, width: number, remote: boolean): string[] {
+/** The tree lines. */
+function renderTree(plan: AnalyzedPlan, style: TextStyle, width: number): string[] {
   const lines: string[] = [];
   // Iterative preorder walk: plans can be thousands of levels deep or wide.
   const stack: Array<{ id: number; prefix: string; isLast: boolean; depth: number }> = [{ id: 0, prefix: '', isLast: true, depth: 0 }];
@@ -208,11 +179,10 @@ function renderTree(plan: AnalyzedPlan, style: TextStyle, width: number, remote:
     const node = plan.nodes[id];
     const branch = depth === 0 ? '' : isLast ? '└─ ' : '├─ ';
     const level = depth > MAX_DRAWN_DEPTH ? style.dim(`[level ${depth}] `) : '';
-    lines.push(`${prefix}${branch}${level}${style.bold(nodeTitle(node, !remote))}  ${nodeMetrics(plan, node, style)}`);
+    lines.push(`${prefix}${branch}${level}${style.bold(nodeTitle(node))}  ${nodeMetrics(plan, node, style)}`);
     const childPrefix = depth === 0 || depth >= MAX_DRAWN_DEPTH ? prefix : prefix + (isLast ? '   ' : '│  ');
     const detailPrefix = childPrefix + (node.childIds.length > 0 ? '│  ' : '   ');
     for (const detail of nodeDetails(node)) lines.push(...wrap(detail, width, style.dim(detailPrefix), style.dim(`${detailPrefix}    `)));
-    if (!remote) for (const task of remoteTasks(node)) lines.push(...renderTask(task, style, width, detailPrefix));
     for (let i = node.childIds.length - 1; i >= 0; i--) {
       stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, depth: depth + 1 });
     }

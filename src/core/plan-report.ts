@@ -4,7 +4,7 @@
  * new `version`. The README documents every field.
  */
 import type { ExecutionHeadline, FixFirst, IndexKind, PlanAdvice, Severity } from './advice/advice-model';
-import type { AnalyzedPlan, MisestimateDirection } from './plan/model';
+import type { AnalyzedPlan, MisestimateDirection, PlanNode } from './plan/model';
 import type { RawExplainResult } from './plan/explain-json';
 
 export const PLAN_REPORT_VERSION = 1;
@@ -40,6 +40,8 @@ export interface PlanReportNode {
   sharedReadBlocks: number | null;
   cacheHitRatio: number | null;
   executed: boolean;
+  /** The Citus worker a node of `remoteNodes` ran on, as Citus names it ("host=10.0.0.5 port=5432 dbname=app"); null in `nodes`. */
+  remote: string | null;
 }
 
 export interface PlanReportWarning {
@@ -88,10 +90,18 @@ export interface PlanReport {
   planningMs: number | null;
   executionMs: number | null;
   totalMs: number | null;
+  /** Nodes in `nodes` and `remoteNodes` together. */
   nodeCount: number;
   /** The EXPLAIN (FORMAT JSON) object exactly as PostgreSQL returned it. */
   plan: RawExplainResult;
+  /** The nodes of the plan's "Plan" / "Plans" tree, in preorder. */
   nodes: PlanReportNode[];
+  /**
+   * Citus: the tasks under a "Custom Scan (Citus Adaptive)" and the nodes of their remote plans,
+   * which ran on worker nodes. Ids count preorder over the whole tree, so a node's id in either list
+   * is its position in the tree the text view draws, and `parentId` may point into the other list.
+   */
+  remoteNodes: PlanReportNode[];
   /** Execution time against the target; null for estimates. */
   headline: ExecutionHeadline | null;
   /** The top finding above info and what fixing it is expected to gain; null when there is none. */
@@ -119,35 +129,8 @@ export function buildPlanReport(raw: RawExplainResult, analyzed: AnalyzedPlan, c
     totalMs: analyzed.totalMs ?? null,
     nodeCount: analyzed.nodes.length,
     plan: raw,
-    nodes: analyzed.nodes.map((node) => ({
-      id: node.id,
-      parentId: node.parentId,
-      nodeType: node.nodeType,
-      label: node.label,
-      parentRelationship: node.parentRelationship ?? null,
-      subplanName: node.subplanName ?? null,
-      relation: node.relation ?? null,
-      schema: node.schema ?? null,
-      alias: node.alias ?? null,
-      index: node.index ?? null,
-      startupCost: node.startupCost,
-      totalCost: node.totalCost,
-      rowsEstimated: node.planRowsTotal,
-      rowsActual: node.actualRowsTotal ?? null,
-      loops: analyzed.analyzed ? node.loops : null,
-      inclusiveMs: node.inclusiveMs ?? null,
-      exclusiveMs: node.exclusiveMs ?? null,
-      exclusiveShare: node.exclusiveShare ?? null,
-      misestimateFactor: node.misestimate?.factor ?? null,
-      misestimateDirection: node.misestimate?.direction ?? null,
-      rowsRemovedByFilter: node.rowsRemovedByFilter ?? null,
-      rowsRemovedByJoinFilter: node.rowsRemovedByJoinFilter ?? null,
-      removedRatio: node.removedRatio ?? null,
-      sharedHitBlocks: node.buffers?.sharedHit ?? null,
-      sharedReadBlocks: node.buffers?.sharedRead ?? null,
-      cacheHitRatio: node.cacheHitRatio ?? null,
-      executed: node.executed,
-    })),
+    nodes: analyzed.nodes.filter((node) => !node.remote).map((node) => reportNode(node, analyzed.analyzed)),
+    remoteNodes: analyzed.nodes.filter((node) => node.remote).map((node) => reportNode(node, analyzed.analyzed)),
     headline: context.advice?.headline ?? null,
     fixFirst: context.advice?.fixFirst ?? null,
     warnings: (context.advice?.findings ?? []).map((finding) => ({
@@ -176,5 +159,38 @@ export function buildPlanReport(raw: RawExplainResult, analyzed: AnalyzedPlan, c
       verified: suggestion.verification.method !== 'unverified' && suggestion.verification.usedByPlanner === true,
       nodeIds: suggestion.nodeIds,
     })),
+  };
+}
+
+function reportNode(node: PlanNode, analyzed: boolean): PlanReportNode {
+  return {
+    id: node.id,
+    parentId: node.parentId,
+    nodeType: node.nodeType,
+    label: node.label,
+    parentRelationship: node.parentRelationship ?? null,
+    subplanName: node.subplanName ?? null,
+    relation: node.relation ?? null,
+    schema: node.schema ?? null,
+    alias: node.alias ?? null,
+    index: node.index ?? null,
+    startupCost: node.startupCost,
+    totalCost: node.totalCost,
+    rowsEstimated: node.planRowsTotal,
+    rowsActual: node.actualRowsTotal ?? null,
+    loops: analyzed ? node.loops : null,
+    inclusiveMs: node.inclusiveMs ?? null,
+    exclusiveMs: node.exclusiveMs ?? null,
+    exclusiveShare: node.exclusiveShare ?? null,
+    misestimateFactor: node.misestimate?.factor ?? null,
+    misestimateDirection: node.misestimate?.direction ?? null,
+    rowsRemovedByFilter: node.rowsRemovedByFilter ?? null,
+    rowsRemovedByJoinFilter: node.rowsRemovedByJoinFilter ?? null,
+    removedRatio: node.removedRatio ?? null,
+    sharedHitBlocks: node.buffers?.sharedHit ?? null,
+    sharedReadBlocks: node.buffers?.sharedRead ?? null,
+    cacheHitRatio: node.cacheHitRatio ?? null,
+    executed: node.executed,
+    remote: node.remote ? (node.remote.node ?? '') : null,
   };
 }

@@ -146,20 +146,27 @@ describe('plan-lens CLI', function () {
       assert.match(bad.stderr, /--color takes auto, always or never, not "sometimes"/);
     });
 
-    it('draws Citus remote plans under their Custom Scan, with the worker node', async function () {
-      const plan = [
-        'Custom Scan (Citus Adaptive)  (cost=0.00..0.00 rows=100000 width=8) (actual time=12.0..12.5 rows=2 loops=1)',
-        '  Task Count: 1',
-        '  ->  Task',
-        '        Node: host=localhost port=9701 dbname=regression',
-        '        ->  Seq Scan on lineitem_290000 lineitem  (cost=0.0..1.0 rows=10 width=8) (actual time=0.1..0.3 rows=10 loops=1)',
-        'Execution Time: 12.6 ms',
-      ].join('\n');
-      const result = await run(['analyze', '--color', 'never', '-'], { input: plan });
+    it('draws Citus tasks and their remote plans as nodes of the tree, numbered like the rest', async function () {
+      const plan = join(fixtures, '..', 'citus', 'pending-orders-one-of-32.txt');
+      const result = await run(['analyze', '--color', 'never', plan]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(
         result.stdout,
-        /^ {3}Task on host=localhost port=9701 dbname=regression:\n {5}Seq Scan on lineitem_290000 lineitem {2}self 0\.300 ms/m,
+        new RegExp(
+          [
+            '^└─ #1 Custom Scan \\(Citus Adaptive\\) {2}self 17\\.2 ms 35% {2}total 48\\.5 ms .*',
+            ' {3}└─ #2 Task on localhost:9701 postgres {2}self 0\\.105 ms 0\\.2% {2}total 31\\.3 ms .*',
+            ' {6}└─ #3 Aggregate {2}self 0\\.700 ms 1\\.4% {2}total 31\\.2 ms .*',
+            ' {9}└─ #4 Seq Scan on orders_102008 orders {2}self 30\\.5 ms 63% {2}total 30\\.5 ms .*',
+          ].join('\n'),
+          'm',
+        ),
+      );
+      assert.doesNotMatch(result.stdout, /Task on host=/, 'drawn once, as a node');
+      const json = JSON.parse((await run(['analyze', '--json', plan])).stdout);
+      assert.deepEqual(
+        [json.nodes.length, json.remoteNodes.length, json.warnings.find((w: { id: string }) => w.id === 'seq-scan-large-table').nodeId],
+        [2, 3, 4],
       );
     });
 

@@ -6,10 +6,12 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { analyzePlan } from '../../src/core/plan';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzePlan, parseExplainJson } from '../../src/core/plan';
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import { CARD_HEIGHT } from '../../webview-ui/src/card-size';
-import { actAndPaint, loadPlan, postAndPaint, showPlanMessage, type PageIncidents, useStandalonePages } from './standalone-page';
+import { REPO_ROOT, actAndPaint, loadPlan, postAndPaint, showPlanMessage, type PageIncidents, useStandalonePages } from './standalone-page';
 import { TOPN, topnAdvice } from './sample-advice';
 import { syntheticExplain } from './synthetic-plans';
 
@@ -17,6 +19,7 @@ const SMALL = 'ecommerce-topn-n7.json';
 const PARTITIONS = 'partitions-4000-n4004.json';
 const CTE = 'cte-materialized-twice.json';
 const NEVER = 'never-executed.json';
+const CITUS = join(REPO_ROOT, 'test', 'fixtures', 'plans', 'citus', 'pending-orders-one-of-32.json');
 
 function assertClean(incidents: PageIncidents): void {
   assert.deepEqual(incidents, { cspViolations: [], dialogs: [], errors: [] });
@@ -392,17 +395,18 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
         { ...showPlanMessage(loadPlan(SMALL)), advice: topnAdvice() },
         showPlanMessage(misestimated),
         showPlanMessage(loadPlan(NEVER)),
+        showPlanMessage(analyzePlan(parseExplainJson(readFileSync(CITUS, 'utf8')))),
       ];
       for (const message of messages) {
         await postAndPaint(page, message);
         measured.push(
           ...(await contrasts(
             page,
-            '.card-title, .card-sub, .time-text, .rows-text, .note, .never-executed, .misestimate, .badge-count, .card button',
+            '.card-title, .card-sub, .time-text, .rows-text, .note, .never-executed, .misestimate, .badge-count, .remote-badge, .card button',
           )),
         );
         await actAndPaint(page, () => page.click('.view-grid'));
-        measured.push(...(await contrasts(page, '.grid-rows .grid-cell, .grid-sort')));
+        measured.push(...(await contrasts(page, '.grid-rows .grid-cell, .grid-sort, .grid-rows .remote-badge')));
         await actAndPaint(page, () => page.click('.view-tree'));
       }
       assert.ok(
@@ -416,6 +420,10 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
       assert.ok(
         measured.some((m) => m.className === 'never-executed'),
         'a node never executed was measured',
+      );
+      assert.ok(
+        measured.some((m) => m.className === 'remote-badge'),
+        'the remote badge of a Citus node was measured',
       );
       failing.push(...measured.filter((m) => m.ratio < 4.5).map((m) => `${theme}: ${m.className} "${m.text}" ${m.ratio.toFixed(2)}:1`));
       assertClean(incidents);

@@ -3,7 +3,7 @@
  * (which draws it). Only formatting here: every number comes from the analysed plan.
  */
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
-import { nodeName } from '../../src/core/plan/node-label';
+import { nodeName, ranOnText, tasksShownText } from '../../src/core/plan/node-label';
 import type { HighlightMetric } from '../../src/protocol';
 // The card flags a misestimate from where the row-misestimate rule starts to report one.
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
@@ -106,7 +106,12 @@ export interface CardContent {
   notes: string[];
   neverExecuted: boolean;
   heat: Heat;
+  /** A node that ran on another server (Citus): where, for the REMOTE_TEXT badge's tooltip. */
+  remote?: string;
 }
+
+/** The badge on the cards and grid rows of nodes that ran on another server. */
+export const REMOTE_TEXT = 'remote';
 
 /** Raw keys worth a glance on a node that works on no relation, in order of preference. */
 const SUBTITLE_KEYS = ['Hash Cond', 'Merge Cond', 'Join Filter', 'Sort Key', 'Group Key', 'Index Cond', 'Filter', 'Recheck Cond'];
@@ -133,6 +138,9 @@ function subtitleOf(node: PlanNode, analyzed: boolean): string {
   const parts: string[] = [];
   if (node.subplanName) {
     parts.push(node.subplanName);
+  }
+  if (node.tasks) {
+    parts.push(tasksShownText(node.tasks));
   }
   const onWhat = nodeTarget(node);
   if (onWhat) {
@@ -170,6 +178,9 @@ export function describeNode(node: PlanNode, plan: AnalyzedPlan): CardContent {
     neverExecuted,
     heat: heatOf(node.exclusiveShare),
   };
+  if (node.remote) {
+    content.remote = ranOnText(node.remote);
+  }
   if (plan.analyzed) {
     content.time = {
       text: `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}`,
@@ -232,6 +243,12 @@ export function describeGroup(memberIds: readonly number[], plan: AnalyzedPlan):
 /** A card's tooltip: the node in one line, then its times, rows and loops, in full. */
 export function cardTooltip(node: PlanNode, plan: AnalyzedPlan): string {
   const lines = [node.subplanName ? `${node.subplanName}: ${nodeName(node)}` : nodeName(node)];
+  if (node.remote) {
+    lines.push(ranOnText(node.remote));
+  }
+  if (node.tasks) {
+    lines.push(`Citus: ${tasksShownText(node.tasks)}`);
+  }
   if (plan.analyzed && node.inclusiveMs !== undefined) {
     lines.push(
       `Exclusive ${formatMs(node.exclusiveMs ?? 0)} (${formatPercent(node.exclusiveShare ?? 0)}) · inclusive ${formatMs(node.inclusiveMs)}`,

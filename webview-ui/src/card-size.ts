@@ -7,7 +7,7 @@ import type { AnalyzedPlan } from '../../src/core/plan/model';
 import type { FindingBadge } from './advice-index';
 import type { CardContent, Heat } from './card-content';
 import type { HighlightMetric } from '../../src/protocol';
-import { describeGroup, describeNode, highlightOf } from './card-content';
+import { REMOTE_TEXT, describeGroup, describeNode, highlightOf } from './card-content';
 import { formatCompact } from '../../src/core/format';
 import type { TreeItem } from './visible-tree';
 
@@ -283,7 +283,7 @@ export class CardSizer {
   /** The widest of the lines below the title. */
   private bodyWidth(content: CardContent): number {
     return Math.max(
-      this.measure.body(content.subtitle),
+      this.measure.body(content.subtitle) + (content.remote ? this.controlWidth(REMOTE_TEXT) : 0),
       content.time ? CARD.barWidth + CARD.gap + this.measure.body(content.time.text) : this.measure.body(content.cost ?? ''),
       this.measure.body(content.rows) +
         (content.misestimate ? CARD.gap + this.measure.badge(content.misestimate.text) + CARD.badgePadding : 0) +

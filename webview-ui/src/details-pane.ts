@@ -12,6 +12,7 @@ import { SEVERITY_NAMES, formatImpact } from './advice-text';
 import { describeGroup } from './card-content';
 import { button, el } from './dom';
 import { formatFactor, formatMs, formatNumber, formatPercent } from '../../src/core/format';
+import { ranOnText, tasksShownText } from '../../src/core/plan/node-label';
 import { statusIcon } from './status-icon';
 import { SuggestionCard, type SuggestionActions } from './suggestion-card';
 import type { GroupItem, TreeItem } from './visible-tree';
@@ -91,6 +92,9 @@ const NODE_FIELDS = {
       n.wal && `${formatNumber(n.wal.records)} records, ${formatNumber(n.wal.fpi)} full-page images, ${formatNumber(n.wal.bytes)} bytes`,
   },
   label: { label: 'Label', format: (n) => n.label },
+  remote: { label: 'Remote', format: (n) => n.remote && ranOnText(n.remote) },
+  distributedTable: { label: 'Distributed table', format: (n) => n.distributedTable },
+  tasks: { label: 'Citus tasks', format: (n) => n.tasks && tasksShownText(n.tasks) },
   id: { label: 'Node', format: (n) => `#${n.id}` },
   depth: { label: 'Depth', format: (n) => String(n.depth) },
   parentId: { label: 'Parent', format: (n, plan) => (n.parentId === null ? undefined : nodeRef(plan, n.parentId)) },

@@ -4,7 +4,7 @@
  */
 import type { AnalyzedPlan, PlanNode } from '../../src/core/plan/model';
 import { MISESTIMATE_INFO_FACTOR } from '../../src/core/advice/rules/row-misestimate';
-import { nodeName } from '../../src/core/plan/node-label';
+import { nodeName, ranOnText } from '../../src/core/plan/node-label';
 import { heatOf, type Heat } from './card-content';
 import { formatCompact, formatFactor, formatMs, formatPercent } from '../../src/core/format';
 
@@ -95,6 +95,8 @@ export function nodeConditions(node: PlanNode): string {
 
 export interface GridCells {
   node: string;
+  /** Where a node that ran on another server (Citus) ran. */
+  remote?: string;
   exclusive: string;
   exclusiveHeat: Heat;
   inclusive: string;
@@ -118,6 +120,7 @@ export function gridCells(node: PlanNode, plan: AnalyzedPlan): GridCells {
   const flagged = misestimate && !node.stoppedEarly && misestimate.factor >= MISESTIMATE_INFO_FACTOR;
   return {
     node: node.subplanName ? `${node.subplanName}: ${nodeName(node)}` : nodeName(node),
+    ...(node.remote ? { remote: ranOnText(node.remote) } : {}),
     exclusive: timed ? `${formatMs(node.exclusiveMs ?? 0)} · ${formatPercent(node.exclusiveShare ?? 0)}` : '',
     exclusiveHeat: heatOf(node.exclusiveShare),
     inclusive: timed ? formatMs(node.inclusiveMs!) : '',

@@ -5,6 +5,7 @@
  */
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import { el } from './dom';
+import { remoteBadge } from './plan-card';
 import { GRID_COLUMNS, gridCells, gridColumn, gridOrder, type GridColumnId } from './grid-rows';
 import { markPaintedSoon } from './paint-mark';
 
@@ -207,6 +208,9 @@ export class GridView {
     name.style.paddingLeft = `${6 + Math.min(node.depth, MAX_INDENT_DEPTH) * INDENT_PX}px`;
     const label = el('span', 'grid-node-name', cells.node);
     name.title = cells.node;
+    if (cells.remote) {
+      name.append(remoteBadge(cells.remote));
+    }
     name.append(label);
     cell('exclusive', cells.exclusive, `heat-${cells.exclusiveHeat} heat-cell`);
     cell('inclusive', cells.inclusive, `heat-${cells.inclusiveHeat} heat-cell`);

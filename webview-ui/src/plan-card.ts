@@ -1,7 +1,7 @@
 /** The DOM of one card: a plan node, or a group of folded siblings. */
 import type { FindingBadge } from './advice-index';
 import { describeBadge } from './advice-text';
-import type { CardContent } from './card-content';
+import { REMOTE_TEXT, type CardContent } from './card-content';
 import { REGROUP_TEXT, SHOW_ALL_TEXT, badgeText, toggleText } from './card-size';
 import { button, el } from './dom';
 import { statusIcon } from './status-icon';
@@ -23,6 +23,14 @@ function findingBadge(badge: FindingBadge): HTMLSpanElement {
   element.setAttribute('aria-label', description);
   element.append(statusIcon(badge.highest, 'badge-icon'), el('span', 'badge-count', badgeText(badge)));
   return element;
+}
+
+/** The mark of a node that ran on another server; `where` says which. */
+export function remoteBadge(where: string): HTMLSpanElement {
+  const badge = el('span', 'remote-badge', REMOTE_TEXT);
+  badge.title = where;
+  badge.setAttribute('aria-label', `${REMOTE_TEXT}: ${where}`);
+  return badge;
 }
 
 export function createCard(item: TreeItem, content: CardContent, hasChildren: boolean, badge?: FindingBadge): HTMLDivElement {
@@ -58,7 +66,11 @@ export function createCard(item: TreeItem, content: CardContent, hasChildren: bo
   for (const control of head.querySelectorAll('button')) {
     control.tabIndex = -1;
   }
-  card.append(head, el('div', 'card-sub', content.subtitle));
+  const sub = el('div', 'card-sub', content.subtitle);
+  if (content.remote) {
+    sub.prepend(remoteBadge(content.remote));
+  }
+  card.append(head, sub);
 
   if (content.time) {
     const line = el('div', 'card-time');

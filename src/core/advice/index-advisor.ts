@@ -126,7 +126,7 @@ export function tablesInPlan(plan: AnalyzedPlan, statementSql: string): TableRef
     });
   }
   for (const node of plan.nodes) {
-    if (!node.relation || !SCAN_NODE_TYPES.has(node.nodeType)) continue;
+    if (!node.relation || !SCAN_NODE_TYPES.has(node.nodeType) || node.remote) continue;
     const schema = node.schema ?? statementSchema(shape, node);
     const reference = { ...(schema === undefined ? {} : { schema }), table: node.relation };
     seen.set(`${schema ?? ''}.${node.relation}`, reference);
@@ -519,7 +519,8 @@ class IndexAdvisor {
   // ---- reading the plan ----
 
   private readScan(node: PlanNode): ScanInfo | undefined {
-    if (!node.relation || !SCAN_NODE_TYPES.has(node.nodeType)) return undefined;
+    // A node that ran on a Citus worker read a shard, which this server's planner cannot check an index for.
+    if (!node.relation || !SCAN_NODE_TYPES.has(node.nodeType) || node.remote) return undefined;
     if (this.plan.analyzed && !node.executed) return undefined;
     const table = findCatalogTable(this.catalog, node.schema ?? statementSchema(this.shape, node), node.relation);
     if (!table) return undefined;

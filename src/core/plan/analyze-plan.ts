@@ -1,6 +1,19 @@
-import type { RawExplainResult, RawPlanNode } from './explain-json';
-import type { AnalyzedPlan, Misestimate, NodeBuffers, PlanMaxima, PlanNode, TriggerTiming } from './model';
-import { nodeLabel } from './node-label';
+import {
+  SUBPLAN_NODE_TYPE,
+  TASK_NODE_TYPE,
+  citusTaskCount,
+  citusTasks,
+  distributedTableOf,
+  modelChildren,
+  ownKeys,
+  planResults,
+  workerOf,
+  type ModelNodeKind,
+  type RawModelNode,
+} from './citus';
+import type { RawCitusSubplan, RawCitusTask, RawExplainResult, RawPlanNode } from './explain-json';
+import type { AnalyzedPlan, Misestimate, NodeBuffers, PlanMaxima, PlanNode, RemoteServer, TriggerTiming } from './model';
+import { nodeLabel, subplanLabel, taskLabel } from './node-label';
 import { PlanParseError } from './parse-plan';
 
 /*
@@ -45,7 +58,10 @@ const NOT_REFERENCES = new Set(['Node Type', 'Parent Relationship', 'Subplan Nam
 const INITPLAN_REFERENCE = /\$\d+|InitPlan \d+/g;
 
 interface Frame {
-  raw: RawPlanNode;
+  raw: RawModelNode;
+  kind: ModelNodeKind;
+  /** A Citus scan's subplans: the subplan's position among them. */
+  index: number;
   parentId: number;
   depth: number;
   /** Processes sharing this node's work: 1 outside a Gather. */
@@ -54,6 +70,9 @@ interface Frame {
   gatherId: number;
   /** A Limit above reads this node's rows on demand, so it may stop before the node runs dry. */
   cutByLimit: boolean;
+  /** The plan the node belongs to: -1 the statement's, else the Citus task or distributed subplan whose plan it is. */
+  scopeId: number;
+  remote?: RemoteServer;
 }
 
 /**
@@ -91,59 +110,110 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
   const inclusive = new Float64Array(count * DIMS);
   const flags = new Uint8Array(count);
   const gatherOf = new Int32Array(count);
+  const scopeOf = new Int32Array(count);
+  const kinds: ModelNodeKind[] = [];
   const initPlans: number[] = [];
   const ctes: number[] = [];
   const cteScans: number[] = [];
+  /** The Citus scans with tasks, and the longest inclusive time of their shown tasks. */
+  const longestTask = new Map<number, number>();
 
-  const stack: Frame[] = [{ raw: raw.Plan, parentId: -1, depth: 0, divisor: 1, gatherId: -1, cutByLimit: false }];
+  const stack: Frame[] = [
+    { raw: raw.Plan, kind: 'plan', index: 0, parentId: -1, depth: 0, divisor: 1, gatherId: -1, cutByLimit: false, scopeId: -1 },
+  ];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const id = nodes.length;
-    const node = buildNode(frame, id, inclusive, flags);
+    const node = frame.kind === 'plan' ? buildNode(frame, id, inclusive, flags) : buildCitusNode(frame, frame.kind, id, inclusive, flags);
     nodes.push(node);
-    raws.push(frame.raw);
+    raws.push(frame.raw as RawPlanNode);
+    kinds.push(frame.kind);
     gatherOf[id] = frame.gatherId;
+    scopeOf[id] = frame.scopeId;
     if (frame.parentId >= 0) nodes[frame.parentId].childIds.push(id);
-    if (node.parentRelationship === 'InitPlan') {
+    if (frame.kind === 'task') {
+      if (flags[id] & HAS_TIME)
+        longestTask.set(frame.parentId, Math.max(longestTask.get(frame.parentId) ?? 0, inclusive[id * DIMS + TIME]));
+    } else if (node.parentRelationship === 'InitPlan') {
       if (node.subplanName?.startsWith('CTE ')) ctes.push(id);
       else initPlans.push(id);
     }
     if (node.nodeType === 'CTE Scan' && node.cteName !== undefined) cteScans.push(id);
 
-    const children = frame.raw.Plans;
-    if (!Array.isArray(children)) continue;
+    const children = modelChildren(frame.raw, frame.kind);
+    if (children.length === 0) continue;
+    if (frame.kind !== 'plan') {
+      // A task's or subplan's plan ran by itself (a task's on its worker): no Gather, Limit or
+      // InitPlan of the plan around it reaches into it.
+      for (let i = children.length - 1; i >= 0; i--) {
+        stack.push({
+          raw: children[i].raw,
+          kind: children[i].kind,
+          index: i,
+          parentId: id,
+          depth: frame.depth + 1,
+          divisor: 1,
+          gatherId: -1,
+          cutByLimit: false,
+          scopeId: id,
+          remote: node.remote,
+        });
+      }
+      continue;
+    }
+    const parent = frame.raw as RawPlanNode;
     const isGather = node.nodeType === 'Gather' || node.nodeType === 'Gather Merge';
-    const divisor = isGather ? gatherDivisor(frame.raw, leaderParticipates) : frame.divisor;
+    const divisor = isGather ? gatherDivisor(parent, leaderParticipates) : frame.divisor;
+    let subplans = 0;
+    for (let i = children.length - 1; i >= 0; i--) if (children[i].kind === 'subplan') subplans++;
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i];
-      const relationship = child['Parent Relationship'];
+      const relationship = (child.raw as RawPlanNode)['Parent Relationship'];
       // As in PEV2, subplans below a Gather are not divided among its workers.
       const subplan = relationship === 'InitPlan' || relationship === 'SubPlan';
+      if (child.kind === 'subplan') subplans--;
       stack.push({
-        raw: child,
+        raw: child.raw,
+        kind: child.kind,
+        index: subplans,
         parentId: id,
         depth: frame.depth + 1,
         divisor: subplan ? 1 : divisor,
         gatherId: subplan ? -1 : isGather ? id : frame.gatherId,
-        cutByLimit: !subplan && (node.nodeType === 'Limit' || (frame.cutByLimit && !consumesAllInput(frame.raw))),
+        cutByLimit: !subplan && (node.nodeType === 'Limit' || (frame.cutByLimit && !consumesAllInput(parent))),
+        scopeId: frame.scopeId,
+        remote: frame.remote,
       });
     }
   }
 
   const n = nodes.length;
+  // A distributed subplan reports only its duration: its buffers, I/O and WAL are those of its plan.
+  for (let id = n - 1; id > 0; id--) {
+    if (kinds[id] !== 'subplan') continue;
+    for (const child of nodes[id].childIds) {
+      for (let d = 1; d < DIMS; d++) inclusive[id * DIMS + d] += inclusive[child * DIMS + d];
+      flags[id] |= flags[child] & ~HAS_TIME;
+    }
+  }
   const exclusive = inclusive.slice();
   for (let id = 1; id < n; id++) {
     // InitPlans (CTEs included) run when something first needs their result, not necessarily
-    // inside the node they hang under; corrected below.
-    if (nodes[id].parentRelationship === 'InitPlan') continue;
+    // inside the node they hang under; corrected below. Citus tasks: below.
+    if (nodes[id].parentRelationship === 'InitPlan' || kinds[id] === 'task') continue;
     const parent = nodes[id].parentId! * DIMS;
     const child = id * DIMS;
     for (let d = 0; d < DIMS; d++) exclusive[parent + d] -= inclusive[child + d];
   }
+  // A Citus scan waits while its tasks run on the workers, all at once (a connection or more per
+  // worker). Only the shown tasks' times are known, and under ANALYZE Citus shows the slowest: the
+  // scan's wait for its tasks is the longest shown task's time, which alone comes off the scan's own
+  // time. The tasks' buffers, I/O and WAL were the workers', never counted in the scan's.
+  for (const [scan, longest] of longestTask) exclusive[scan * DIMS + TIME] -= longest;
   for (let i = 0; i < exclusive.length; i++) if (exclusive[i] < 0) exclusive[i] = 0;
 
-  if (initPlans.length > 0) attributeInitPlans(initPlans, nodes, raws, gatherOf, subtreeEnds(nodes), inclusive, exclusive);
-  if (ctes.length > 0 && cteScans.length > 0) attributeCtes(ctes, cteScans, nodes, inclusive, exclusive);
+  if (initPlans.length > 0) attributeInitPlans(initPlans, nodes, raws, kinds, gatherOf, scopeOf, subtreeEnds(nodes), inclusive, exclusive);
+  if (ctes.length > 0 && cteScans.length > 0) attributeCtes(ctes, cteScans, nodes, scopeOf, inclusive, exclusive);
 
   const executionMs = num(raw['Execution Time']);
   const rootInclusive = flags[0] & HAS_TIME ? inclusive[TIME] : undefined;
@@ -218,13 +288,19 @@ export function analyzePlan(raw: RawExplainResult): AnalyzedPlan {
  */
 function countNodes(root: RawPlanNode): number {
   let count = 0;
-  const stack = [root];
+  const stack: Array<{ raw: RawModelNode; kind: ModelNodeKind }> = [{ raw: root, kind: 'plan' }];
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    rejectInvalidNumbers(node as Record<string, unknown>, () => `node #${count} (${String(node['Node Type'])})`);
+    const { raw, kind } = stack.pop()!;
+    const id = count;
+    if (kind === 'plan') {
+      rejectInvalidNumbers(raw as Record<string, unknown>, () => `node #${id} (${String(raw['Node Type'])})`);
+    } else {
+      rejectInvalidNumbers(raw as Record<string, unknown>, () => `node #${id} (${kind === 'task' ? TASK_NODE_TYPE : SUBPLAN_NODE_TYPE})`);
+      for (const result of planResults(raw, kind)) rejectInvalidNumbers(result as Record<string, unknown>, () => `the plan of node #${id}`);
+    }
     count++;
-    const children = node.Plans;
-    if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    const children = modelChildren(raw, kind);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return count;
 }
@@ -256,8 +332,7 @@ function rejectInvalidNumbers(fields: Record<string, unknown>, where: () => stri
 }
 
 function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uint8Array): PlanNode {
-  const raw = frame.raw;
-  const { Plans: _children, ...ownKeys } = raw;
+  const raw = frame.raw as RawPlanNode;
   const loopsReported = num(raw['Actual Loops']);
   const loops = loopsReported ?? 0;
   const executed = loops > 0;
@@ -306,7 +381,7 @@ function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uin
     if (removed + actualRowsTotal > 0) removedRatio = removed / (removed + actualRowsTotal);
   }
 
-  return {
+  const node: PlanNode = {
     id,
     parentId: frame.parentId < 0 ? null : frame.parentId,
     childIds: [],
@@ -350,8 +425,70 @@ function buildNode(frame: Frame, id: number, inclusive: Float64Array, flags: Uin
     wal: undefined,
     workersPlanned: num(raw['Workers Planned']),
     workersLaunched: num(raw['Workers Launched']),
-    raw: ownKeys,
+    raw: ownKeys(raw, 'plan') as PlanNode['raw'],
   };
+  if (frame.remote) {
+    node.remote = frame.remote;
+    if (node.relation !== undefined) node.distributedTable = distributedTableOf(node.relation);
+  }
+  const shown = citusTasks(raw).length;
+  if (shown > 0) {
+    const taskCount = citusTaskCount(raw);
+    node.tasks = taskCount === undefined ? { shown } : { shown, count: taskCount };
+  }
+  return node;
+}
+
+/**
+ * A Citus task or distributed subplan: its time and rows are its plan's. A task's time is its
+ * worker's "Execution Time" (the plan's root plus the executor's start and end there), a subplan's
+ * its "Subplan Duration" (the plan plus writing its result for the workers), else the root's.
+ */
+function buildCitusNode(frame: Frame, kind: 'task' | 'subplan', id: number, inclusive: Float64Array, flags: Uint8Array): PlanNode {
+  const raw = frame.raw as RawCitusTask & RawCitusSubplan;
+  const results = planResults(raw, kind);
+  const root = results.length > 0 ? results[0].Plan : undefined;
+  const loops = num(root?.['Actual Loops']);
+  const executed = loops !== undefined && loops > 0;
+  const rootRows = num(root?.['Actual Rows']);
+  const actualRowsTotal = rootRows === undefined || loops === undefined ? undefined : Math.round(rootRows * loops);
+  const rootTime = num(root?.['Actual Total Time']);
+  let inclusiveMs: number | undefined;
+  if (loops !== undefined && rootTime !== undefined) {
+    const own = kind === 'task' ? num(results[0]['Execution Time']) : num(raw['Subplan Duration']);
+    inclusiveMs = !executed ? 0 : roundMs(own ?? rootTime * loops);
+    inclusive[id * DIMS + TIME] = inclusiveMs;
+    flags[id] = HAS_TIME;
+  }
+  const planRows = num(root?.['Plan Rows']) ?? 0;
+  const node: PlanNode = {
+    id,
+    parentId: frame.parentId,
+    childIds: [],
+    depth: frame.depth,
+    nodeType: kind === 'task' ? TASK_NODE_TYPE : SUBPLAN_NODE_TYPE,
+    label: '',
+    parallelAware: false,
+    startupCost: num(root?.['Startup Cost']) ?? 0,
+    totalCost: num(root?.['Total Cost']) ?? 0,
+    planRows,
+    planWidth: num(root?.['Plan Width']) ?? 0,
+    executed,
+    loops: executed ? 1 : 0,
+    actualRows: actualRowsTotal,
+    actualRowsTotal,
+    planRowsTotal: planRows * Math.max(loops ?? 0, 1),
+    inclusiveMs,
+    raw: ownKeys(raw, kind) as PlanNode['raw'],
+  };
+  if (kind === 'task') {
+    node.remote = typeof raw.Node === 'string' ? { node: raw.Node, ...workerOf(raw.Node) } : {};
+    node.label = taskLabel(node.remote);
+  } else {
+    node.label = subplanLabel(frame.index);
+    if (frame.remote) node.remote = frame.remote;
+  }
+  return node;
 }
 
 /**
@@ -395,12 +532,15 @@ function subtreeEnds(nodes: PlanNode[]): Int32Array {
  * reference it (deepest first, each down to 0 at most, the whole amount once), or of the node it
  * hangs under when no reference is visible (e.g. a Result whose Output only VERBOSE would show).
  * Inside a parallel plan the Gather evaluates InitPlans for its workers before starting them.
+ * A Citus task's or subplan's plan numbers its InitPlans on its own: references are matched within one plan.
  */
 function attributeInitPlans(
   initPlans: number[],
   nodes: PlanNode[],
   raws: RawPlanNode[],
+  kinds: ModelNodeKind[],
   gatherOf: Int32Array,
+  scopeOf: Int32Array,
   subtreeEnd: Int32Array,
   inclusive: Float64Array,
   exclusive: Float64Array,
@@ -409,9 +549,9 @@ function attributeInitPlans(
   for (const id of initPlans) {
     const name = nodes[id].subplanName ?? '';
     const number = /^InitPlan (\d+)/.exec(name);
-    if (number) byReference.set(`InitPlan ${number[1]}`, id);
+    if (number) byReference.set(`${scopeOf[id]} InitPlan ${number[1]}`, id);
     const returns = /\(returns ([^)]*)\)/.exec(name);
-    if (returns) for (const param of returns[1].split(',')) byReference.set(param.trim(), id);
+    if (returns) for (const param of returns[1].split(',')) byReference.set(`${scopeOf[id]} ${param.trim()}`, id);
   }
   const users = new Map<number, Set<number>>();
   const addUser = (initPlan: number, referrer: number): void => {
@@ -427,11 +567,13 @@ function attributeInitPlans(
   const scan = (text: string, referrer: number): void => {
     if (!text.includes('$') && !text.includes('InitPlan')) return;
     for (const match of text.matchAll(INITPLAN_REFERENCE)) {
-      const initPlan = byReference.get(match[0]);
+      const initPlan = byReference.get(`${scopeOf[referrer]} ${match[0]}`);
       if (initPlan !== undefined) addUser(initPlan, referrer);
     }
   };
   for (let id = 0; id < nodes.length; id++) {
+    // A task's or subplan's keys are Citus's: a task's "Query" holds its own parameters, not InitPlan outputs.
+    if (kinds[id] !== 'plan') continue;
     const raw = raws[id];
     for (const key in raw) {
       if (NOT_REFERENCES.has(key)) continue;
@@ -461,17 +603,25 @@ function attributeInitPlans(
  * A CTE runs as its CTE Scans pull rows from it, so its time and buffers are inside theirs. Each
  * scan gives up a share in proportion to its own exclusive value (PEV2 does this for time).
  */
-function attributeCtes(ctes: number[], cteScans: number[], nodes: PlanNode[], inclusive: Float64Array, exclusive: Float64Array): void {
+function attributeCtes(
+  ctes: number[],
+  cteScans: number[],
+  nodes: PlanNode[],
+  scopeOf: Int32Array,
+  inclusive: Float64Array,
+  exclusive: Float64Array,
+): void {
+  // Keyed by the plan too: a Citus task's or subplan's plan has CTEs of its own.
   const byName = new Map<string, number[]>();
   for (const id of ctes) {
-    const name = nodes[id].subplanName!.slice('CTE '.length);
+    const name = `${scopeOf[id]} ${nodes[id].subplanName!.slice('CTE '.length)}`;
     const list = byName.get(name);
     if (list) list.push(id);
     else byName.set(name, [id]);
   }
   const scansOf = new Map<number, number[]>();
   for (const scan of cteScans) {
-    const candidates = byName.get(nodes[scan].cteName!);
+    const candidates = byName.get(`${scopeOf[scan]} ${nodes[scan].cteName!}`);
     if (!candidates) continue;
     const cte = candidates.length === 1 ? candidates[0] : nearestInScope(scan, candidates, nodes);
     const list = scansOf.get(cte);

@@ -277,7 +277,58 @@ export interface RawPlanNode extends RawBufferCounters, RawWalCounters {
   'Tuples Skipped'?: number;
   'Remote SQL'?: string;
   Relations?: string;
+  /** Citus's Custom Scan: the job and the plans its tasks ran on the worker nodes. */
+  'Distributed Query'?: RawDistributedQuery;
 
+  [key: string]: unknown;
+}
+
+/**
+ * Citus: what a "Custom Scan (Citus Adaptive)" writes under "Distributed Query" (Citus 12,
+ * src/backend/distributed/planner/multi_explain.c: ExplainJob, ExplainTask, ExplainTaskPlacement).
+ */
+export interface RawDistributedQuery {
+  /** CTEs and subqueries Citus plans apart and runs first, on this server, their results sent to the workers. */
+  Subplans?: RawCitusSubplan[];
+  Job?: RawCitusJob;
+  [key: string]: unknown;
+}
+
+export interface RawCitusSubplan {
+  /** EXPLAIN ANALYZE with timing, ms. */
+  'Subplan Duration'?: number;
+  /** EXPLAIN ANALYZE: "14 bytes". */
+  'Intermediate Data Size'?: string;
+  /** EXPLAIN ANALYZE: "Write locally", "Send to 2 nodes"... */
+  'Result destination'?: string;
+  /** The subplan's EXPLAIN: [{ "Plan": ..., "Planning Time": ... }]. */
+  PlannedStmt?: RawExplainResult[];
+  [key: string]: unknown;
+}
+
+export interface RawCitusJob {
+  'Task Count'?: number;
+  /** EXPLAIN ANALYZE of a query returning rows: "1800 bytes" (pg_size_pretty). */
+  'Tuple data received from nodes'?: string;
+  /** "All", "One of 32" (citus.explain_all_tasks off: the slowest task under ANALYZE), "None, not supported for re-partition queries". */
+  'Tasks Shown'?: string;
+  Tasks?: RawCitusTask[];
+  /** A re-partition job: its MapMergeJobs ("Map Task Count", "Merge Task Count", nested "Dependent Jobs"), and no tasks. */
+  'Dependent Jobs'?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/** One task: a query Citus sent to a shard on a worker node, with that node's EXPLAIN of it. */
+export interface RawCitusTask {
+  /** VERBOSE: the query sent to the worker. */
+  Query?: string;
+  'Tuple data received from node'?: string;
+  /** "host=10.0.0.5 port=5432 dbname=app". */
+  Node?: string;
+  /** The worker's EXPLAIN (FORMAT JSON) output, one element per result row: [[{ "Plan": ..., "Execution Time": ... }]]. */
+  'Remote Plan'?: Array<RawExplainResult[] | RawExplainResult>;
+  /** "Could not get remote plan." */
+  Error?: string;
   [key: string]: unknown;
 }
 

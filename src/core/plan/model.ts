@@ -37,6 +37,14 @@ export interface NodeWal {
   bytes: number;
 }
 
+/** The server a Citus task ran on, as its "Node" names it ("host=10.0.0.5 port=5432 dbname=app"); all unset when Citus could not get the task's plan. */
+export interface RemoteServer {
+  node?: string;
+  host?: string;
+  port?: number;
+  dbname?: string;
+}
+
 export interface PlanNode {
   /** Preorder index in `AnalyzedPlan.nodes`; the root is 0. */
   id: number;
@@ -96,7 +104,9 @@ export interface PlanNode {
   /**
    * inclusiveMs minus the children's inclusive time, never below 0. An InitPlan's time is taken from
    * the node that uses its result (rather than the node it hangs under); a CTE's time from its
-   * CTE Scans, in proportion to their own time, so neither is counted twice.
+   * CTE Scans, in proportion to their own time, so neither is counted twice. A Citus scan's tasks
+   * ran in parallel on other servers while it waited: only the longest shown task's time comes off
+   * the scan (see analyzePlan).
    */
   exclusiveMs?: number;
   /** exclusiveMs / AnalyzedPlan.totalMs, 0..1. */
@@ -130,7 +140,24 @@ export interface PlanNode {
   workersPlanned?: number;
   workersLaunched?: number;
 
-  /** Every key PostgreSQL wrote for this node, verbatim, except "Plans". */
+  /**
+   * Set on the nodes that ran on another server: a Citus task (nodeType "Task", a child of its
+   * "Custom Scan (Citus Adaptive)") and every node of the task's remote plan below it.
+   */
+  remote?: RemoteServer;
+  /**
+   * A remote node's table as the distributed table Citus sharded it from ("orders" for the shard
+   * "orders_102008" in `relation`): the name DDL and ANALYZE take on the coordinator.
+   */
+  distributedTable?: string;
+  /** A Citus scan with tasks: how many tasks the job had ("Task Count") and how many the plan shows as child nodes. */
+  tasks?: { shown: number; count?: number };
+
+  /**
+   * Every key PostgreSQL wrote for this node, verbatim, except what the model makes its children:
+   * "Plans", a Citus scan's "Tasks" (under "Distributed Query"), a task's remote "Plan"s. A task's
+   * keys are Citus's ("Node", "Remote Plan" with its "Execution Time"...), without "Node Type".
+   */
   raw: Omit<RawPlanNode, 'Plans'>;
 }
 

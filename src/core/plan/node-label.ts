@@ -1,5 +1,5 @@
 import type { RawPlanNode } from './explain-json';
-import type { PlanNode } from './model';
+import type { PlanNode, RemoteServer } from './model';
 
 // Maps, not object literals: the key is plan text, and "constructor" or "__proto__" must not find Object's own members.
 const AGGREGATE_BY_STRATEGY: ReadonlyMap<unknown, string> = new Map([
@@ -62,10 +62,40 @@ export function nodeLabel(node: RawPlanNode): string {
   return name;
 }
 
-/** The table a node reads, schema-qualified unless it is in public. */
+/** A Citus task as its node is named: "Task on 10.0.0.5:5432 app", from "host=10.0.0.5 port=5432 dbname=app". */
+export function taskLabel(server: RemoteServer): string {
+  if (server.host === undefined) return server.node === undefined ? 'Task' : `Task on ${server.node}`;
+  const port = server.port === undefined ? '' : `:${server.port}`;
+  return `Task on ${server.host}${port}${server.dbname === undefined ? '' : ` ${server.dbname}`}`;
+}
+
+/** A Citus distributed subplan, numbered as Citus numbers them (its text format adds the plan's id: "Distributed Subplan 12_1"). */
+export function subplanLabel(index: number): string {
+  return `Distributed Subplan ${index + 1}`;
+}
+
+/** Where a node that ran on another server ran: "Ran on the Citus worker host=10.0.0.5 port=5432 dbname=app". */
+export function ranOnText(server: RemoteServer): string {
+  return server.node === undefined ? 'Ran on a Citus worker whose plan Citus could not get' : `Ran on the Citus worker ${server.node}`;
+}
+
+/** A Citus scan's tasks as the plan shows them: "1 of 32 tasks shown". */
+export function tasksShownText(tasks: NonNullable<PlanNode['tasks']>): string {
+  const of = tasks.count === undefined ? '' : ` of ${tasks.count}`;
+  return `${tasks.shown}${of} task${(tasks.count ?? tasks.shown) === 1 ? '' : 's'} shown`;
+}
+
+function qualified(node: PlanNode, table: string): string {
+  return node.schema && node.schema !== 'public' ? `${node.schema}.${table}` : table;
+}
+
+/**
+ * The table a node reads, schema-qualified unless it is in public: what findings tell the user to
+ * index or ANALYZE. For a node that ran on a Citus worker, the distributed table, not its shard.
+ */
 export function tableName(node: PlanNode): string | undefined {
-  if (!node.relation) return undefined;
-  return node.schema && node.schema !== 'public' ? `${node.schema}.${node.relation}` : node.relation;
+  const table = node.distributedTable ?? node.relation;
+  return table ? qualified(node, table) : undefined;
 }
 
 /**
@@ -75,7 +105,7 @@ export function tableName(node: PlanNode): string | undefined {
 export function nodeName(node: PlanNode): string {
   let name = node.label;
   if (node.index) name += ` using ${node.index}`;
-  const table = tableName(node);
+  const table = node.relation ? qualified(node, node.relation) : undefined;
   if (table) {
     name += ` on ${table}`;
     if (node.alias && node.alias !== node.relation) name += ` ${node.alias}`;

@@ -1,3 +1,4 @@
+import { citusSubplans, citusTasks, planResults } from './citus';
 import type { RawExplainResult, RawPlanNode } from './explain-json';
 import { escapeControlCharactersInStrings, stripTerminalDecoration, unquoteCsv } from './plan-lines';
 import { parseTextPlan, TextPlanError } from './parse-text-plan';
@@ -348,9 +349,14 @@ interface PathStep {
   node: unknown;
   parent: PathStep | null;
   index: number;
+  /** A Citus remote plan's root: the path from its scan. */
+  step?: string;
 }
 
-/** Checks every node has a "Node Type" and that "Plans" holds nodes; iterative, as plans can be deeper than the call stack. */
+/**
+ * Checks every node has a "Node Type" and that "Plans" holds nodes, Citus's remote plans included;
+ * iterative, as plans can be deeper than the call stack.
+ */
 function validateTree(root: RawPlanNode): void {
   const stack: PathStep[] = [{ node: root, parent: null, index: -1 }];
   while (stack.length > 0) {
@@ -362,6 +368,26 @@ function validateTree(root: RawPlanNode): void {
     if (typeof record['Node Type'] !== 'string') {
       throw new PlanParseError(`${pathOf(step)} has no "Node Type": is this EXPLAIN (FORMAT JSON) output?`);
     }
+    citusSubplans(record as RawPlanNode).forEach((subplan, i) =>
+      planResults(subplan, 'subplan').forEach((result, r) =>
+        stack.push({
+          node: result.Plan,
+          parent: step,
+          index: r,
+          step: `["Distributed Query"].Subplans[${i}].PlannedStmt (plan ${r + 1}).Plan`,
+        }),
+      ),
+    );
+    citusTasks(record as RawPlanNode).forEach((task, t) =>
+      planResults(task, 'task').forEach((result, r) =>
+        stack.push({
+          node: result.Plan,
+          parent: step,
+          index: r,
+          step: `["Distributed Query"].Job.Tasks[${t}]["Remote Plan"] (plan ${r + 1}).Plan`,
+        }),
+      ),
+    );
     const children = record.Plans;
     if (children === undefined) continue;
     if (!Array.isArray(children)) throw new PlanParseError(`"Plans" of ${pathOf(step)} is not an array`);
@@ -372,6 +398,6 @@ function validateTree(root: RawPlanNode): void {
 /** "Plan.Plans[0].Plans[2]": where the node sits in the JSON. */
 function pathOf(step: PathStep): string {
   const parts: string[] = [];
-  for (let s: PathStep | null = step; s && s.parent; s = s.parent) parts.push(`.Plans[${s.index}]`);
+  for (let s: PathStep | null = step; s && s.parent; s = s.parent) parts.push(s.step ?? `.Plans[${s.index}]`);
   return `Plan${parts.reverse().join('')}`;
 }

@@ -9,7 +9,8 @@
  * Triggers, JIT, Settings). Nesting is by column, so the reader is a loop over lines with a stack,
  * never recursion. Node names and property lines are read through the tables below.
  */
-import type { RawExplainResult, RawJit, RawPlanNode, RawSortGroups, RawTrigger, RawWorker } from './explain-json';
+import { modelChildren } from './citus';
+import type { RawCitusJob, RawExplainResult, RawJit, RawPlanNode, RawSortGroups, RawTrigger, RawWorker } from './explain-json';
 import { isDecorationLine, stripTerminalDecoration } from './plan-lines';
 
 /** Where the text stops being a plan; the message names the line and what was expected there. */
@@ -594,8 +595,13 @@ function readJitLine(content: string, jit: RawJit): void {
 
 interface OpenNode {
   raw: RawPlanNode;
-  /** A Citus task: the node under it is the remote plan, kept where Citus's JSON keeps it. */
-  task?: boolean;
+  /**
+   * A Citus task ("->  Task"), distributed subplan ("->  Distributed Subplan 12_1") or re-partition
+   * job ("->  MapMergeJob"): its lines are Citus's ("Node: host=...", "Intermediate Data Size: ...");
+   * the node under a task or subplan is its plan, followed by that plan's own summary lines
+   * ("Execution Time").
+   */
+  citus?: { kind: 'task' | 'subplan' | 'mapMerge'; result?: RawExplainResult };
   /** Column of the node's name; its properties and children start to the right of it. */
   column: number;
 }
@@ -773,15 +779,23 @@ export function parseTextPlan(text: string): RawExplainResult {
         break;
       }
       const arrow = /^->\s*/.exec(content)![0].length;
-      if (content.slice(arrow) === 'Task') {
+      const citusKind = CITUS_ARROWS.get(content.slice(arrow).replace(/^Distributed Subplan \S+$/, 'Distributed Subplan'));
+      if (citusKind) {
         while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
-        const scan = stack[stack.length - 1].raw;
-        if (scan['Node Type'] === 'Custom Scan') {
-          // Citus: "->  Task" under "Custom Scan (Citus Adaptive)", then "Node: host=..." and the remote plan.
-          const query = (scan['Distributed Query'] ??= { Job: { Tasks: [] } }) as { Job: { Tasks: Fields[] } };
-          const task: Fields = {};
-          query.Job.Tasks.push(task);
-          stack.push({ raw: task as RawPlanNode, column: column + arrow, task: true });
+        const open = stack[stack.length - 1];
+        // Citus writes them under "Custom Scan (Citus Adaptive)" (a MapMergeJob also under another), where its JSON keeps them.
+        const place =
+          open.citus?.kind === 'mapMerge' && citusKind === 'mapMerge'
+            ? (open.raw as Fields)
+            : open.raw['Node Type'] === 'Custom Scan'
+              ? citusKind === 'subplan'
+                ? (open.raw['Distributed Query'] ??= {})
+                : citusJob(open.raw)
+              : undefined;
+        if (place) {
+          const record: Fields = {};
+          ((place[CITUS_LISTS[citusKind]] ??= []) as Fields[]).push(record);
+          stack.push({ raw: record as RawPlanNode, column: column + arrow, citus: { kind: citusKind } });
           block = undefined;
           continue;
         }
@@ -802,8 +816,14 @@ export function parseTextPlan(text: string): RawExplainResult {
         if (/\d/.test(pendingSubplan.name)) pendingSubplan = undefined;
       } else if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
       block = undefined;
-      if (parent.task) parent.raw['Remote Plan'] = [[{ Plan: raw }]];
-      else (parent.raw.Plans ??= []).push(raw);
+      if (parent.citus?.kind === 'task') {
+        // As in Citus's JSON: the worker's EXPLAIN output (an array of one result) in an array of result rows.
+        parent.citus.result = { Plan: raw };
+        parent.raw['Remote Plan'] = [[parent.citus.result]];
+      } else if (parent.citus?.kind === 'subplan') {
+        parent.citus.result = { Plan: raw };
+        parent.raw.PlannedStmt = [parent.citus.result];
+      } else (parent.raw.Plans ??= []).push(raw);
       stack.push({ raw, column: column + arrow });
       continue;
     }
@@ -855,8 +875,30 @@ export function parseTextPlan(text: string): RawExplainResult {
       rootColumn = stack[0].column = column - 2;
     }
     while (stack.length > 1 && stack[stack.length - 1].column >= column) stack.pop();
-    const owner = stack[stack.length - 1].raw;
+    const open = stack[stack.length - 1];
+    const owner = open.raw;
     if (pendingSubplan && column <= pendingSubplan.column) pendingSubplan = undefined;
+
+    if (open.citus) {
+      // A task's or subplan's plan has its summary lines at its root's column, left of its properties.
+      const result = open.citus.result;
+      const summary = result && SUMMARY_LINE.test(content) ? readSummaryLine(content, result, column) : undefined;
+      if (summary !== undefined && summary !== 'node') {
+        if (summary !== true) block = summary;
+        continue;
+      }
+      const property = /^([A-Z][A-Za-z /]*): (.*)$/.exec(content);
+      if (property) {
+        const [, key, value] = property;
+        owner[key] = CITUS_NUMBERS.has(key) ? Number.parseFloat(value) : value;
+        continue;
+      }
+    }
+    const jobLine = owner['Node Type'] === 'Custom Scan' ? CITUS_JOB_LINE.exec(content) : null;
+    if (jobLine) {
+      citusJob(owner)[jobLine[1]] = jobLine[1] === 'Task Count' ? Number(jobLine[2]) : jobLine[2];
+      continue;
+    }
 
     const subplan = !/^[ISC]/.test(content)
       ? null
@@ -896,6 +938,25 @@ export function parseTextPlan(text: string): RawExplainResult {
   finishTree(result.Plan);
   if (damage) throw new TextPlanError(damage.message, damage.line, result);
   return result;
+}
+
+/** The lines Citus writes for a scan's job (Citus 12, multi_explain.c ExplainJob), which its JSON keeps under "Distributed Query". */
+const CITUS_JOB_LINE = /^(Task Count|Tuple data received from nodes|Tasks Shown): (.+)$/;
+
+/** Citus's own "->" lines: what they open, and the list of the scan's "Distributed Query" (or "Job") that holds them. */
+const CITUS_ARROWS: ReadonlyMap<string, 'task' | 'subplan' | 'mapMerge'> = new Map([
+  ['Task', 'task'],
+  ['Distributed Subplan', 'subplan'],
+  ['MapMergeJob', 'mapMerge'],
+]);
+const CITUS_LISTS = { task: 'Tasks', subplan: 'Subplans', mapMerge: 'Dependent Jobs' } as const;
+/** Citus lines its JSON writes as numbers ("Subplan Duration: 1.23 ms" is 1.23 there). */
+const CITUS_NUMBERS = new Set(['Map Task Count', 'Merge Task Count', 'Subplan Duration']);
+
+/** The scan's "Distributed Query" job, made on its first line. */
+function citusJob(scan: RawPlanNode): RawCitusJob {
+  const query = (scan['Distributed Query'] ??= {});
+  return (query.Job ??= {});
 }
 
 /** Lines each wrapped in single quotes, as pgAdmin 3 copies a result, unwrapped ('' inside becomes '). */
@@ -1012,6 +1073,10 @@ function finishTree(root: RawPlanNode): void {
   while (stack.length > 0) {
     const node = stack.pop()!;
     all.push(node);
+    // The plans of Citus subplans and tasks: their nodes are filled in the same way (their roots have no relationship).
+    for (const child of modelChildren(node, 'plan')) {
+      if (child.kind !== 'plan') for (const root of modelChildren(child.raw, child.kind)) stack.push(root.raw as RawPlanNode);
+    }
     const children = node.Plans;
     if (!children) continue;
     const type = node['Node Type'];

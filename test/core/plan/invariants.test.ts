@@ -4,8 +4,34 @@
  */
 import { strict as assert } from 'node:assert';
 import { analyzePlan, parseExplainJson } from '../../../src/core/plan';
-import type { AnalyzedPlan, NodeBuffers, RawPlanNode } from '../../../src/core/plan';
+import type { AnalyzedPlan, NodeBuffers, PlanNode } from '../../../src/core/plan';
+import { SUBPLAN_NODE_TYPE, TASK_NODE_TYPE, modelChildren, type ModelChild } from '../../../src/core/plan/citus';
 import { planFixtures, readText } from './fixture-files';
+
+/** Citus: the shown tasks of a scan ran at once; all but the longest overlap it, and count beside it in the sum of exclusive times. */
+function taskOverlap(plan: AnalyzedPlan): number {
+  let overlap = 0;
+  for (const scan of plan.nodes) {
+    const times = scan.childIds
+      .map((id) => plan.nodes[id])
+      .filter((child) => child.nodeType === TASK_NODE_TYPE)
+      .map((task) => task.inclusiveMs ?? 0);
+    if (times.length > 1) overlap += times.reduce((a, b) => a + b, 0) - Math.max(...times);
+  }
+  return overlap;
+}
+
+/** The raw node behind an analysed one, found by walking the model's children in preorder. */
+function rawOf(root: ModelChild, target: PlanNode): Record<string, unknown> {
+  const stack: ModelChild[] = [root];
+  for (let id = 0; stack.length > 0; id++) {
+    const node = stack.pop()!;
+    if (id === target.id) return node.raw as Record<string, unknown>;
+    const children = modelChildren(node.raw, node.kind);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  throw new Error(`node ${target.id} not found`);
+}
 
 /** EXPLAIN prints times to the microsecond: each node's inclusive time can be off by half of one per loop. */
 function roundingTolerance(plan: AnalyzedPlan): number {
@@ -19,19 +45,22 @@ describe('plan invariants, on every fixture', () => {
       const raw = parseExplainJson(text);
       const plan = analyzePlan(raw);
 
-      it('numbers nodes in preorder of the raw tree, with consistent parent, child and depth links', () => {
-        const stack: Array<{ node: RawPlanNode; parentId: number | null; depth: number }> = [{ node: raw.Plan, parentId: null, depth: 0 }];
+      it('numbers nodes in preorder of the raw tree (Citus tasks and remote plans included), with consistent parent, child and depth links', () => {
+        const stack: Array<{ node: ModelChild; parentId: number | null; depth: number }> = [
+          { node: { raw: raw.Plan, kind: 'plan' }, parentId: null, depth: 0 },
+        ];
         let id = 0;
         while (stack.length > 0) {
           const { node, parentId, depth } = stack.pop()!;
           const analyzed = plan.nodes[id];
+          const children = modelChildren(node.raw, node.kind);
+          const nodeType = { plan: node.raw['Node Type'], task: TASK_NODE_TYPE, subplan: SUBPLAN_NODE_TYPE }[node.kind];
           assert.equal(analyzed.id, id);
-          assert.equal(analyzed.nodeType, node['Node Type'], `node ${id}`);
+          assert.equal(analyzed.nodeType, nodeType, `node ${id}`);
           assert.equal(analyzed.parentId, parentId, `parent of node ${id}`);
           assert.equal(analyzed.depth, depth, `depth of node ${id}`);
-          assert.equal(analyzed.childIds.length, node.Plans?.length ?? 0, `children of node ${id}`);
+          assert.equal(analyzed.childIds.length, children.length, `children of node ${id}`);
           for (const childId of analyzed.childIds) assert.equal(plan.nodes[childId].parentId, id);
-          const children = node.Plans ?? [];
           for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], parentId: id, depth: depth + 1 });
           id++;
         }
@@ -57,22 +86,32 @@ describe('plan invariants, on every fixture', () => {
       });
 
       if (plan.nodes[0].inclusiveMs !== undefined) {
-        it('splits the root time among the nodes: exclusive times add up to it within rounding', () => {
+        it('splits the root time among the nodes: exclusive times add up to it within rounding, plus the time Citus tasks overlapped', () => {
           const root = plan.nodes[0];
           const sum = plan.nodes.reduce((total, node) => total + (node.exclusiveMs ?? 0), 0);
           const tolerance = roundingTolerance(plan);
           assert.ok(
-            Math.abs(sum - root.inclusiveMs!) <= tolerance,
+            Math.abs(sum - root.inclusiveMs! - taskOverlap(plan)) <= tolerance,
             `exclusive times add up to ${sum}, root took ${root.inclusiveMs} (tolerance ${tolerance})`,
           );
         });
       }
 
       if (plan.hasBuffers) {
-        it('splits the root buffers among the nodes exactly', () => {
+        it("splits the root buffers among the nodes exactly, and each Citus remote plan root's among its nodes", () => {
           const rootRaw = raw.Plan;
-          const sum = (pick: (b: NodeBuffers) => number): number =>
-            plan.nodes.reduce((total, node) => total + (node.buffers ? pick(node.buffers) : 0), 0);
+          const sum = (pick: (b: NodeBuffers) => number, nodes: PlanNode[] = plan.nodes.filter((node) => !node.remote)): number =>
+            nodes.reduce((total, node) => total + (node.buffers ? pick(node.buffers) : 0), 0);
+          for (const task of plan.nodes.filter((node) => node.nodeType === TASK_NODE_TYPE)) {
+            const remoteRoot = plan.nodes[task.childIds[0]];
+            const end = plan.nodes.findIndex((node, id) => id > task.id && node.depth <= task.depth);
+            const subtree = plan.nodes.slice(task.id + 1, end < 0 ? undefined : end);
+            const rawRoot = rawOf({ raw: raw.Plan, kind: 'plan' }, remoteRoot);
+            assert.equal(
+              sum((b) => b.sharedHit, subtree),
+              rawRoot['Shared Hit Blocks'],
+            );
+          }
           assert.equal(
             sum((b) => b.sharedHit),
             rootRaw['Shared Hit Blocks'],

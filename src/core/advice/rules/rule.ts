@@ -49,6 +49,18 @@ export interface FindingText {
 }
 
 export function nodeFinding(ruleId: string, node: PlanNode, text: FindingText): Finding {
+  if (node.remote && text.indexNeed !== undefined) {
+    // The node ran on a Citus worker, on a shard: the index advisor's planner checks run on the
+    // server Plan Lens is connected to, which never plans the shard's query, so no suggestion will
+    // come; the index belongs on the distributed table, which Citus builds on every shard.
+    const { indexNeed, ...rest } = text;
+    return finding(ruleId, node.id, {
+      ...rest,
+      remedy:
+        `An index serving ${indexNeed} could help: on Citus, an index created on the distributed table is built on every shard ` +
+        `(Plan Lens proposes none for a node that ran on a worker, as it cannot check it with that worker's planner). ${text.remedy}`,
+    });
+  }
   return finding(ruleId, node.id, text);
 }
 
