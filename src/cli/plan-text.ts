@@ -9,6 +9,7 @@ import { analyzePlan } from '../core/plan/analyze-plan';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
 import { formatChange, formatCostRange, formatCount, formatFactor, formatKb, formatMs, formatPercent, formatRows } from '../core/format';
 import { nodeName } from '../core/plan/node-label';
+import { countPlanNodes, planTimeMs, statementExcerpt, type FoundPlan } from '../core/plan/find-plans';
 
 export interface TextStyle {
   bold(text: string): string;
@@ -263,6 +264,45 @@ export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: 
       lines.push(style.dim(`    ${visibleControls(suggestion.reason)}`));
       lines.push(style.dim(`    ${describeVerification(suggestion)}`));
     }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The list of plans an input holds (an auto_explain log), one line each: number, line, duration,
+ * nodes and the statement on one line; the slowest marked. Says which plan the report below is about.
+ */
+export function renderPlanIndex(
+  plans: FoundPlan[],
+  chosen: number,
+  slowest: number | undefined,
+  name: string,
+  style: TextStyle = PLAIN_STYLE,
+  width = 100,
+): string {
+  const rows = plans.map((plan, i) => ({
+    mark: i === slowest ? '*' : '',
+    number: String(i + 1),
+    line: formatCount(plan.startLine),
+    time: timeText(planTimeMs(plan)),
+    nodes: plan.raw ? formatCount(countPlanNodes(plan.raw.Plan)) : '-',
+    what: plan.error && !plan.raw ? `cannot be read: ${plan.error.message}` : statementExcerpt(plan.queryText, width) || '(no statement in the log)',
+    damaged: plan.error !== undefined,
+  }));
+  const head = { mark: '', number: '#', line: 'line', time: 'duration', nodes: 'nodes', what: 'statement' };
+  const widths = (['number', 'line', 'time', 'nodes'] as const).map((key) => Math.max(head[key].length, ...rows.map((row) => row[key].length)));
+  const fixed = (row: typeof head) =>
+    `${row.mark.padEnd(2)}${row.number.padStart(widths[0])}  ${row.line.padStart(widths[1])}  ${row.time.padStart(widths[2])}  ${row.nodes.padStart(widths[3])}  `;
+  const room = Math.max(20, width - fixed(head).length);
+  const which =
+    chosen === slowest
+      ? `the slowest (*) is plan ${chosen + 1}, analysed below; choose another with --plan N`
+      : `plan ${chosen + 1} is analysed below; the slowest is marked *`;
+  const lines = [style.bold(visibleControls(`${formatCount(plans.length)} plans in ${name}: ${which}.`)), style.dim(`${fixed(head)}${head.what}`)];
+  for (const row of rows) {
+    const what = visibleControls(row.what.length > room ? `${row.what.slice(0, room - 1)}…` : row.what);
+    const text = `${fixed(row)}${row.damaged ? style.warn(what) : what}`;
+    lines.push(row.mark ? style.bold(text) : text);
   }
   return lines.join('\n');
 }

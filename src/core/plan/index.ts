@@ -4,3 +4,4 @@ export { nodeLabel } from './node-label';
 export type * from './explain-json';
 export type * from './model';
 export { rawPlanOf, rawPlanJson } from './raw-plan';
+export { findPlans, planAtLine, planTimeMs, slowestFirst, slowestPlan, countPlanNodes, statementExcerpt, type FoundPlan } from './find-plans';

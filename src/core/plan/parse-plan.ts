@@ -127,7 +127,7 @@ function findJsonStart(text: string): number {
 }
 
 /** Index just past the bracket closing the one at `start`, or -1 if the text ends first. Linear; skips strings. */
-function findBalancedEnd(text: string, start: number): number {
+export function findBalancedEnd(text: string, start: number): number {
   let depth = 0;
   let inString = false;
   for (let i = start; i < text.length; i++) {

@@ -247,6 +247,11 @@ function readNodeLine(content: string): NodeLine | undefined {
   return { fields, measured: estimate !== null || actual !== null || never >= 0 };
 }
 
+/** Whether a line (frames removed) is the top node of a text plan: a node name with an estimate or actual values, no arrow. */
+export function startsTextPlan(content: string): boolean {
+  return !content.startsWith('->') && readNodeLine(content.trim())?.measured === true;
+}
+
 function actualFields(match: RegExpExecArray): Fields {
   const fields: Fields = {};
   if (match[1] !== undefined) {
