@@ -13,7 +13,15 @@ import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
 import { checkParameters, describeExplainFailure, explainAndAdvise, parameterValue, prepareStatement } from '../explain';
-import { chooseStyle, renderAdviceText, renderPlanIndex, renderPlanText, terminalWidth, visibleControls, type ColorChoice } from './plan-text';
+import {
+  chooseStyle,
+  renderAdviceText,
+  renderPlanIndex,
+  renderPlanText,
+  terminalWidth,
+  visibleControls,
+  type ColorChoice,
+} from './plan-text';
 
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
 
@@ -347,6 +355,7 @@ export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise
 function choosePlan(value: string, count: number, name: string): number {
   const n = Number(value);
   if (Number.isInteger(n) && n >= 1 && n <= count) return n - 1;
-  const range = count === 1 ? `${name} holds one plan, so --plan takes only 1` : `${name} holds ${count} plans, so --plan takes 1 to ${count}`;
+  const range =
+    count === 1 ? `${name} holds one plan, so --plan takes only 1` : `${name} holds ${count} plans, so --plan takes 1 to ${count}`;
   throw new UsageError(`--plan ${value} is out of range: ${range}`);
 }

@@ -286,11 +286,16 @@ export function renderPlanIndex(
     line: formatCount(plan.startLine),
     time: timeText(planTimeMs(plan)),
     nodes: plan.raw ? formatCount(countPlanNodes(plan.raw.Plan)) : '-',
-    what: plan.error && !plan.raw ? `cannot be read: ${plan.error.message}` : statementExcerpt(plan.queryText, width) || '(no statement in the log)',
+    what:
+      plan.error && !plan.raw
+        ? `cannot be read: ${plan.error.message}`
+        : statementExcerpt(plan.queryText, width) || '(no statement in the log)',
     damaged: plan.error !== undefined,
   }));
   const head = { mark: '', number: '#', line: 'line', time: 'duration', nodes: 'nodes', what: 'statement' };
-  const widths = (['number', 'line', 'time', 'nodes'] as const).map((key) => Math.max(head[key].length, ...rows.map((row) => row[key].length)));
+  const widths = (['number', 'line', 'time', 'nodes'] as const).map((key) =>
+    Math.max(head[key].length, ...rows.map((row) => row[key].length)),
+  );
   const fixed = (row: typeof head) =>
     `${row.mark.padEnd(2)}${row.number.padStart(widths[0])}  ${row.line.padStart(widths[1])}  ${row.time.padStart(widths[2])}  ${row.nodes.padStart(widths[3])}  `;
   const room = Math.max(20, width - fixed(head).length);
@@ -298,7 +303,10 @@ export function renderPlanIndex(
     chosen === slowest
       ? `the slowest (*) is plan ${chosen + 1}, analysed below; choose another with --plan N`
       : `plan ${chosen + 1} is analysed below; the slowest is marked *`;
-  const lines = [style.bold(visibleControls(`${formatCount(plans.length)} plans in ${name}: ${which}.`)), style.dim(`${fixed(head)}${head.what}`)];
+  const lines = [
+    style.bold(visibleControls(`${formatCount(plans.length)} plans in ${name}: ${which}.`)),
+    style.dim(`${fixed(head)}${head.what}`),
+  ];
   for (const row of rows) {
     const what = visibleControls(row.what.length > room ? `${row.what.slice(0, room - 1)}…` : row.what);
     const text = `${fixed(row)}${row.damaged ? style.warn(what) : what}`;

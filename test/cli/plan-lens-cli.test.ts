@@ -217,6 +217,59 @@ describe('plan-lens CLI', function () {
       assert.match(text.stdout, /work_mem/);
     });
 
+    it('an auto_explain log with several plans: an index, then the slowest; --plan picks another; --json adds the index', async function () {
+      const log = join(root, 'test', 'fixtures', 'plans', 'auto-explain-log', 'server.log');
+      const entries = readFileSync(log, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line: i + 1, duration: / duration: ([\d.]+) ms {2}plan:$/.exec(line)?.[1] }))
+        .filter((entry) => entry.duration !== undefined);
+      const slowest = entries.reduce((a, b) => (Number(b.duration) > Number(a.duration) ? b : a));
+      const number = entries.indexOf(slowest) + 1;
+
+      const text = await run(['analyze', '--color', 'never', log]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        new RegExp(
+          `^${entries.length} plans in .*server\\.log: the slowest \\(\\*\\) is plan ${number}, analysed below; choose another with --plan N\\.$`,
+          'm',
+        ),
+      );
+      const rows = text.stdout.split('\n').filter((line) => /^[* ] +\d+ +\d+ /.test(line));
+      assert.equal(rows.length, entries.length);
+      assert.deepEqual(
+        rows.map((row) => Number(row.trim().replace(/^\* /, '').split(/ +/)[1])),
+        entries.map((entry) => entry.line),
+      );
+      assert.match(rows[number - 1], /^\* /);
+      assert.match(rows[1], /SELECT c\.name, o\.amount FROM customers c JOIN/, 'a multi-line statement on one line');
+      assert.match(text.stdout, /^#0 Merge Join /m);
+
+      const second = await run(['analyze', '--color', 'never', '--plan', '2', log]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stdout, /: plan 2 is analysed below; the slowest is marked \*\./);
+      assert.match(second.stdout, /^#0 Hash Join /m);
+
+      const outside = await run(['analyze', '--plan', String(entries.length + 1), log]);
+      assert.equal(outside.code, 2);
+      assert.match(
+        outside.stderr,
+        new RegExp(`--plan ${entries.length + 1} is out of range: .*holds ${entries.length} plans, so --plan takes 1 to ${entries.length}`),
+      );
+      assert.equal(outside.stdout, '');
+
+      const json = await run(['analyze', '--json', log]);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout);
+      assert.equal(report.nodes[0].nodeType, 'Merge Join');
+      assert.deepEqual(
+        report.plans.map((p: { startLine: number; durationMs: number; chosen: boolean }) => [p.startLine, p.durationMs, p.chosen]),
+        entries.map((entry, i) => [entry.line, Number(entry.duration), i + 1 === number]),
+      );
+      const single = JSON.parse((await run(['analyze', '--json', join(fixtures, 'sort-spill-disk-n3.json')])).stdout);
+      assert.equal(single.plans, undefined, 'a single plan has no index');
+    });
+
     it('says why a file is not a plan, with exit 2', async function () {
       const notJson = await run(['analyze', file('broken.json', '[{"Plan": {"Node Type": "Seq Scan",')]);
       assert.equal(notJson.code, 2);

@@ -107,7 +107,8 @@ function documentSegments(lines: string[]): Segment[] {
       }
       i = endLine;
     } else if (startsTextPlan(content)) {
-      starts.push({ line: queryTextAbove(cleaned, i, starts.length > 0 ? (starts[starts.length - 1].end ?? i) : 0), format: 'text' });
+      const previous = starts[starts.length - 1];
+      starts.push({ line: queryTextAbove(cleaned, i, previous ? (previous.end ?? previous.line) + 1 : 0), format: 'text' });
     }
   }
   return starts.map((start, k) => {
