@@ -5,6 +5,7 @@
  * there is one reader of plans. A text with one plan (or none) is read whole, exactly as parseExplainJson
  * reads it.
  */
+import { formatCount, formatMs } from '../format';
 import type { RawExplainResult, RawPlanNode } from './explain-json';
 import { findBalancedEnd, parseExplainJson, PlanParseError } from './parse-plan';
 import { startsTextPlan } from './parse-text-plan';
@@ -235,4 +236,38 @@ export function countPlanNodes(root: RawPlanNode | undefined): number {
 export function statementExcerpt(statement: string | undefined, max: number): string {
   const line = (statement ?? '').replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, Math.max(1, max - 1))}…` : line;
+}
+
+/** One line of a list to choose a plan from (VS Code's quick pick). */
+export interface PlanChoice {
+  /** Position in the plans given. */
+  index: number;
+  /** Duration and statement. */
+  label: string;
+  /** Where: line and node count. */
+  description: string;
+  /** The log prefix, or why the plan cannot be read (whole or in part). */
+  detail?: string;
+}
+
+/**
+ * The plans as choices, slowest first; a damaged one says why in one sentence, and is still listed.
+ * `lineOffset` is added to every line number: the lines before a selection the plans were found in.
+ */
+export function planChoices(plans: FoundPlan[], lineOffset = 0): PlanChoice[] {
+  return slowestFirst(plans).map((index) => {
+    const plan = plans[index];
+    const time = planTimeMs(plan);
+    const label = `${time === undefined ? 'no duration' : formatMs(time)}  ${statementExcerpt(plan.queryText, 100) || '(no statement)'}`;
+    const nodes = plan.raw ? `, ${formatCount(countPlanNodes(plan.raw.Plan))} nodes` : '';
+    const choice: PlanChoice = { index, label, description: `line ${formatCount(plan.startLine + lineOffset)}${nodes}` };
+    if (plan.error) {
+      const reason = plan.error.message
+        .replace(/^line \d+: /, '')
+        .replace(/ at line (\d+),/, (_m, n: string) => ` at line ${Number(n) + lineOffset},`);
+      const line = plan.error.line === undefined ? '' : ` at line ${plan.error.line + lineOffset}`;
+      choice.detail = plan.raw ? `Damaged${line}: ${reason}; shows what comes before.` : `Cannot be read${line}: ${reason}`;
+    } else if (plan.logPrefix) choice.detail = plan.logPrefix;
+    return choice;
+  });
 }

@@ -6,6 +6,7 @@ import {
   findPlans,
   parseExplainJson,
   planAtLine,
+  planChoices,
   slowestFirst,
   slowestPlan,
   type FoundPlan,
@@ -157,6 +158,28 @@ describe('findPlans: damaged entries among good ones', function () {
     assert.equal(plans[4].queryText?.replace(/;$/, ''), twins[4].statement);
     // A damaged plan is never the one picked for a report.
     assert.notEqual(slowestPlan(plans), 3);
+
+    // The list to choose from: every plan, slowest first, the damaged ones with their reason; lines counted from a selection's start.
+    const choices = planChoices(plans, 100);
+    const durations = entries.map((e) => e.durationMs);
+    assert.deepEqual(
+      choices.map((c) => durations[c.index]),
+      [...durations].sort((a, b) => b - a),
+    );
+    const byIndex = new Map(choices.map((c) => [c.index, c]));
+    assert.match(byIndex.get(0)!.label, /^3\.74 ms {2}SELECT count\(\*\) FROM orders WHERE status = 3;$/);
+    assert.equal(byIndex.get(0)!.description, `line ${entries[0].line + 100}, 2 nodes`);
+    assert.match(byIndex.get(0)!.detail!, /^\d{4}-\d\d-\d\d .* \[\d+\] planlens@/);
+    assert.match(byIndex.get(1)!.label, /SELECT c\.name, o\.amount FROM customers c JOIN orders o/);
+    assert.equal(
+      byIndex.get(1)!.detail,
+      `Damaged at line ${brokenLine + 100}: ${text.error.message.replace(/^line \d+: /, '')}; shows what comes before.`,
+    );
+    assert.match(
+      byIndex.get(3)!.detail!,
+      new RegExp(`^Cannot be read at line ${json.error.line! + 100}: not JSON: .* at line ${json.error.line! + 100}, column \\d+$`),
+    );
+    assert.equal(byIndex.get(3)!.description, `line ${entries[3].line + 100}`);
   });
 });
 
