@@ -169,7 +169,7 @@ interface TreeRow {
 }
 
 /** Text after the tree drawing keeps at least this many columns, however deep the node or narrow the terminal. */
-const MIN_TREE_TEXT = 30;
+const MIN_TREE_TEXT = 40;
 
 /**
  * The rows laid out: the cells right-aligned in columns of one width each (the widest value or the

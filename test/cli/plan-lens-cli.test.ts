@@ -21,6 +21,34 @@ interface CliResult {
   stderr: string;
 }
 
+/**
+ * The numeric columns of the node line whose tree text starts with `title`, read by the header's
+ * positions (each value is right-aligned under its name).
+ */
+function nodeColumns(output: string, title: string): Record<string, string> {
+  const lines = output.split('\n');
+  const header = lines.find((line) => /^ *(exclusive|cost) .* node$/.test(line));
+  assert.ok(header, 'a column header');
+  const tree = header.length - 'node'.length;
+  const line = lines.find(
+    (l) =>
+      l.length > tree &&
+      l
+        .slice(tree)
+        .replace(/^[\s│├└─]*(\[level \d+\] )?/, '')
+        .startsWith(title),
+  );
+  assert.ok(line, `a node line for ${title}`);
+  const columns: Record<string, string> = {};
+  let from = 0;
+  for (const match of header.slice(0, tree).matchAll(/\S+/g)) {
+    const end = match.index + match[0].length;
+    columns[match[0]] = line.slice(from, end).trim();
+    from = end;
+  }
+  return columns;
+}
+
 let cacheDir: string;
 let work: string;
 
@@ -101,7 +129,7 @@ describe('plan-lens CLI', function () {
     it('prints the tree of a saved plan with times and row estimates', async function () {
       const result = await run(['analyze', join(fixtures, 'ecommerce-topn-n7.json')]);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /^#0 Limit /m);
+      assert.match(result.stdout, / {2}#0 Limit$/m);
       assert.match(result.stdout, /Parallel Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: /);
     });
@@ -122,7 +150,7 @@ describe('plan-lens CLI', function () {
       ]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^Execution took [^\n]+\nFix first: /);
-      assert.match(result.stdout, /^#0 HashAggregate /m);
+      assert.match(result.stdout, / {2}#0 HashAggregate$/m);
       assert.match(result.stdout, /Hash Cond: \(o\.customer_id = c\.id\)/);
       assert.match(result.stdout, /Hash: [\d,]+ buckets, \d+ batches/);
       assert.match(result.stdout, /Buffers: shared hit \d+/);
@@ -130,8 +158,14 @@ describe('plan-lens CLI', function () {
     });
 
     it('rows per loop for parallel nodes, as PostgreSQL prints the estimate', async function () {
+      const raw = JSON.parse(readFileSync(join(fixtures, 'ecommerce-topn-n7.json'), 'utf8'))[0];
       const result = await run(['analyze', join(fixtures, 'ecommerce-topn-n7.json')]);
-      assert.match(result.stdout, /Parallel Seq Scan on products p .*rows [\d,]+ \([\d,.]+ per loop of [\d,]+ est\)/);
+      const scan = nodeColumns(result.stdout, '#4 Parallel Seq Scan on products p');
+      const node = raw.Plan.Plans[0].Plans[0].Plans[0].Plans[0];
+      assert.equal(node['Node Type'], 'Seq Scan');
+      assert.equal(scan.rows, node['Actual Rows'].toLocaleString('en-US'));
+      assert.equal(scan.est, node['Plan Rows'].toLocaleString('en-US'));
+      assert.equal(scan.loops, String(node['Actual Loops']));
     });
 
     it('--color always and FORCE_COLOR colour a pipe; NO_COLOR does not stop --color always', async function () {
@@ -157,10 +191,11 @@ describe('plan-lens CLI', function () {
       ].join('\n');
       const result = await run(['analyze', '--color', 'never', '-'], { input: plan });
       assert.equal(result.code, 0, result.stderr);
-      assert.match(
-        result.stdout,
-        /^ {3}Task on host=localhost port=9701 dbname=regression:\n {5}Seq Scan on lineitem_290000 lineitem {2}self 0\.300 ms/m,
-      );
+      assert.match(result.stdout, /^ +Task on host=localhost port=9701\s+dbname=regression:$/m);
+      const remote = nodeColumns(result.stdout, 'Seq Scan on lineitem_290000 lineitem');
+      assert.equal(remote.exclusive, '0.300 ms');
+      assert.equal(remote.rows, '10');
+      assert.ok(result.stdout.indexOf('Task on host=') < result.stdout.indexOf('Seq Scan on lineitem_290000'));
     });
 
     it('reads its own --json report back', async function () {
@@ -175,7 +210,7 @@ describe('plan-lens CLI', function () {
       text.splice(6, 0, 'here is a line break');
       const result = await run(['analyze', '--color', 'never', '-'], { input: text.join('\n') });
       assert.equal(result.code, 2);
-      assert.match(result.stdout, /^#0 HashAggregate /m);
+      assert.match(result.stdout, / {2}#0 HashAggregate$/m);
       assert.match(result.stderr, /the plan above stops at the damage: line 7: expected .*found "here is a line break"/);
     });
 
@@ -243,12 +278,12 @@ describe('plan-lens CLI', function () {
       );
       assert.match(rows[number - 1], /^\* /);
       assert.match(rows[1], /SELECT c\.name, o\.amount FROM customers c JOIN/, 'a multi-line statement on one line');
-      assert.match(text.stdout, /^#0 Merge Join /m);
+      assert.match(text.stdout, / {2}#0 Merge Join$/m);
 
       const second = await run(['analyze', '--color', 'never', '--plan', '2', log]);
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stdout, /: plan 2 is analysed below; the slowest is marked \*\./);
-      assert.match(second.stdout, /^#0 Hash Join /m);
+      assert.match(second.stdout, / {2}#0 Hash Join$/m);
 
       const outside = await run(['analyze', '--plan', String(entries.length + 1), log]);
       assert.equal(outside.code, 2);
@@ -334,7 +369,7 @@ describe('plan-lens CLI', function () {
       const result = await run(['explain', '--demo', '--sql', DEMO_QUERY], { env: withoutServer() });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /PGlite/);
-      assert.match(result.stdout, /^#0 Limit /m);
+      assert.match(result.stdout, / {2}#0 Limit$/m);
       assert.match(result.stdout, /Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: \d/);
       // No HypoPG on the demo: the suggestion is verified by building it in a transaction that is rolled back.
@@ -364,7 +399,7 @@ describe('plan-lens CLI', function () {
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^PostgreSQL 1[6-9]\S* \(PGlite .*\(generic plan: the placeholders were planned without values\)$/m);
-      assert.match(result.stdout, /^#0 Index Scan using products_pkey on products /m);
+      assert.match(result.stdout, / {2}#0 Index Scan using products_pkey on products\b/m);
       assert.match(result.stdout, /Estimates only/);
     });
 
