@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { jsonTextPieces } from '../core/json-text';
 import { analyzeExplainOutput } from '../core/analyze';
-import { findPlans, slowestPlan } from '../core/plan';
+import { findPlans, PlanParseError, slowestPlan } from '../core/plan';
 import { buildPlanReport, planIndexReport } from '../core/plan-report';
 import { ensureSqlParser, lineColumnAt, SqlSyntaxError, whyNotExplainable } from '../core/sql';
 import { describeSideEffects } from '../core/sql/side-effects';
@@ -327,18 +327,25 @@ export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise
   const several = plans.length > 1;
   const name = several ? `${input.name}, plan ${chosen + 1} (line ${found.startLine})` : input.name;
   const index = several && !options.json ? `${renderPlanIndex(plans, chosen, slowest, input.name, style, width)}\n\n` : '';
-  if (found.error || !found.raw) {
+  let analysis;
+  try {
+    // A plan read whole, or what could be read of a damaged one (text plans); the analysis may still refuse its numbers.
+    analysis = found.raw && (!found.error || !options.json) ? analyzeExplainOutput(found.raw) : undefined;
+  } catch (error) {
+    if (!(error instanceof PlanParseError)) throw error;
+    process.stdout.write(index);
+    return fail(`${name}: ${error.message}`, EXIT.usage);
+  }
+  if (found.error || !analysis) {
     const error = found.error!;
     // A damaged text plan: show what could be read before the damage, then say where it broke.
-    if (found.raw && !options.json) {
-      const partial = analyzeExplainOutput(found.raw);
-      process.stdout.write(`${index}${renderPlanText(partial.plan, style, width)}\n\n`);
+    if (analysis) {
+      process.stdout.write(`${index}${renderPlanText(analysis.plan, style, width)}\n\n`);
       return fail(`${name}: the plan above stops at the damage: ${error.message}`, EXIT.usage);
     }
     process.stdout.write(index);
     return fail(`${name}: ${error.message}`, EXIT.usage);
   }
-  const analysis = analyzeExplainOutput(found.raw);
   if (options.json) {
     const report = buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice });
     if (several) report.plans = planIndexReport(plans, chosen);

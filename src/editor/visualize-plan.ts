@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { analyzeExplainOutput } from '../core/analyze';
-import { findPlans, planAtLine, planChoices, type FoundPlan, type PlanParseError } from '../core/plan';
+import { findPlans, planAtLine, planChoices, PlanParseError, type FoundPlan } from '../core/plan';
 import type { PlanMeta } from '../protocol';
 import type { PlanPanelHost } from '../panel/plan-panel';
 
@@ -30,7 +30,15 @@ export async function visualizePlan(panels: PlanPanelHost): Promise<void> {
     void vscode.window.showErrorMessage(`Plan Lens: ${where(damage, firstLine)}${damage?.message ?? 'no plan found'}`);
     return;
   }
-  const analysis = analyzeExplainOutput(found.raw);
+  let analysis;
+  try {
+    analysis = analyzeExplainOutput(found.raw);
+  } catch (error) {
+    // The plan was read, but its numbers cannot be (a negative or infinite time).
+    if (!(error instanceof PlanParseError)) throw error;
+    void vscode.window.showErrorMessage(`Plan Lens: ${where(error, firstLine)}${error.message}`);
+    return;
+  }
   const meta: PlanMeta = {
     statement: typeof analysis.raw['Query Text'] === 'string' ? analysis.raw['Query Text'] : (found.queryText ?? ''),
     server: vscode.workspace.asRelativePath(document.uri),

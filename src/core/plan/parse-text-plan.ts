@@ -249,7 +249,9 @@ function readNodeLine(content: string): NodeLine | undefined {
 
 /** Whether a line (frames removed) is the top node of a text plan: a node name with an estimate or actual values, no arrow. */
 export function startsTextPlan(content: string): boolean {
-  return !content.startsWith('->') && readNodeLine(content.trim())?.measured === true;
+  // Most lines are settled by a substring test, before any regular expression.
+  if (content.startsWith('->') || !(content.includes('(cost=') || content.includes('(actual ') || content.includes(NEVER))) return false;
+  return readNodeLine(content.trim())?.measured === true;
 }
 
 function actualFields(match: RegExpExecArray): Fields {
