@@ -363,7 +363,7 @@ export function renderPlanIndex(
     what:
       plan.error && !plan.raw
         ? `cannot be read: ${plan.error.message}`
-        : statementExcerpt(plan.queryText, width) || '(no statement in the log)',
+        : statementExcerpt(plan.queryText, width) || '(no statement in the input)',
     damaged: plan.error !== undefined,
   }));
   const head = { mark: '', number: '#', line: 'line', time: 'duration', nodes: 'nodes', what: 'statement' };
