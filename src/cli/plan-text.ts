@@ -360,15 +360,12 @@ export function renderPlanIndex(
     line: formatCount(plan.startLine),
     time: timeText(planTimeMs(plan)),
     nodes: plan.raw ? formatCount(countPlanNodes(plan.raw.Plan)) : '-',
-    what:
-      plan.error && !plan.raw
-        ? `cannot be read: ${plan.error.message}`
-        : statementExcerpt(plan.queryText, width) || '(no statement in the input)',
+    what: plan.error && !plan.raw ? `cannot be read: ${plan.error.message}` : statementOf(plan, width),
     damaged: plan.error !== undefined,
   }));
   const head = { mark: '', number: '#', line: 'line', time: 'duration', nodes: 'nodes', what: 'statement' };
   const widths = (['number', 'line', 'time', 'nodes'] as const).map((key) =>
-    Math.max(head[key].length, ...rows.map((row) => row[key].length)),
+    rows.reduce((widest, row) => Math.max(widest, row[key].length), head[key].length),
   );
   const fixed = (row: typeof head) =>
     `${row.mark.padEnd(2)}${row.number.padStart(widths[0])}  ${row.line.padStart(widths[1])}  ${row.time.padStart(widths[2])}  ${row.nodes.padStart(widths[3])}  `;
@@ -387,4 +384,10 @@ export function renderPlanIndex(
     lines.push(row.mark ? style.bold(text) : text);
   }
   return lines.join('\n');
+}
+
+/** A plan's statement on one line; a plan read only up to damage says where. */
+function statementOf(plan: FoundPlan, width: number): string {
+  const statement = statementExcerpt(plan.queryText, width) || '(no statement in the input)';
+  return plan.error?.line === undefined ? statement : `(damaged at line ${formatCount(plan.error.line)}) ${statement}`;
 }

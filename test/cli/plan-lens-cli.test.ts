@@ -305,6 +305,35 @@ describe('plan-lens CLI', function () {
       assert.equal(single.plans, undefined, 'a single plan has no index');
     });
 
+    it('an auto_explain log with damaged entries: listed with the damage, the others analysed; the unreadable one refused by --plan', async function () {
+      const lines = readFileSync(join(root, 'test', 'fixtures', 'plans', 'auto-explain-log', 'server.log'), 'utf8').split('\n');
+      const starts = lines.flatMap((line, i) => (/ duration: [\d.]+ ms {2}plan:$/.test(line) ? [i + 1] : []));
+      // The first plan loses its Seq Scan line's filter to garbage; the first JSON plan is cut short.
+      const broken = starts[0] + 3;
+      lines[broken - 1] = '\t        ??? lost';
+      const json = starts.findIndex((start) => lines[start].trim() === '{');
+      lines.splice(starts[json] + 10, starts[json + 1] - starts[json] - 12);
+      const log = file('damaged.log', lines.join('\n'));
+
+      const text = await run(['analyze', '--color', 'never', log]);
+      assert.equal(text.code, 0, text.stderr);
+      const rows = text.stdout.split('\n').filter((line) => /^[* ] +\d+ +\d+ /.test(line));
+      assert.equal(rows.length, starts.length);
+      assert.match(rows[0], new RegExp(`\\(damaged at line ${broken}\\) SELECT count\\(\\*\\) FROM orders`));
+      assert.match(rows[json], / - +cannot be read: not JSON: /);
+
+      const unreadable = await run(['analyze', '--color', 'never', '--plan', String(json + 1), log]);
+      assert.equal(unreadable.code, 2);
+      assert.match(
+        unreadable.stderr,
+        new RegExp(`damaged\\.log, plan ${json + 1} \\(line ${starts[json]}\\): not JSON: .* at line \\d+, column \\d+`),
+      );
+      const partial = await run(['analyze', '--color', 'never', '--plan', '1', log]);
+      assert.equal(partial.code, 2);
+      assert.match(partial.stdout, / {2}#0 Aggregate$/m);
+      assert.match(partial.stderr, new RegExp(`plan 1 \\(line ${starts[0]}\\): the plan above stops at the damage: line ${broken}: `));
+    });
+
     it('says why a file is not a plan, with exit 2', async function () {
       const notJson = await run(['analyze', file('broken.json', '[{"Plan": {"Node Type": "Seq Scan",')]);
       assert.equal(notJson.code, 2);

@@ -227,7 +227,8 @@ export function countPlanNodes(root: RawPlanNode | undefined): number {
   while (stack.length > 0) {
     const node = stack.pop()!;
     count++;
-    if (Array.isArray(node.Plans)) stack.push(...node.Plans);
+    // One by one: a node may have more children than a call takes arguments.
+    if (Array.isArray(node.Plans)) for (const child of node.Plans) stack.push(child);
   }
   return count;
 }
