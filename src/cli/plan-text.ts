@@ -354,8 +354,10 @@ export function renderPlanIndex(
   style: TextStyle = PLAIN_STYLE,
   width = 100,
 ): string {
+  // Without ANALYZE or a log's duration there is no slowest to mark.
+  const timed = slowest !== undefined && planTimeMs(plans[slowest]) !== undefined;
   const rows = plans.map((plan, i) => ({
-    mark: i === slowest ? '*' : '',
+    mark: i === slowest && timed ? '*' : '',
     number: String(i + 1),
     line: formatCount(plan.startLine),
     time: timeText(planTimeMs(plan)),
@@ -371,9 +373,11 @@ export function renderPlanIndex(
     `${row.mark.padEnd(2)}${row.number.padStart(widths[0])}  ${row.line.padStart(widths[1])}  ${row.time.padStart(widths[2])}  ${row.nodes.padStart(widths[3])}  `;
   const room = Math.max(20, width - fixed(head).length);
   const which =
-    chosen === slowest
-      ? `the slowest (*) is plan ${chosen + 1}, analysed below; choose another with --plan N`
-      : `plan ${chosen + 1} is analysed below; the slowest is marked *`;
+    chosen !== slowest
+      ? `plan ${chosen + 1} is analysed below${timed ? '; the slowest is marked *' : ''}`
+      : timed
+        ? `the slowest (*) is plan ${chosen + 1}, analysed below; choose another with --plan N`
+        : `none states its duration: plan ${chosen + 1}, the first readable, is analysed below; choose another with --plan N`;
   const lines = [
     style.bold(visibleControls(`${formatCount(plans.length)} plans in ${name}: ${which}.`)),
     style.dim(`${fixed(head)}${head.what}`),
