@@ -30,6 +30,7 @@ export interface FoundPlan {
 
 /** A log line's prefix and level: the start of every log entry. */
 const LOG_ENTRY = /^(?:(\S.*?) )?(?:LOG|ERROR|WARNING|DETAIL|STATEMENT|CONTEXT|HINT|NOTICE|INFO|FATAL|PANIC|DEBUG\d?):\s/;
+const JSON_START = /^(?:\[\s*(?:\{\s*)?|\{\s*)(?:"|$)/;
 const AUTO_EXPLAIN = /\bduration: ([\d.]+) ms\s+plan:\s*$/;
 
 interface Segment {
@@ -98,7 +99,8 @@ function documentSegments(lines: string[]): Segment[] {
   const starts: Array<{ line: number; end?: number; format: 'text' | 'json' }> = [];
   for (let i = 0; i < cleaned.length; i++) {
     const content = cleaned[i].trimStart();
-    if (content[0] === '[' || content[0] === '{') {
+    // A JSON value's first line ("[", "{", `[{"Plan"`, `{"Plan"`), not a wrapped condition such as '{1,2}'::int[].
+    if (JSON_START.test(content)) {
       const from = offsets[i] + cleaned[i].length - content.length;
       const to = findBalancedEnd(whole, from);
       const endLine = to < 0 ? cleaned.length - 1 : lineAt(offsets, to - 1);
@@ -131,7 +133,10 @@ function planElements(value: string, from: number, offsets: number[]): Array<{ l
     const end = findBalancedEnd(value, i);
     if (end < 0) return whole;
     if (!value.slice(i, end).includes('"Plan"')) return whole;
-    elements.push({ line: lineAt(offsets, from + i), end: lineAt(offsets, from + end - 1) });
+    const line = lineAt(offsets, from + i);
+    // Elements sharing a line cannot be told apart by lines: the value is read as one.
+    if (elements.length > 0 && line <= elements[elements.length - 1].end) return whole;
+    elements.push({ line, end: lineAt(offsets, from + end - 1) });
     i = end;
   }
   return elements.length > 1 && value[i] === ']' ? elements : whole;

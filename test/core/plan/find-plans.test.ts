@@ -233,6 +233,21 @@ describe('findPlans: plans one after another without a log', function () {
     assert.equal(sequence[1].startLine, JSON.stringify([a], null, 2).split('\n').length + 1);
   });
 
+  it('reads JSON results on one line as one value, and a wrapped condition starting with "{" as part of its text plan', function () {
+    const a = twins[0].json[0];
+    const b = twins[3].json[0];
+    const oneLine = findPlans(JSON.stringify([a, b]));
+    assert.equal(oneLine.length, 1);
+    assert.deepEqual(oneLine[0].raw, a);
+    const text = psql('text-format.txt');
+    // An unmatched brace: read as the start of JSON, it would swallow the plans after it.
+    const wrapped = text.replace(/^( *)Filter: .*$/m, "$1Filter: (name ~ \n$1{')");
+    assert.notEqual(wrapped, text);
+    const plans = findPlans(`${wrapped}\n${text}`);
+    assert.equal(plans.length, 2);
+    assert.deepEqual(plans[1].raw, parseExplainJson(text));
+  });
+
   it('takes a "Query Text" line above a pasted auto_explain text plan into its entry', function () {
     const text = [
       'Query Text: SELECT 1',
