@@ -33,7 +33,7 @@ const NO_PLAN =
  * - the text format (see parseTextPlan), PostgreSQL 9.0 to 18;
  * - either inside psql's frames (aligned, unaligned, border 0-2, ASCII or unicode), quoted by pgAdmin
  *   or a CSV export, or in an auto_explain log entry (`LOG:  duration: 1.2 ms  plan: ...`), the first
- *   of several.
+ *   of several (findPlans finds each of them and reads it here).
  *
  * Returns the top-level object (for JSON, the input's own objects, not a copy). Throws PlanParseError otherwise.
  */

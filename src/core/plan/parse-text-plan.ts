@@ -835,7 +835,7 @@ export function parseTextPlan(text: string): RawExplainResult {
     if (column < rootColumn + 2 && !(stack.length === 1 && !inSummary && !SUMMARY_LINE.test(content) && column > rootColumn)) {
       const summary = readSummaryLine(content, result, column);
       if (summary === 'node') {
-        // A second plan (psql printing several statements' EXPLAIN): only the first is read.
+        // A second plan (psql printing several statements' EXPLAIN): only the first is read here; findPlans finds each.
         break;
       }
       if (summary === undefined) {
