@@ -5,15 +5,23 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { jsonTextPieces } from '../core/json-text';
 import { analyzeExplainOutput } from '../core/analyze';
-import { PlanParseError } from '../core/plan';
-import { buildPlanReport } from '../core/plan-report';
+import { findPlans, PlanParseError, slowestPlan } from '../core/plan';
+import { buildPlanReport, planIndexReport } from '../core/plan-report';
 import { ensureSqlParser, lineColumnAt, SqlSyntaxError, whyNotExplainable } from '../core/sql';
 import { describeSideEffects } from '../core/sql/side-effects';
 import { resolveConnection } from '../db/connection-config';
 import { createPool, DEFAULT_POOL_SETTINGS } from '../db/pool';
 import { DEFAULT_EXPLAIN_TIMEOUT_MS } from '../db/explain-runner';
 import { checkParameters, describeExplainFailure, explainAndAdvise, parameterValue, prepareStatement } from '../explain';
-import { chooseStyle, renderAdviceText, renderPlanText, terminalWidth, visibleControls, type ColorChoice } from './plan-text';
+import {
+  chooseStyle,
+  renderAdviceText,
+  renderPlanIndex,
+  renderPlanText,
+  terminalWidth,
+  visibleControls,
+  type ColorChoice,
+} from './plan-text';
 
 export const EXIT = { ok: 0, statementFailed: 1, usage: 2 } as const;
 
@@ -304,31 +312,57 @@ export interface AnalyzeCommandOptions {
   file?: string;
   json: boolean;
   color: ColorChoice;
+  /** Which plan of an input holding several (1-based); the slowest when absent. */
+  plan?: string;
 }
 
 export async function runAnalyzeCommand(options: AnalyzeCommandOptions): Promise<number> {
   const input = readInput(options.file, undefined, 'plan');
   const style = chooseStyle(options.color, process.stdout.isTTY === true, process.env);
   const width = terminalWidth(process.stdout.columns);
+  const plans = findPlans(input.text);
+  const slowest = slowestPlan(plans);
+  const chosen = options.plan === undefined ? (slowest ?? 0) : choosePlan(options.plan, plans.length, input.name);
+  const found = plans[chosen];
+  const several = plans.length > 1;
+  const name = several ? `${input.name}, plan ${chosen + 1} (line ${found.startLine})` : input.name;
+  const index = several && !options.json ? `${renderPlanIndex(plans, chosen, slowest, input.name, style, width)}\n\n` : '';
   let analysis;
   try {
-    analysis = analyzeExplainOutput(input.text);
+    // A plan read whole, or what could be read of a damaged one (text plans); the analysis may still refuse its numbers.
+    analysis = found.raw && (!found.error || !options.json) ? analyzeExplainOutput(found.raw) : undefined;
   } catch (error) {
     if (!(error instanceof PlanParseError)) throw error;
+    process.stdout.write(index);
+    return fail(`${name}: ${error.message}`, EXIT.usage);
+  }
+  if (found.error || !analysis) {
+    const error = found.error!;
     // A damaged text plan: show what could be read before the damage, then say where it broke.
-    if (error.partial && !options.json) {
-      const partial = analyzeExplainOutput(error.partial);
-      process.stdout.write(`${renderPlanText(partial.plan, style, width)}\n\n`);
-      return fail(`${input.name}: the plan above stops at the damage: ${error.message}`, EXIT.usage);
+    if (analysis) {
+      process.stdout.write(`${index}${renderPlanText(analysis.plan, style, width)}\n\n`);
+      return fail(`${name}: the plan above stops at the damage: ${error.message}`, EXIT.usage);
     }
-    return fail(`${input.name}: ${error.message}`, EXIT.usage);
+    process.stdout.write(index);
+    return fail(`${name}: ${error.message}`, EXIT.usage);
   }
   if (options.json) {
-    writeJson(buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice }));
+    const report = buildPlanReport(analysis.raw, analysis.plan, { advice: analysis.advice });
+    if (several) report.plans = planIndexReport(plans, chosen);
+    writeJson(report);
   } else {
     process.stdout.write(
-      `${renderPlanText(analysis.plan, style, width, analysis.advice)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style, width)}\n`,
+      `${index}${renderPlanText(analysis.plan, style, width, analysis.advice)}\n\n${renderAdviceText(analysis.plan, analysis.advice, style, width)}\n`,
     );
   }
   return EXIT.ok;
+}
+
+/** The 0-based position `--plan N` names, or a UsageError naming the valid range. */
+function choosePlan(value: string, count: number, name: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= count) return n - 1;
+  const range =
+    count === 1 ? `${name} holds one plan, so --plan takes only 1` : `${name} holds ${count} plans, so --plan takes 1 to ${count}`;
+  throw new UsageError(`--plan ${value} is out of range: ${range}`);
 }

@@ -14,7 +14,7 @@ const HELP = `plan-lens: understand PostgreSQL query plans
 Usage:
   plan-lens explain [FILE | - | --sql TEXT] [--db URL | --demo] [--estimate] [--param VALUE]... [--generic]
                    [--json] [--timeout MS] [--no-indexes] [--allow-side-effects]
-  plan-lens analyze [FILE | -] [--json]
+  plan-lens analyze [FILE | -] [--plan N] [--json]
   plan-lens lint PATH... [--db URL] [--json] [--fail-on error|warning|info] [--processes N] [--recording FILE]
   plan-lens record --db URL --listen HOST:PORT [--out FILE] [--json] [--duration S] [--fail-on IDS]
   plan-lens slow --db URL [--json] [--limit N] [--slow-ms MS]
@@ -43,6 +43,11 @@ explain   Runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) on one statement inside a
 analyze   Reads a saved plan (a file, or - for standard input) and prints the same report without
           any database: EXPLAIN output in text or JSON format, inside psql's frames or not, an
           auto_explain log entry, or a report of plan-lens --json.
+          An input with several plans (an auto_explain log, several psql outputs or JSON
+          results) gets an index first (number, line, duration, nodes, statement; the
+          slowest marked *), then the report of the slowest.
+          --plan N      report on plan N of the index instead (1 is the first in the input)
+          --json        the report of that one plan, with a "plans" array indexing them all
 lint      Checks Python, JavaScript and TypeScript code for connection-pool settings, ORM N+1
           loops and row-by-row writes (SQLAlchemy, redis-py, PyMongo, node-postgres).
           --db URL        compare pool sizes and recycling with this server's limits, read live
@@ -101,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
         limit: { type: 'string' },
         'allow-side-effects': { type: 'boolean' },
         color: { type: 'string' },
+        plan: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -140,6 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (values.processes || values.recording) throw new UsageError(`--${values.processes ? 'processes' : 'recording'} belongs to lint`);
     if (values['fail-on'] && command !== 'record') throw new UsageError('--fail-on belongs to lint and record');
+    if (values.plan !== undefined && command !== 'analyze') throw new UsageError('--plan belongs to analyze');
     if (rest.length > 1) throw new UsageError(`expected at most one FILE, got ${rest.length}: ${rest.join(' ')}`);
     switch (command) {
       case 'explain':
@@ -169,9 +176,9 @@ export async function main(argv: string[]): Promise<number> {
           values.generic ||
           values['allow-side-effects']
         ) {
-          throw new UsageError('analyze reads a saved plan and takes only FILE (or -) and --json');
+          throw new UsageError('analyze reads a saved plan and takes only FILE (or -), --plan N and --json');
         }
-        return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false, color });
+        return await runAnalyzeCommand({ file: rest[0], json: values.json ?? false, color, plan: values.plan });
       case 'record':
         return await runRecordCommand({
           db: values.db,

@@ -8,6 +8,7 @@ import type { RawPlanNode } from '../core/plan/explain-json';
 import type { AnalyzedPlan, PlanNode } from '../core/plan/model';
 import { formatChange, formatCostRange, formatCount, formatFactor, formatKb, formatMs, formatPercent, formatRows } from '../core/format';
 import { nodeName } from '../core/plan/node-label';
+import { countPlanNodes, planTimeMs, statementExcerpt, type FoundPlan } from '../core/plan/find-plans';
 
 export interface TextStyle {
   bold(text: string): string;
@@ -68,13 +69,6 @@ function nodeTitle(node: PlanNode): string {
   return visibleControls(`#${node.id} ${title}`);
 }
 
-/** Rows as PostgreSQL prints them, per loop, beside the total: a parallel scan's estimate is per process. */
-function rowsText(node: PlanNode): string {
-  const total = formatCount(node.actualRowsTotal ?? 0);
-  if (node.loops <= 1) return `rows ${total} of ${formatCount(node.planRows)} est`;
-  return `rows ${total} (${formatRows(node.actualRows ?? 0)} per loop of ${formatCount(node.planRows)} est)`;
-}
-
 const CONDITIONS = ['Index Cond', 'Recheck Cond', 'Hash Cond', 'Merge Cond', 'Join Filter', 'Filter', 'One-Time Filter', 'Cache Key'];
 
 /** The node's conditions, sort and hash details and buffers: what explain.depesz.com shows under each node. */
@@ -127,26 +121,84 @@ export function wrap(text: string, width: number, first: string, rest: string): 
   return out;
 }
 
-function nodeMetrics(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): string {
-  if (!plan.analyzed) {
-    return style.dim(`cost ${formatCostRange(node.startupCost, node.totalCost)}  est ${formatCount(node.planRows)} rows`);
+/** A value of the numeric columns, right-aligned; `paint` colours it after padding, so colour never shifts a column. */
+interface Cell {
+  text: string;
+  paint?: (text: string) => string;
+}
+
+/**
+ * The numeric columns at the left of every node line, as explain.depesz.com's table: with ANALYZE,
+ * exclusive time and its share, inclusive time, rows per loop and the estimate per loop (as
+ * PostgreSQL prints both), the misestimate, loops; without, the cost range and the row estimate.
+ */
+const ANALYZE_COLUMNS = ['exclusive', '%', 'inclusive', 'rows', 'est', 'misest.', 'loops'];
+const ESTIMATE_COLUMNS = ['cost', 'est rows'];
+
+function nodeCells(plan: AnalyzedPlan, node: PlanNode, style: TextStyle): Cell[] {
+  if (!plan.analyzed) return [{ text: formatCostRange(node.startupCost, node.totalCost) }, { text: formatCount(node.planRows) }];
+  const estimate = { text: formatCount(node.planRows) };
+  if (!node.executed)
+    return [{ text: '' }, { text: '' }, { text: '' }, { text: '' }, estimate, { text: '' }, { text: formatCount(node.loops) }];
+  const hot = (node.exclusiveShare ?? 0) >= HOT_SHARE ? style.hot : undefined;
+  const misestimate =
+    node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR
+      ? { text: `${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}`, paint: style.warn }
+      : { text: '' };
+  return [
+    { text: timeText(node.exclusiveMs), paint: hot },
+    { text: formatShare(node.exclusiveShare), paint: hot },
+    { text: timeText(node.inclusiveMs) },
+    { text: formatRows(node.actualRows ?? 0) },
+    estimate,
+    misestimate,
+    { text: formatCount(node.loops) },
+  ];
+}
+
+/** One line of the tree view before layout: a node line has cells, a detail line none. */
+interface TreeRow {
+  cells?: Cell[];
+  /** Tree drawing before the text, on its first line and on the lines it wraps to. */
+  lead: string;
+  rest: string;
+  text: string;
+  paint?: (text: string) => string;
+  leadPaint?: (text: string) => string;
+}
+
+/** Text after the tree drawing keeps at least this many columns, however deep the node or narrow the terminal. */
+const MIN_TREE_TEXT = 40;
+
+/**
+ * The rows laid out: the cells right-aligned in columns of one width each (the widest value or the
+ * header), a header naming them, the tree after them at the same column on every line; text wraps
+ * to `width` with continuation lines under the tree column.
+ */
+function layoutRows(rows: TreeRow[], names: string[], style: TextStyle, width: number): string[] {
+  const widths = names.map((name) => name.length);
+  for (const row of rows) row.cells?.forEach((cell, j) => (widths[j] = Math.max(widths[j], cell.text.length)));
+  const columns = (cells: Cell[]) =>
+    cells
+      .map((cell, j) => {
+        const padded = cell.text.padStart(widths[j]);
+        return cell.paint ? cell.paint(padded) : padded;
+      })
+      .join('  ') + '  ';
+  const gutter = widths.reduce((sum, w) => sum + w + 2, 0);
+  const blank = ' '.repeat(gutter);
+  const lines = [style.dim(`${names.map((name, j) => name.padStart(widths[j])).join('  ')}  node`)];
+  for (const row of rows) {
+    const treeWidth = Math.max(width - gutter, row.rest.length + MIN_TREE_TEXT);
+    const leadPaint = row.leadPaint ?? ((text: string) => text);
+    const paint = row.paint ?? ((text: string) => text);
+    wrap(row.text, treeWidth, row.lead, row.rest).forEach((line, i) => {
+      const lead = i === 0 ? row.lead : row.rest;
+      const left = i === 0 && row.cells ? columns(row.cells) : blank;
+      lines.push(`${left}${leadPaint(lead)}${paint(line.slice(lead.length))}`.trimEnd());
+    });
   }
-  if (!node.executed) return style.dim('never executed');
-  const parts: string[] = [];
-  const share = formatShare(node.exclusiveShare);
-  const self = `self ${timeText(node.exclusiveMs)}${share ? ` ${share}` : ''}`;
-  parts.push((node.exclusiveShare ?? 0) >= HOT_SHARE ? style.hot(self) : self);
-  parts.push(`total ${timeText(node.inclusiveMs)}`);
-  let rows = rowsText(node);
-  if (node.misestimate && node.misestimate.factor >= MISESTIMATE_INFO_FACTOR) {
-    rows += style.warn(` (${formatFactor(node.misestimate.factor)} ${node.misestimate.direction}estimated)`);
-  }
-  parts.push(rows);
-  if (node.loops !== 1) parts.push(`loops ${formatCount(node.loops)}`);
-  if (node.removedRatio !== undefined && node.removedRatio >= 0.5) {
-    parts.push(style.warn(`${formatPercent(node.removedRatio)} of rows removed by filter`));
-  }
-  return parts.join('  ');
+  return lines;
 }
 
 export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYLE, width = 100, advice?: PlanAdvice): string {
@@ -169,25 +221,42 @@ export function renderPlanText(plan: AnalyzedPlan, style: TextStyle = PLAIN_STYL
   return lines.join('\n');
 }
 
-/** The tree lines. */
+/** The tree lines under their column header. */
 function renderTree(plan: AnalyzedPlan, style: TextStyle, width: number): string[] {
-  const lines: string[] = [];
+  return layoutRows(treeRows(plan, style), plan.analyzed ? ANALYZE_COLUMNS : ESTIMATE_COLUMNS, style, width);
+}
+
+/** The tree's rows in preorder (Citus tasks and their remote plans are ordinary nodes of it). */
+function treeRows(plan: AnalyzedPlan, style: TextStyle): TreeRow[] {
+  const rows: TreeRow[] = [];
   // Iterative preorder walk: plans can be thousands of levels deep or wide.
   const stack: Array<{ id: number; prefix: string; isLast: boolean; depth: number }> = [{ id: 0, prefix: '', isLast: true, depth: 0 }];
   while (stack.length > 0) {
     const { id, prefix, isLast, depth } = stack.pop()!;
     const node = plan.nodes[id];
     const branch = depth === 0 ? '' : isLast ? '└─ ' : '├─ ';
-    const level = depth > MAX_DRAWN_DEPTH ? style.dim(`[level ${depth}] `) : '';
-    lines.push(`${prefix}${branch}${level}${style.bold(nodeTitle(node))}  ${nodeMetrics(plan, node, style)}`);
+    const level = depth > MAX_DRAWN_DEPTH ? `[level ${depth}] ` : '';
     const childPrefix = depth === 0 || depth >= MAX_DRAWN_DEPTH ? prefix : prefix + (isLast ? '   ' : '│  ');
     const detailPrefix = childPrefix + (node.childIds.length > 0 ? '│  ' : '   ');
-    for (const detail of nodeDetails(node)) lines.push(...wrap(detail, width, style.dim(detailPrefix), style.dim(`${detailPrefix}    `)));
+    const never = plan.analyzed && !node.executed ? '  (never executed)' : '';
+    rows.push({
+      cells: nodeCells(plan, node, style),
+      lead: `${prefix}${branch}${level}`,
+      rest: `${detailPrefix}  `,
+      text: `${nodeTitle(node)}${never}`,
+      paint: style.bold,
+    });
+    for (const detail of nodeDetails(node))
+      rows.push({ lead: detailPrefix, rest: `${detailPrefix}    `, text: detail, leadPaint: style.dim });
+    if (plan.analyzed && node.removedRatio !== undefined && node.removedRatio >= 0.5) {
+      const text = `${formatPercent(node.removedRatio)} of rows removed by filter`;
+      rows.push({ lead: detailPrefix, rest: `${detailPrefix}    `, text, paint: style.warn, leadPaint: style.dim });
+    }
     for (let i = node.childIds.length - 1; i >= 0; i--) {
       stack.push({ id: node.childIds[i], prefix: childPrefix, isLast: i === node.childIds.length - 1, depth: depth + 1 });
     }
   }
-  return lines;
+  return rows;
 }
 
 const SEVERITY_MARK: Record<Severity, string> = { critical: 'critical', warning: 'warning ', info: 'info    ' };
@@ -235,4 +304,58 @@ export function renderAdviceText(plan: AnalyzedPlan, advice: PlanAdvice, style: 
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The list of plans an input holds (an auto_explain log), one line each: number, line, duration,
+ * nodes and the statement on one line; the slowest marked. Says which plan the report below is about.
+ */
+export function renderPlanIndex(
+  plans: FoundPlan[],
+  chosen: number,
+  slowest: number | undefined,
+  name: string,
+  style: TextStyle = PLAIN_STYLE,
+  width = 100,
+): string {
+  // Without ANALYZE or a log's duration there is no slowest to mark.
+  const timed = slowest !== undefined && planTimeMs(plans[slowest]) !== undefined;
+  const rows = plans.map((plan, i) => ({
+    mark: i === slowest && timed ? '*' : '',
+    number: String(i + 1),
+    line: formatCount(plan.startLine),
+    time: timeText(planTimeMs(plan)),
+    nodes: plan.raw ? formatCount(countPlanNodes(plan.raw.Plan)) : '-',
+    what: plan.error && !plan.raw ? `cannot be read: ${plan.error.message}` : statementOf(plan, width),
+    damaged: plan.error !== undefined,
+  }));
+  const head = { mark: '', number: '#', line: 'line', time: 'duration', nodes: 'nodes', what: 'statement' };
+  const widths = (['number', 'line', 'time', 'nodes'] as const).map((key) =>
+    rows.reduce((widest, row) => Math.max(widest, row[key].length), head[key].length),
+  );
+  const fixed = (row: typeof head) =>
+    `${row.mark.padEnd(2)}${row.number.padStart(widths[0])}  ${row.line.padStart(widths[1])}  ${row.time.padStart(widths[2])}  ${row.nodes.padStart(widths[3])}  `;
+  const room = Math.max(20, width - fixed(head).length);
+  const which =
+    chosen !== slowest
+      ? `plan ${chosen + 1} is analysed below${timed ? '; the slowest is marked *' : ''}`
+      : timed
+        ? `the slowest (*) is plan ${chosen + 1}, analysed below; choose another with --plan N`
+        : `none states its duration: plan ${chosen + 1}, the first readable, is analysed below; choose another with --plan N`;
+  const lines = [
+    style.bold(visibleControls(`${formatCount(plans.length)} plans in ${name}: ${which}.`)),
+    style.dim(`${fixed(head)}${head.what}`),
+  ];
+  for (const row of rows) {
+    const what = visibleControls(row.what.length > room ? `${row.what.slice(0, room - 1)}…` : row.what);
+    const text = `${fixed(row)}${row.damaged ? style.warn(what) : what}`;
+    lines.push(row.mark ? style.bold(text) : text);
+  }
+  return lines.join('\n');
+}
+
+/** A plan's statement on one line; a plan read only up to damage says where. */
+function statementOf(plan: FoundPlan, width: number): string {
+  const statement = statementExcerpt(plan.queryText, width) || '(no statement in the input)';
+  return plan.error?.line === undefined ? statement : `(damaged at line ${formatCount(plan.error.line)}) ${statement}`;
 }

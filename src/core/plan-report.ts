@@ -6,6 +6,7 @@
 import type { ExecutionHeadline, FixFirst, IndexKind, PlanAdvice, Severity } from './advice/advice-model';
 import type { AnalyzedPlan, MisestimateDirection, PlanNode } from './plan/model';
 import type { RawExplainResult } from './plan/explain-json';
+import { countPlanNodes, planTimeMs, type FoundPlan } from './plan/find-plans';
 
 export const PLAN_REPORT_VERSION = 1;
 
@@ -110,6 +111,42 @@ export interface PlanReport {
   warnings: PlanReportWarning[];
   /** Index suggestions, best verified improvement first; empty without a database. */
   suggestions: PlanReportSuggestion[];
+  /** Present when the input held several plans (an auto_explain log): every one, in input order; the report is about the one marked chosen. */
+  plans?: PlanReportEntry[];
+}
+
+/** One plan of an input that held several. */
+export interface PlanReportEntry {
+  /** 1-based position in the input, as `--plan N` takes it. */
+  number: number;
+  startLine: number;
+  endLine: number;
+  format: 'text' | 'json';
+  /** The log entry's duration, else the plan's execution time, ms; null when neither is known. */
+  durationMs: number | null;
+  /** The log line's prefix before the level (timestamp, process id...), null outside a log. */
+  logPrefix: string | null;
+  statement: string | null;
+  /** Nodes read (up to the damage for a damaged plan); null when nothing could be read. */
+  nodeCount: number | null;
+  chosen: boolean;
+  /** Why the plan could not be read, whole or in part; null when it was. */
+  error: string | null;
+}
+
+export function planIndexReport(plans: FoundPlan[], chosen: number): PlanReportEntry[] {
+  return plans.map((plan, i) => ({
+    number: i + 1,
+    startLine: plan.startLine,
+    endLine: plan.endLine,
+    format: plan.format,
+    durationMs: planTimeMs(plan) ?? null,
+    logPrefix: plan.logPrefix ?? null,
+    statement: plan.queryText ?? null,
+    nodeCount: plan.raw ? countPlanNodes(plan.raw.Plan) : null,
+    chosen: i === chosen,
+    error: plan.error?.message ?? null,
+  }));
 }
 
 export interface PlanReportContext {

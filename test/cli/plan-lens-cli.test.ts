@@ -21,6 +21,34 @@ interface CliResult {
   stderr: string;
 }
 
+/**
+ * The numeric columns of the node line whose tree text starts with `title`, read by the header's
+ * positions (each value is right-aligned under its name).
+ */
+function nodeColumns(output: string, title: string): Record<string, string> {
+  const lines = output.split('\n');
+  const header = lines.find((line) => /^ *(exclusive|cost) .* node$/.test(line));
+  assert.ok(header, 'a column header');
+  const tree = header.length - 'node'.length;
+  const line = lines.find(
+    (l) =>
+      l.length > tree &&
+      l
+        .slice(tree)
+        .replace(/^[\s│├└─]*(\[level \d+\] )?/, '')
+        .startsWith(title),
+  );
+  assert.ok(line, `a node line for ${title}`);
+  const columns: Record<string, string> = {};
+  let from = 0;
+  for (const match of header.slice(0, tree).matchAll(/\S+/g)) {
+    const end = match.index + match[0].length;
+    columns[match[0]] = line.slice(from, end).trim();
+    from = end;
+  }
+  return columns;
+}
+
 let cacheDir: string;
 let work: string;
 
@@ -101,7 +129,7 @@ describe('plan-lens CLI', function () {
     it('prints the tree of a saved plan with times and row estimates', async function () {
       const result = await run(['analyze', join(fixtures, 'ecommerce-topn-n7.json')]);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /^#0 Limit /m);
+      assert.match(result.stdout, / {2}#0 Limit$/m);
       assert.match(result.stdout, /Parallel Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: /);
     });
@@ -122,7 +150,7 @@ describe('plan-lens CLI', function () {
       ]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^Execution took [^\n]+\nFix first: /);
-      assert.match(result.stdout, /^#0 HashAggregate /m);
+      assert.match(result.stdout, / {2}#0 HashAggregate$/m);
       assert.match(result.stdout, /Hash Cond: \(o\.customer_id = c\.id\)/);
       assert.match(result.stdout, /Hash: [\d,]+ buckets, \d+ batches/);
       assert.match(result.stdout, /Buffers: shared hit \d+/);
@@ -130,8 +158,14 @@ describe('plan-lens CLI', function () {
     });
 
     it('rows per loop for parallel nodes, as PostgreSQL prints the estimate', async function () {
+      const raw = JSON.parse(readFileSync(join(fixtures, 'ecommerce-topn-n7.json'), 'utf8'))[0];
       const result = await run(['analyze', join(fixtures, 'ecommerce-topn-n7.json')]);
-      assert.match(result.stdout, /Parallel Seq Scan on products p .*rows [\d,]+ \([\d,.]+ per loop of [\d,]+ est\)/);
+      const scan = nodeColumns(result.stdout, '#4 Parallel Seq Scan on products p');
+      const node = raw.Plan.Plans[0].Plans[0].Plans[0].Plans[0];
+      assert.equal(node['Node Type'], 'Seq Scan');
+      assert.equal(scan.rows, node['Actual Rows'].toLocaleString('en-US'));
+      assert.equal(scan.est, node['Plan Rows'].toLocaleString('en-US'));
+      assert.equal(scan.loops, String(node['Actual Loops']));
     });
 
     it('--color always and FORCE_COLOR colour a pipe; NO_COLOR does not stop --color always', async function () {
@@ -150,18 +184,21 @@ describe('plan-lens CLI', function () {
       const plan = join(fixtures, '..', 'citus', 'pending-orders-one-of-32.txt');
       const result = await run(['analyze', '--color', 'never', plan]);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(
-        result.stdout,
-        new RegExp(
-          [
-            '^└─ #1 Custom Scan \\(Citus Adaptive\\) {2}self 17\\.2 ms 35% {2}total 48\\.5 ms .*',
-            ' {3}└─ #2 Task on localhost:9701 postgres {2}self 0\\.105 ms 0\\.2% {2}total 31\\.3 ms .*',
-            ' {6}└─ #3 Aggregate {2}self 0\\.700 ms 1\\.4% {2}total 31\\.2 ms .*',
-            ' {9}└─ #4 Seq Scan on orders_102008 orders {2}self 30\\.5 ms 63% {2}total 30\\.5 ms .*',
-          ].join('\n'),
-          'm',
-        ),
+      // The tree after the columns, each node numbered and drawn once; the times are the worker's for remote nodes.
+      const tree = result.stdout.split('\n').map((line) => line.replace(/^.*?(?=[│├└]─ #|#0 )/, ''));
+      const at = (title: string) => tree.findIndex((line) => line.includes(title));
+      assert.ok(at('└─ #1 Custom Scan (Citus Adaptive)') < at('└─ #2 Task on localhost:9701 postgres'));
+      assert.ok(at('└─ #2 Task on localhost:9701 postgres') < at('└─ #3 Aggregate'));
+      assert.ok(at('└─ #3 Aggregate') < at('└─ #4 Seq Scan on orders_102008 orders'));
+      assert.deepEqual(
+        [nodeColumns(result.stdout, '#1 Custom Scan').exclusive, nodeColumns(result.stdout, '#1 Custom Scan').inclusive],
+        ['17.2 ms', '48.5 ms'],
       );
+      assert.deepEqual(
+        [nodeColumns(result.stdout, '#2 Task on').exclusive, nodeColumns(result.stdout, '#2 Task on').inclusive],
+        ['0.105 ms', '31.3 ms'],
+      );
+      assert.equal(nodeColumns(result.stdout, '#4 Seq Scan on orders_102008').exclusive, '30.5 ms');
       assert.doesNotMatch(result.stdout, /Task on host=/, 'drawn once, as a node');
       const json = JSON.parse((await run(['analyze', '--json', plan])).stdout);
       assert.deepEqual(
@@ -182,7 +219,7 @@ describe('plan-lens CLI', function () {
       text.splice(6, 0, 'here is a line break');
       const result = await run(['analyze', '--color', 'never', '-'], { input: text.join('\n') });
       assert.equal(result.code, 2);
-      assert.match(result.stdout, /^#0 HashAggregate /m);
+      assert.match(result.stdout, / {2}#0 HashAggregate$/m);
       assert.match(result.stderr, /the plan above stops at the damage: line 7: expected .*found "here is a line break"/);
     });
 
@@ -222,6 +259,88 @@ describe('plan-lens CLI', function () {
       const text = await run(['analyze', join(fixtures, 'sort-spill-disk-n3.json')]);
       assert.match(text.stdout, /Findings \(\d+, largest time at stake first\):/);
       assert.match(text.stdout, /work_mem/);
+    });
+
+    it('an auto_explain log with several plans: an index, then the slowest; --plan picks another; --json adds the index', async function () {
+      const log = join(root, 'test', 'fixtures', 'plans', 'auto-explain-log', 'server.log');
+      const entries = readFileSync(log, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line: i + 1, duration: / duration: ([\d.]+) ms {2}plan:$/.exec(line)?.[1] }))
+        .filter((entry) => entry.duration !== undefined);
+      const slowest = entries.reduce((a, b) => (Number(b.duration) > Number(a.duration) ? b : a));
+      const number = entries.indexOf(slowest) + 1;
+
+      const text = await run(['analyze', '--color', 'never', log]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        new RegExp(
+          `^${entries.length} plans in .*server\\.log: the slowest \\(\\*\\) is plan ${number}, analysed below; choose another with --plan N\\.$`,
+          'm',
+        ),
+      );
+      const rows = text.stdout.split('\n').filter((line) => /^[* ] +\d+ +\d+ /.test(line));
+      assert.equal(rows.length, entries.length);
+      assert.deepEqual(
+        rows.map((row) => Number(row.trim().replace(/^\* /, '').split(/ +/)[1])),
+        entries.map((entry) => entry.line),
+      );
+      assert.match(rows[number - 1], /^\* /);
+      assert.match(rows[1], /SELECT c\.name, o\.amount FROM customers c JOIN/, 'a multi-line statement on one line');
+      assert.match(text.stdout, / {2}#0 Merge Join$/m);
+
+      const second = await run(['analyze', '--color', 'never', '--plan', '2', log]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stdout, /: plan 2 is analysed below; the slowest is marked \*\./);
+      assert.match(second.stdout, / {2}#0 Hash Join$/m);
+
+      const outside = await run(['analyze', '--plan', String(entries.length + 1), log]);
+      assert.equal(outside.code, 2);
+      assert.match(
+        outside.stderr,
+        new RegExp(`--plan ${entries.length + 1} is out of range: .*holds ${entries.length} plans, so --plan takes 1 to ${entries.length}`),
+      );
+      assert.equal(outside.stdout, '');
+
+      const json = await run(['analyze', '--json', log]);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout);
+      assert.equal(report.nodes[0].nodeType, 'Merge Join');
+      assert.deepEqual(
+        report.plans.map((p: { startLine: number; durationMs: number; chosen: boolean }) => [p.startLine, p.durationMs, p.chosen]),
+        entries.map((entry, i) => [entry.line, Number(entry.duration), i + 1 === number]),
+      );
+      const single = JSON.parse((await run(['analyze', '--json', join(fixtures, 'sort-spill-disk-n3.json')])).stdout);
+      assert.equal(single.plans, undefined, 'a single plan has no index');
+    });
+
+    it('an auto_explain log with damaged entries: listed with the damage, the others analysed; the unreadable one refused by --plan', async function () {
+      const lines = readFileSync(join(root, 'test', 'fixtures', 'plans', 'auto-explain-log', 'server.log'), 'utf8').split('\n');
+      const starts = lines.flatMap((line, i) => (/ duration: [\d.]+ ms {2}plan:$/.test(line) ? [i + 1] : []));
+      // The first plan loses its Seq Scan line's filter to garbage; the first JSON plan is cut short.
+      const broken = starts[0] + 3;
+      lines[broken - 1] = '\t        ??? lost';
+      const json = starts.findIndex((start) => lines[start].trim() === '{');
+      lines.splice(starts[json] + 10, starts[json + 1] - starts[json] - 12);
+      const log = file('damaged.log', lines.join('\n'));
+
+      const text = await run(['analyze', '--color', 'never', log]);
+      assert.equal(text.code, 0, text.stderr);
+      const rows = text.stdout.split('\n').filter((line) => /^[* ] +\d+ +\d+ /.test(line));
+      assert.equal(rows.length, starts.length);
+      assert.match(rows[0], new RegExp(`\\(damaged at line ${broken}\\) SELECT count\\(\\*\\) FROM orders`));
+      assert.match(rows[json], / - +cannot be read: not JSON: /);
+
+      const unreadable = await run(['analyze', '--color', 'never', '--plan', String(json + 1), log]);
+      assert.equal(unreadable.code, 2);
+      assert.match(
+        unreadable.stderr,
+        new RegExp(`damaged\\.log, plan ${json + 1} \\(line ${starts[json]}\\): not JSON: .* at line \\d+, column \\d+`),
+      );
+      const partial = await run(['analyze', '--color', 'never', '--plan', '1', log]);
+      assert.equal(partial.code, 2);
+      assert.match(partial.stdout, / {2}#0 Aggregate$/m);
+      assert.match(partial.stderr, new RegExp(`plan 1 \\(line ${starts[0]}\\): the plan above stops at the damage: line ${broken}: `));
     });
 
     it('says why a file is not a plan, with exit 2', async function () {
@@ -288,7 +407,7 @@ describe('plan-lens CLI', function () {
       const result = await run(['explain', '--demo', '--sql', DEMO_QUERY], { env: withoutServer() });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /PGlite/);
-      assert.match(result.stdout, /^#0 Limit /m);
+      assert.match(result.stdout, / {2}#0 Limit$/m);
       assert.match(result.stdout, /Seq Scan on products p/);
       assert.match(result.stdout, /Execution time: \d/);
       // No HypoPG on the demo: the suggestion is verified by building it in a transaction that is rolled back.
@@ -318,7 +437,7 @@ describe('plan-lens CLI', function () {
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^PostgreSQL 1[6-9]\S* \(PGlite .*\(generic plan: the placeholders were planned without values\)$/m);
-      assert.match(result.stdout, /^#0 Index Scan using products_pkey on products /m);
+      assert.match(result.stdout, / {2}#0 Index Scan using products_pkey on products\b/m);
       assert.match(result.stdout, /Estimates only/);
     });
 

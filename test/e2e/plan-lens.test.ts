@@ -38,7 +38,7 @@ import {
 } from './extension-host/shop-fixture';
 
 const EXTENSION_HOST_SUITE = path.join(__dirname, 'extension-host', 'index.js');
-const EXTENSION_HOST_TESTS = 6;
+const EXTENSION_HOST_TESTS = 7;
 const DATABASE_VARIABLES = /^(PG[A-Z]+|DATABASE_URL)$/;
 const ACTIVE_EDITOR = '.editor-group-container.active .editor-instance .monaco-editor';
 const QUICK_INPUT = '.quick-input-widget';

@@ -34,7 +34,7 @@ const NO_PLAN =
  * - the text format (see parseTextPlan), PostgreSQL 9.0 to 18;
  * - either inside psql's frames (aligned, unaligned, border 0-2, ASCII or unicode), quoted by pgAdmin
  *   or a CSV export, or in an auto_explain log entry (`LOG:  duration: 1.2 ms  plan: ...`), the first
- *   of several.
+ *   of several (findPlans finds each of them and reads it here).
  *
  * Returns the top-level object (for JSON, the input's own objects, not a copy). Throws PlanParseError otherwise.
  */
@@ -128,7 +128,7 @@ function findJsonStart(text: string): number {
 }
 
 /** Index just past the bracket closing the one at `start`, or -1 if the text ends first. Linear; skips strings. */
-function findBalancedEnd(text: string, start: number): number {
+export function findBalancedEnd(text: string, start: number): number {
   let depth = 0;
   let inString = false;
   for (let i = start; i < text.length; i++) {

@@ -248,6 +248,13 @@ function readNodeLine(content: string): NodeLine | undefined {
   return { fields, measured: estimate !== null || actual !== null || never >= 0 };
 }
 
+/** Whether a line (frames removed) is the top node of a text plan: a node name with an estimate or actual values, no arrow. */
+export function startsTextPlan(content: string): boolean {
+  // Most lines are settled by a substring test, before any regular expression.
+  if (content.startsWith('->') || !(content.includes('(cost=') || content.includes('(actual ') || content.includes(NEVER))) return false;
+  return readNodeLine(content.trim())?.measured === true;
+}
+
 function actualFields(match: RegExpExecArray): Fields {
   const fields: Fields = {};
   if (match[1] !== undefined) {
@@ -848,7 +855,7 @@ export function parseTextPlan(text: string): RawExplainResult {
     if (column < rootColumn + 2 && !(stack.length === 1 && !inSummary && !SUMMARY_LINE.test(content) && column > rootColumn)) {
       const summary = readSummaryLine(content, result, column);
       if (summary === 'node') {
-        // A second plan (psql printing several statements' EXPLAIN): only the first is read.
+        // A second plan (psql printing several statements' EXPLAIN): only the first is read here; findPlans finds each.
         break;
       }
       if (summary === undefined) {

@@ -10,6 +10,7 @@
 
 const assert = require('assert');
 const fs = require('fs');
+const path = require('path');
 const vscode = require('vscode');
 const { SHOP_FILE } = require('./shop-fixture');
 
@@ -170,5 +171,40 @@ describe('Plan Lens in the extension host', () => {
       vscode.languages.getDiagnostics(document.uri).every((d) => d.source !== 'Plan Lens'),
     );
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('Visualize Plan on an auto_explain log: the plan under the cursor, else a choice, slowest first', async () => {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'plans', 'auto-explain-log', 'server.log'), 'utf8');
+    const entries = text
+      .split('\n')
+      .map((line, i) => ({ line: i + 1, duration: Number(/ duration: ([\d.]+) ms {2}plan:$/.exec(line)?.[1]) }))
+      .filter((entry) => entry.duration >= 0);
+    const slowest = entries.reduce((a, b) => (b.duration > a.duration ? b : a));
+    const log = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(log);
+    const titled = (line) => `Plan Lens: Plan: pasted plan (line ${line})`;
+
+    // The cursor inside the second plan: that plan, without asking.
+    const inside = new vscode.Position(entries[1].line + 2, 4);
+    editor.selection = new vscode.Selection(inside, inside);
+    await vscode.commands.executeCommand('planLens.visualizePlan');
+    await until('the plan tab of the plan under the cursor', () => planTabs().find((t) => t.label === titled(entries[1].line)));
+
+    // The cursor on a log line outside every plan: the list, whose first (selected) entry is the slowest plan.
+    await vscode.window.showTextDocument(log);
+    editor.selection = new vscode.Selection(new vscode.Position(0, 0), new vscode.Position(0, 0));
+    const chosen = vscode.commands.executeCommand('planLens.visualizePlan');
+    let done = false;
+    void chosen.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    await until('the pick accepted', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await sleep(200);
+      return done;
+    });
+    await chosen;
+    await until('the plan tab of the slowest plan', () => planTabs().find((t) => t.label === titled(slowest.line)));
   });
 });
