@@ -215,6 +215,17 @@ describe('Citus distributed plans', () => {
     assert.doesNotMatch(seqScan.fix, /orders_102008/);
   });
 
+  it("judges no misestimate on the Custom Scan, whose 100,000-row estimate is Citus's placeholder", () => {
+    for (const file of [`${ONE_OF_32}.json`, `${ONE_OF_32}.txt`]) {
+      const analysis = analyzeExplainOutput(read(file));
+      const scan = analysis.plan.nodes[1];
+      assert.equal(scan.label, 'Custom Scan (Citus Adaptive)');
+      assert.deepEqual([scan.planRows, scan.actualRows], [100_000, 32], file);
+      assert.equal(scan.misestimate, undefined, file);
+      assert.ok(!analysis.advice.findings.some((f) => f.ruleId === 'row-misestimate' && f.nodeIds.includes(1)), file);
+    }
+  });
+
   it('has the index advisor skip nodes that ran on a worker, which a local scan of the same table would get', async () => {
     await ensureSqlParser();
     const columns = [

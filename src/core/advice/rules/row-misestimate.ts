@@ -52,7 +52,8 @@ export const rowMisestimate: Rule = {
   evaluate(plan: AnalyzedPlan): Finding[] {
     const findings: Finding[] = [];
     for (const node of plan.nodes) {
-      if (node.actualRows === undefined) continue;
+      // No misestimate to judge: not run, or an estimate that is a placeholder (Citus's distributed scan).
+      if (node.actualRows === undefined || node.misestimate === undefined) continue;
       const signed = signedFactor(node);
       const under = signed > 1;
       const factor = under ? signed : 1 / signed;
