@@ -84,6 +84,18 @@ describe('warning rules on real plans', () => {
       }
       assert.ok(superseded > 0, 'no plan has a superseded finding: the test would prove nothing');
     });
+
+    it('a rule superseded by a superseded rule gives way to what supersedes that one too', () => {
+      // evaluateRules reads a superseding rule's findings as kept (its own superseded ones dropped):
+      // the same as reading all it found only while this holds.
+      for (const rule of RULES) {
+        for (const id of rule.supersededBy ?? []) {
+          for (const further of RULES.find((r) => r.id === id)!.supersededBy ?? []) {
+            assert.ok(rule.supersededBy!.includes(further), `${rule.id} gives way to ${id} but not to ${further}, which supersedes ${id}`);
+          }
+        }
+      }
+    });
   });
 
   describe('every rule has real plans', () => {
