@@ -13,6 +13,7 @@ import { checkCode } from '../src/core/code/lint';
 import { ModelIndex } from '../src/core/code/models';
 import { languageOfPath } from '../src/core/code/syntax';
 import { loadCodeParsers } from '../src/host/grammar-files';
+import { underTarget } from './targets';
 
 export const CHANGED_FILE_TARGET_MS = 100;
 const FILES = Number(process.env.WORKSPACE_FILES ?? 10_000);
@@ -85,8 +86,6 @@ export async function run(): Promise<void> {
   timings.sort((a, b) => a - b);
   const p95 = percentile(timings, 0.95);
   console.log(
-    `changed file (parse, re-index, all rules over ${models.size} models): median ${percentile(timings, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${timings[timings.length - 1].toFixed(1)} ms over ${CHANGED_SAMPLES} files (${findings} findings); target < ${CHANGED_FILE_TARGET_MS} ms`,
+    `changed file (parse, re-index, all rules over ${models.size} models): median ${percentile(timings, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${timings[timings.length - 1].toFixed(1)} ms over ${CHANGED_SAMPLES} files (${findings} findings); p95 ${underTarget('changed file, p95', p95, CHANGED_FILE_TARGET_MS, 'ms')}`,
   );
-  if (p95 >= CHANGED_FILE_TARGET_MS)
-    throw new Error(`a changed file took ${p95.toFixed(1)} ms at the 95th percentile, over the ${CHANGED_FILE_TARGET_MS} ms target`);
 }

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { resolveConnection } from '../src/db/connection-config';
+import { underTarget } from './targets';
 
 /** Goal of issue 10: less than 0.2 ms added per round trip (median). */
 export const ADDED_LATENCY_GOAL_MS = 0.2;
@@ -69,9 +70,8 @@ export async function run(): Promise<void> {
     ['simple SELECT 1', (client) => client.query('SELECT 1')],
     ['prepared lookup $1', (client, i) => client.query({ name: 'lookup', text: 'SELECT $1::int + 1 AS next', values: [i] })],
   ];
-  let worst = 0;
   try {
-    console.log('query                     direct median   recorded median   added');
+    console.log('query                     direct median   recorded median   added     target');
     for (const [name, query] of kinds) {
       const directTimes: number[] = [];
       const proxiedTimes: number[] = [];
@@ -82,9 +82,8 @@ export async function run(): Promise<void> {
         await timeQueries(proxied, PER_BLOCK, query, proxiedTimes);
       }
       const added = median(proxiedTimes) - median(directTimes);
-      worst = Math.max(worst, added);
       console.log(
-        `${name.padEnd(24)} ${median(directTimes).toFixed(3).padStart(10)} ms ${median(proxiedTimes).toFixed(3).padStart(14)} ms ${added.toFixed(3).padStart(8)} ms`,
+        `${name.padEnd(24)} ${median(directTimes).toFixed(3).padStart(10)} ms ${median(proxiedTimes).toFixed(3).padStart(14)} ms ${added.toFixed(3).padStart(8)} ms  ${underTarget(`recorder latency added to ${name}`, added, ADDED_LATENCY_GOAL_MS, 'ms')}`,
       );
     }
   } finally {
@@ -95,7 +94,4 @@ export async function run(): Promise<void> {
   }
   const recorded = (JSON.parse(report) as { statements: { calls: number }[] }).statements.reduce((sum, group) => sum + group.calls, 0);
   console.log(`recorded ${recorded} statements`);
-  if (worst >= ADDED_LATENCY_GOAL_MS) {
-    throw new Error(`the recorder adds ${worst.toFixed(3)} ms per round trip (median), over the goal of ${ADDED_LATENCY_GOAL_MS} ms`);
-  }
 }

@@ -1,9 +1,11 @@
 /**
  * Runs the run() of every bench/*.bench.ts in turn: `npm run bench`
  * (node --expose-gc --import tsx bench/run.ts). Pass names to run only some: `npm run bench -- plan-metrics`.
+ * Exits non-zero when a bench throws or any target (bench/targets.ts) is missed.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { reportTargets } from './targets';
 
 interface BenchModule {
   run?: () => Promise<void>;
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     console.log(`\n== ${file}`);
     await module.run();
   }
+  if (!reportTargets()) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

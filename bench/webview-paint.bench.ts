@@ -32,6 +32,7 @@ import {
 } from '../test/webview/standalone-page';
 import { syntheticExplain } from '../test/webview/synthetic-plans';
 import { PlanIndex } from '../webview-ui/src/visible-tree';
+import { underTarget } from './targets';
 
 /** Cold pages per plan; the median is reported. */
 const RUNS = 3;
@@ -69,10 +70,6 @@ async function heapMb(open: StandalonePage): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   await cdp.detach();
   return (metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0) / 2 ** 20;
-}
-
-function verdict(value: number, target: number | undefined): string {
-  return target === undefined ? '' : value <= target ? `ok (< ${target})` : `OVER ${target}`;
 }
 
 function planCases(): PlanCase[] {
@@ -154,9 +151,9 @@ async function firstPaint(browser: Browser, server: StaticServer, planCase: Plan
     String(planCase.plan.nodes.length),
     shown,
     ms.toFixed(1),
-    verdict(ms, planCase.targetMs),
+    underTarget(`${planCase.name}: first paint`, ms, planCase.targetMs, 'ms'),
     heap.toFixed(1),
-    verdict(heap, planCase.targetHeapMb),
+    underTarget(`${planCase.name}: JS heap`, heap, planCase.targetHeapMb, 'MB'),
   ];
 }
 
@@ -212,7 +209,7 @@ async function interact(browser: Browser, server: StaticServer, name: string, pl
   for (const { label, action } of interactions(plan)) {
     const ms = await timeAction(open.page, action);
     if (label) {
-      rows.push([name, label, ms.toFixed(1), verdict(ms, INTERACTION_TARGET_MS)]);
+      rows.push([name, label, ms.toFixed(1), underTarget(`${name}: ${label}`, ms, INTERACTION_TARGET_MS, 'ms')]);
     }
   }
   rows.push([name, 'JS heap afterwards', `${(await heapMb(open)).toFixed(1)} MB`, '']);

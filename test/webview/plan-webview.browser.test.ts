@@ -228,6 +228,81 @@ describe('plan webview in Chromium', function () {
     assertClean(incidents);
   });
 
+  it('keeps the search marks on the tree as laid out after Show all and Group', async () => {
+    const plan = loadPlan(PARTITIONS);
+    const { page, incidents } = await openPage({ width: 2600 });
+    await postAndPaint(page, showPlanMessage(plan));
+    const appendId = firstNodeWhere(plan, (node) => node.childIds.length > 1000);
+    const { shown, grouped } = new PlanIndex(plan).family(appendId);
+    // A partition the family shows, and one folded into its group.
+    const visible = plan.nodes[shown[0]].relation!;
+    const folded = plan.nodes[grouped[10]].relation!;
+    const marks = async () => ({
+      matches: await page.locator('.card.match').count(),
+      holders: await page.locator('.card.holds-match').count(),
+      groupHolds: await page.locator('.card.group.holds-match').count(),
+      count: await page.textContent('.match-count'),
+    });
+
+    await actAndPaint(page, () => page.fill('.search-input', visible));
+    assert.deepEqual(await marks(), { matches: 1, holders: 0, groupHolds: 0, count: '1 match' });
+    await actAndPaint(page, () => page.fill('.search-input', folded));
+    assert.deepEqual(await marks(), { matches: 0, holders: 1, groupHolds: 1, count: '1 match' });
+
+    // Show all: the group gives way to its members and the match is marked on its own card once in view.
+    await actAndPaint(page, () => page.click(`.card.group[data-group-id="${appendId}"] .card-show-all`));
+    assert.equal(await shownCount(page), 4004);
+    assert.equal(await page.locator('.card.group').count(), 0);
+    assert.equal(await page.locator('.card.holds-match').count(), 0);
+    await actAndPaint(page, () => page.press('.search-input', 'Enter'));
+    assert.equal(await page.getAttribute('.card.selected.match', 'data-node-id'), String(grouped[10]));
+    assert.equal(await page.textContent('.match-count'), '1 of 1');
+
+    // Group again (from the family's card, brought into view by the keyboard): the group holds the match again.
+    await page.focus('.tree-viewport');
+    await actAndPaint(page, () => page.keyboard.press('Home'));
+    for (let depth = 0; depth < plan.nodes[appendId].depth; depth++) await actAndPaint(page, () => page.keyboard.press('ArrowDown'));
+    assert.equal(await page.getAttribute('.card.selected', 'data-node-id'), String(appendId));
+    await actAndPaint(page, () => page.click(`.card[data-node-id="${appendId}"] .card-regroup`));
+    // The group sits after the family's shown children: the keyboard brings it into view.
+    await page.focus('.tree-viewport');
+    await actAndPaint(page, () => page.keyboard.press('ArrowDown'));
+    for (let i = 0; i < shown.length; i++) await actAndPaint(page, () => page.keyboard.press('ArrowRight'));
+    assert.equal(await page.getAttribute('.card.selected', 'data-group-id'), String(appendId));
+    assert.deepEqual(await marks(), { matches: 0, holders: 1, groupHolds: 1, count: '1 match' });
+
+    assertClean(incidents);
+  });
+
+  it('marks the matches of a search restored after a reload inside VS Code', async () => {
+    const plan = loadPlan(SMALL);
+    const { page, incidents } = await openPage({
+      beforeLoad: async (p) => {
+        await p.addInitScript(`
+          window.acquireVsCodeApi = () => ({
+            postMessage: () => {},
+            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
+            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
+          });`);
+      },
+    });
+    await postAndPaint(page, showPlanMessage(plan));
+    const relation = plan.nodes.find((node) => node.relation !== undefined)!.relation!;
+    await actAndPaint(page, () => page.fill('.search-input', relation));
+    const matched = await page.locator('.card.match').count();
+    const counted = await page.textContent('.match-count');
+    assert.ok(matched > 0 && matched < plan.nodes.length, `${matched} cards marked`);
+
+    await page.waitForFunction((text) => JSON.parse(sessionStorage.getItem('state') ?? '{}').searchText === text, relation);
+    await page.reload();
+    await page.waitForSelector('.card.match');
+    assert.equal(await page.inputValue('.search-input'), relation);
+    assert.equal(await page.locator('.card.match').count(), matched);
+    assert.equal(await page.locator('.card.dimmed').count(), plan.nodes.length - matched);
+    assert.equal(await page.textContent('.match-count'), counted);
+    assertClean(incidents);
+  });
+
   it('shows markup in plan strings as text and runs none of it', async () => {
     const plan = analyzePlan(hostileExplain());
     const { page, incidents } = await openPage();

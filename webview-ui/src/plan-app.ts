@@ -49,6 +49,18 @@ interface OpenPlan {
   search: NodeSearch;
   layout?: TreeLayout;
   matches: number[];
+  /** The node with the most exclusive time (the root for a plan without times): where the plan opens and Fit goes. */
+  hottestId: number;
+}
+
+function hottestNodeId(plan: AnalyzedPlan): number {
+  let hottest = 0;
+  for (const node of plan.nodes) {
+    if ((node.exclusiveMs ?? 0) > (plan.nodes[hottest].exclusiveMs ?? 0)) {
+      hottest = node.id;
+    }
+  }
+  return hottest;
 }
 
 /** Two showPlan messages of the same run: the host resending after a reload must not reset the view. */
@@ -241,12 +253,14 @@ export class PlanApp {
       sizer: new CardSizer(plan, canvasTextMeasurer(getComputedStyle(document.body).fontFamily)),
       search: new NodeSearch(plan),
       matches: [],
+      hottestId: hottestNodeId(plan),
     };
     // Before the layout: the tree must be displayed to have a size to fit into.
     this.showNotice(undefined);
     this.header.show(plan, message.meta);
     this.findingsBar.show(this.open.advice, plan);
     this.searchText = restored?.searchText ?? '';
+    this.open.matches = this.open.search.find(this.searchText);
     this.toolbar.setSearchText(this.searchText);
     this.selectedKey = undefined;
     this.details.setPlan(plan, this.open.advice);
@@ -421,7 +435,6 @@ export class PlanApp {
     if (!open.layout.tree.nodeItems.has(nodeId)) {
       open.visibility.reveal(nodeId);
       this.relayout();
-      this.updateMarks();
       this.persistSoon();
     }
     this.detailsOpen = true;
@@ -466,20 +479,14 @@ export class PlanApp {
     this.select(open.layout.tree.nodeItems.get(nodeId));
   }
 
-  /** The card of the node with the most exclusive time (the root for a plan without times), or what folds it away. */
+  /** The card of the hottest node, or what folds it away. */
   private hottestItem(): TreeItem | undefined {
     const open = this.open;
     if (!open?.layout) {
       return undefined;
     }
-    let hottest = 0;
-    for (const node of open.message.plan.nodes) {
-      if ((node.exclusiveMs ?? 0) > (open.message.plan.nodes[hottest].exclusiveMs ?? 0)) {
-        hottest = node.id;
-      }
-    }
     const tree = open.layout.tree;
-    return tree.nodeItems.get(hottest) ?? holderOf(tree, open.index, hottest);
+    return tree.nodeItems.get(open.hottestId) ?? holderOf(tree, open.index, open.hottestId);
   }
 
   private setView(view: PlanViewKind, { persist = true } = {}): void {
@@ -514,16 +521,19 @@ export class PlanApp {
 
   private search(text: string): void {
     this.searchText = text;
+    if (this.open) {
+      this.open.matches = this.open.search.find(text);
+    }
     this.updateMarks();
     this.persistSoon();
   }
 
+  /** Marks the matches, and the cards that hide some, on the tree as it is laid out now. */
   private updateMarks(): void {
     const open = this.open;
     if (!open?.layout) {
       return;
     }
-    open.matches = open.search.find(this.searchText);
     const tree = open.layout.tree;
     const holders = new Set<string>();
     for (const id of open.matches) {

@@ -23,6 +23,8 @@ import { INDEX_FILTER_CRITICAL_SHARE } from '../../../src/core/advice/rules/inde
 import { slowNode, SLOW_NODE_CRITICAL_SHARE, SLOW_NODE_WARNING_SHARE } from '../../../src/core/advice/rules/slow-node';
 import { JIT_CRITICAL_SHARE, PLANNING_WARNING_MS } from '../../../src/core/advice/rules/plan-timing';
 import { num, RULE_PLANS_DIR, rawNode, rulePlan, ruleFiles, suggestedWorkMemKb, total, type RulePlan } from './rule-fixtures';
+import type { AnalyzedPlan } from '../../../src/core/plan/model';
+import { sortFindings } from '../../../src/core/advice/finding-ranking';
 
 const SERVERS = ['pg15', 'pglite18'] as const;
 
@@ -56,7 +58,46 @@ function assertTitleHas(finding: Finding, parts: string[]): void {
 
 const isScanOf = (type: string, relation: string) => (n: RawPlanNode) => n['Node Type'] === type && n['Relation Name'] === relation;
 
+/** What evaluateRules must return: every rule run alone, less its findings on nodes a superseding rule reported. */
+function eachRuleAloneLessSuperseded(plan: AnalyzedPlan): Finding[] {
+  const alone = new Map(RULES.map((rule) => [rule.id, rule.evaluate(plan)]));
+  return sortFindings(
+    RULES.flatMap((rule) => {
+      const superseded = new Set((rule.supersededBy ?? []).flatMap((id) => alone.get(id)!.map((f) => f.nodeId)));
+      return alone.get(rule.id)!.filter((f) => f.nodeId === null || !superseded.has(f.nodeId));
+    }),
+  );
+}
+
 describe('warning rules on real plans', () => {
+  describe('superseded findings', () => {
+    it('evaluateRules returns what the rules find alone, less what a more specific rule reported on the same node', () => {
+      const plans = RULES.flatMap((rule) =>
+        [...ruleFiles(rule.id, 'triggers'), ...ruleFiles(rule.id, 'clean')].map((file) => rulePlan(rule.id, file)),
+      );
+      assert.ok(plans.length > 20, `only ${plans.length} rule plans`);
+      let superseded = 0;
+      for (const { name, plan } of plans) {
+        const expected = eachRuleAloneLessSuperseded(plan);
+        assert.deepEqual(evaluateRules(plan), expected, name);
+        superseded += RULES.reduce((sum, rule) => sum + rule.evaluate(plan).length, 0) - expected.length;
+      }
+      assert.ok(superseded > 0, 'no plan has a superseded finding: the test would prove nothing');
+    });
+
+    it('a rule superseded by a superseded rule gives way to what supersedes that one too', () => {
+      // evaluateRules reads a superseding rule's findings as kept (its own superseded ones dropped):
+      // the same as reading all it found only while this holds.
+      for (const rule of RULES) {
+        for (const id of rule.supersededBy ?? []) {
+          for (const further of RULES.find((r) => r.id === id)!.supersededBy ?? []) {
+            assert.ok(rule.supersededBy!.includes(further), `${rule.id} gives way to ${id} but not to ${further}, which supersedes ${id}`);
+          }
+        }
+      }
+    });
+  });
+
   describe('every rule has real plans', () => {
     for (const rule of RULES) {
       it(`${rule.id}: at least one trigger and one clean plan, each with its statement`, () => {

@@ -45,17 +45,23 @@ export const RULES: readonly Rule[] = [
  */
 export function evaluateRules(plan: AnalyzedPlan): Finding[] {
   const byRule = new Map<string, Finding[]>();
-  for (const rule of RULES) byRule.set(rule.id, rule.evaluate(plan));
-
-  const findings: Finding[] = [];
-  for (const rule of RULES) {
-    const superseding = new Set<number>();
-    for (const id of rule.supersededBy ?? []) {
-      for (const finding of byRule.get(id) ?? []) if (finding.nodeId !== null) superseding.add(finding.nodeId);
+  // A rule runs after the rules that supersede it and is told the nodes they reported, so that it
+  // does not write (on a large plan, thousands of) findings only for them to be dropped here.
+  while (byRule.size < RULES.length) {
+    const before = byRule.size;
+    for (const rule of RULES) {
+      const superseding = rule.supersededBy ?? [];
+      if (byRule.has(rule.id) || !superseding.every((id) => byRule.has(id))) continue;
+      const skip = new Set<number>();
+      for (const id of superseding) {
+        for (const finding of byRule.get(id)!) if (finding.nodeId !== null) skip.add(finding.nodeId);
+      }
+      byRule.set(
+        rule.id,
+        rule.evaluate(plan, skip).filter((finding) => finding.nodeId === null || !skip.has(finding.nodeId)),
+      );
     }
-    for (const finding of byRule.get(rule.id)!) {
-      if (finding.nodeId === null || !superseding.has(finding.nodeId)) findings.push(finding);
-    }
+    if (byRule.size === before) throw new Error('The rules supersede each other in a cycle, or name a rule that does not exist.');
   }
-  return sortFindings(findings);
+  return sortFindings(RULES.flatMap((rule) => byRule.get(rule.id)!));
 }

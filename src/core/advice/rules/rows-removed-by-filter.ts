@@ -46,11 +46,12 @@ export const rowsRemovedByFilter: Rule = {
     { name: 'ROWS_REMOVED_CRITICAL_SHARE', value: ROWS_REMOVED_CRITICAL_SHARE, meaning: 'critical above this share' },
   ],
   supersededBy: [SEQ_SCAN_LARGE_TABLE, INDEX_SCAN_FILTER_NOT_SELECTIVE, LOSSY_BITMAP_HEAP_SCAN, NESTED_LOOP_MANY_LOOPS],
-  evaluate(plan: AnalyzedPlan): Finding[] {
+  evaluate(plan: AnalyzedPlan, skip?: ReadonlySet<number>): Finding[] {
     const findings: Finding[] = [];
     for (const node of plan.nodes) {
       const read = rowsExamined(node);
       if (!node.executed || read === undefined || read === 0) continue;
+      if (skip?.has(node.id)) continue;
       const removals = removalsOf(node);
       const removed = removals.reduce((sum, r) => sum + r.rows, 0);
       const share = removed / read;

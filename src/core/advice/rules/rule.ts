@@ -31,7 +31,11 @@ export interface Rule {
    * rule's finding on that node is dropped, so one problem is reported once.
    */
   supersededBy?: readonly string[];
-  evaluate(plan: AnalyzedPlan): Finding[];
+  /**
+   * `skip`: nodes the rules of `supersededBy` reported, whose findings evaluateRules drops; a rule
+   * may leave them out rather than write their text. Called alone, a rule reports every node.
+   */
+  evaluate(plan: AnalyzedPlan, skip?: ReadonlySet<number>): Finding[];
 }
 
 /** Higher is worse: the tie-break after impact. */

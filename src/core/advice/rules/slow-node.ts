@@ -86,13 +86,14 @@ export const slowNode: Rule = {
     TOP_N_SORT_WITHOUT_INDEX,
     INDEX_SCAN_FILTER_NOT_SELECTIVE,
   ],
-  evaluate(plan: AnalyzedPlan): Finding[] {
+  evaluate(plan: AnalyzedPlan, skip?: ReadonlySet<number>): Finding[] {
     const totalMs = plan.totalMs;
     if (!plan.analyzed || totalMs === undefined || totalMs <= SLOW_NODE_MIN_TOTAL_MS) return [];
     const findings: Finding[] = [];
     for (const node of plan.nodes) {
       const share = node.exclusiveShare;
       if (share === undefined || share < SLOW_NODE_INFO_SHARE) continue;
+      if (skip?.has(node.id)) continue;
       const ms = exclusiveMs(node);
       findings.push(
         nodeFinding(SLOW_NODE, node, {
