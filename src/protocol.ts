@@ -119,6 +119,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type WebviewToHost =
   | { type: 'ready' }
+  /** The page restored a view whose plan was too large for its state: send the plan on screen again. */
+  | { type: 'resendPlan' }
   /** Copy the plan as PostgreSQL returned it; answered by a `reply`. */
   | { type: 'copyPlanJson'; id: number }
   /** Open the plan JSON in an editor; answered by a `reply`. */
@@ -150,6 +152,13 @@ export type HighlightMetric = 'exclusive' | 'rows' | 'misestimate' | 'cost' | 'b
 export const HIGHLIGHT_METRICS: readonly HighlightMetric[] = ['exclusive', 'rows', 'misestimate', 'cost', 'buffers'];
 
 /** Bumped when the shape of `WebviewState` changes; a state of another version is discarded. */
+/**
+ * Plans larger than this stay out of the saved state, which VS Code serialises whole on every save
+ * (a 50,000-node plan is about 54 MB of JSON and 350 ms of work after each pan or click): the state
+ * keeps the view and which run it was, and the host, which holds the plan, sends it again.
+ */
+export const STATE_PLAN_MAX_NODES = 5_000;
+
 export const WEBVIEW_STATE_VERSION = 2;
 
 /** What `setState` keeps so that hiding the panel or reloading the window restores the view. */
@@ -175,6 +184,11 @@ export interface WebviewState {
   lastAdvice?: PlanAdvice;
   /** The comparison, while it is on screen (its `after` is `lastShowPlan`). */
   lastComparison?: ShowComparisonMessage;
+  /**
+   * In place of `lastShowPlan` for a plan too large to keep in the state: the run it was, which the
+   * host still holds and sends again on `resendPlan`; the view above applies to it.
+   */
+  heldPlan?: { ranAt: string; nodes: number };
 }
 
 const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
@@ -216,6 +230,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
   }
   switch (x.type) {
     case 'ready':
+    case 'resendPlan':
       return true;
     case 'copyPlanJson':
     case 'openRawPlan':
@@ -391,6 +406,7 @@ export function isWebviewState(x: unknown): x is WebviewState {
         (x.transform.k as number) > 0)) &&
     (x.lastShowPlan === undefined || (isHostToWebview(x.lastShowPlan) && x.lastShowPlan.type === 'showPlan')) &&
     (x.lastAdvice === undefined || isPlanAdvice(x.lastAdvice)) &&
-    (x.lastComparison === undefined || (isHostToWebview(x.lastComparison) && x.lastComparison.type === 'showComparison'))
+    (x.lastComparison === undefined || (isHostToWebview(x.lastComparison) && x.lastComparison.type === 'showComparison')) &&
+    (x.heldPlan === undefined || (isRecord(x.heldPlan) && typeof x.heldPlan.ranAt === 'string' && isId(x.heldPlan.nodes)))
   );
 }

@@ -191,6 +191,20 @@ export class PlanPanel implements vscode.Disposable {
         this.ready = true;
         for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
         return;
+      case 'resendPlan':
+        // A page shown again (or reloaded) whose saved view left out a large plan.
+        if (this.lastPlan) {
+          // The same message object stays `lastPlan`, so advice still on its way is still shown.
+          const again: ShowPlanMessage = { ...this.lastPlan, ...(this.advice ? { advice: this.advice } : {}) };
+          if (this.ready) void this.panel.webview.postMessage(again);
+          else this.queue.push(again);
+        } else
+          this.post({
+            type: 'showFailed',
+            message: 'The plan shown before the window reloaded was too large to keep with the view.',
+            detail: 'Explain the statement again, or open the plan from Plan History if it is kept there.',
+          });
+        return;
       case 'copyPlanJson':
       case 'openRawPlan': {
         if (!this.lastPlan) {

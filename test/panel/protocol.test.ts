@@ -17,6 +17,7 @@ describe('protocol between the host and the plan webview', () => {
     it('accepts every message the webview sends', () => {
       for (const message of [
         { type: 'ready' },
+        { type: 'resendPlan' },
         { type: 'copyPlanJson', id: 1 },
         { type: 'openRawPlan', id: 0 },
         { type: 'log', level: 'error', message: 'boom' },
@@ -188,6 +189,7 @@ describe('protocol between the host and the plan webview', () => {
       assert.ok(isWebviewState(state));
       assert.ok(isWebviewState({ ...state, lastShowPlan: { type: 'showPlan', plan, meta } }));
       assert.ok(isWebviewState({ ...state, view: 'grid', highlight: 'misestimate', gridSort: 'exclusive', gridAscending: false }));
+      assert.ok(isWebviewState({ ...state, heldPlan: { ranAt: '2026-12-05T10:00:00.000Z', nodes: 50_000 } }));
       assert.ok(
         isWebviewState({
           ...state,
@@ -213,6 +215,8 @@ describe('protocol between the host and the plan webview', () => {
         { ...state, gridAscending: 'yes' },
         { ...state, lastAdvice: { findings: [{ title: 'x' }], suggestions: [] } },
         { ...state, lastComparison: { type: 'showPlan', plan, meta } },
+        { ...state, heldPlan: { ranAt: 1, nodes: 50_000 } },
+        { ...state, heldPlan: { ranAt: '', nodes: -1 } },
         { ...state, lastComparison: { type: 'showComparison', index: topnSuggestion(), before: { plan, meta } } },
       ]) {
         assert.equal(isWebviewState(broken), false, JSON.stringify(broken));

@@ -18,7 +18,8 @@ import {
   type PageIncidents,
   useStandalonePages,
 } from './standalone-page';
-import { IMG_PAYLOAD, SCRIPT_PAYLOAD, hostileExplain } from './synthetic-plans';
+import { IMG_PAYLOAD, SCRIPT_PAYLOAD, hostileExplain, syntheticExplain } from './synthetic-plans';
+import { STATE_PLAN_MAX_NODES } from '../../src/protocol';
 import { PlanIndex } from '../../webview-ui/src/visible-tree';
 
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
@@ -364,6 +365,50 @@ describe('plan webview in Chromium', function () {
     assert.equal(await page.getAttribute('.tree-world', 'style'), transform);
     assert.equal(await page.getAttribute('.card.selected', 'data-node-id'), String(scanId));
     assert.ok(await page.locator(nodeCard(joinId)).count());
+    assertClean(incidents);
+  });
+
+  it('keeps a plan too large for the saved state with the host: the view is saved, the plan asked for again after a reload', async () => {
+    const plan = analyzePlan(syntheticExplain(STATE_PLAN_MAX_NODES + 1_000));
+    const message = showPlanMessage(plan);
+    const { page, incidents } = await openPage({
+      beforeLoad: async (p) => {
+        await p.addInitScript(`
+          window.__posted = [];
+          window.acquireVsCodeApi = () => ({
+            postMessage: (message) => window.__posted.push(message),
+            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
+            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
+          });`);
+      },
+    });
+    const posted = () => page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted);
+    await postAndPaint(page, message);
+    await actAndPaint(page, () => page.click('.zoom-out'));
+    const selected = Number(await page.getAttribute('.card:nth-of-type(2)', 'data-node-id'));
+    await actAndPaint(page, () => page.click(nodeCard(selected)));
+    await page.waitForFunction((id) => JSON.parse(sessionStorage.getItem('state') ?? '{}').selectedNodeId === id, selected);
+    const saved = await page.evaluate(() => sessionStorage.getItem('state') ?? '');
+    const state = JSON.parse(saved) as { lastShowPlan?: unknown; heldPlan?: { ranAt: string; nodes: number } };
+    assert.equal(state.lastShowPlan, undefined, 'the plan is not in the saved state');
+    assert.deepEqual(state.heldPlan, { ranAt: message.meta.ranAt, nodes: plan.nodes.length });
+    assert.ok(saved.length < 20_000, `the saved state is small (${saved.length} characters)`);
+    const transform = await page.getAttribute('.tree-world', 'style');
+
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.length >= 2);
+    assert.deepEqual(await posted(), [{ type: 'resendPlan' }, { type: 'ready' }]);
+    // The host sends the run again: the saved view applies to it.
+    await postAndPaint(page, message);
+    assert.equal(await page.getAttribute('.card.selected', 'data-node-id'), String(selected));
+    assert.equal(await page.getAttribute('.tree-world', 'style'), transform);
+
+    // After another reload the host has another run: the old view does not apply to it.
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.length >= 2);
+    await postAndPaint(page, showPlanMessage(plan, { ranAt: new Date(Date.now() + 60_000).toISOString() }));
+    assert.equal(await page.locator('.card.selected').count(), 0);
+    assert.notEqual(await page.getAttribute('.tree-world', 'style'), transform);
     assertClean(incidents);
   });
 

@@ -5,7 +5,9 @@
  * and opens the plan JSON, copies a suggestion's DDL, and says it has no editor to insert it into.
  * Creating an index it leaves to whoever listens (a test answers with indexCreation messages).
  */
-import type { HostToWebview, WebviewState, WebviewToHost } from '../../src/protocol';
+import { isHostToWebview, type HostToWebview, type WebviewState, type WebviewToHost } from '../../src/protocol';
+import type { PlanAdvice } from '../../src/core/advice/advice-model';
+import type { AnalyzedPlan } from '../../src/core/plan/model';
 import { rawPlanJson } from '../../src/core/plan/raw-plan';
 
 interface VsCodeApi {
@@ -58,11 +60,24 @@ function standaloneBridge(): HostBridge {
       (error: unknown) => reply({ type: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   };
+  // What the page was last sent, as the host keeps it: a large plan is not in the saved state.
+  let shown: { plan?: AnalyzedPlan; advice?: PlanAdvice } = {};
+  window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    if (!isHostToWebview(event.data)) {
+      return;
+    }
+    if (event.data.type === 'showPlan') {
+      shown = { plan: event.data.plan, advice: event.data.advice };
+    } else if (event.data.type === 'showAdvice') {
+      shown.advice = event.data.advice;
+    }
+  });
   const currentPlan = () => {
-    if (!state?.lastShowPlan) {
+    const plan = shown.plan ?? state?.lastShowPlan?.plan;
+    if (!plan) {
       throw new Error('No plan is shown.');
     }
-    return rawPlanJson(state.lastShowPlan.plan);
+    return rawPlanJson(plan);
   };
   const writeClipboard = async (text: string) => {
     if (!navigator.clipboard) {
@@ -71,7 +86,7 @@ function standaloneBridge(): HostBridge {
     await navigator.clipboard.writeText(text);
   };
   const suggestionDdl = (suggestionId: string) => {
-    const suggestion = state?.lastAdvice?.suggestions.find((candidate) => candidate.id === suggestionId);
+    const suggestion = (shown.advice ?? state?.lastAdvice)?.suggestions.find((candidate) => candidate.id === suggestionId);
     if (!suggestion) {
       throw new Error('That index suggestion is no longer shown.');
     }

@@ -6,6 +6,7 @@
 import type { Finding, PlanAdvice } from '../../src/core/advice/advice-model';
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import {
+  STATE_PLAN_MAX_NODES,
   WEBVIEW_STATE_VERSION,
   type HighlightMetric,
   type HostToWebview,
@@ -108,6 +109,8 @@ export class PlanApp {
   private nextRequestId = 1;
   private readonly pending = new Map<number, WebviewRequest['type']>();
   private persistTimer?: ReturnType<typeof setTimeout>;
+  /** A restored view whose plan the host is sending again. */
+  private heldView?: WebviewState;
 
   constructor(
     root: HTMLElement,
@@ -180,9 +183,13 @@ export class PlanApp {
 
   handle(message: HostToWebview): void {
     switch (message.type) {
-      case 'showPlan':
-        this.showPlan(message);
+      case 'showPlan': {
+        const held = this.heldView?.heldPlan;
+        const view = held && held.ranAt === message.meta.ranAt && held.nodes === message.plan.nodes.length ? this.heldView : undefined;
+        this.heldView = undefined;
+        this.showPlan(message, view);
         break;
+      }
       case 'showAdvice':
         this.showAdvice(message.advice);
         break;
@@ -284,6 +291,12 @@ export class PlanApp {
 
   /** The view state restored from a previous life of the page, if it holds a plan. */
   restore(state: WebviewState): void {
+    if (state.heldPlan) {
+      // The view waits for its plan, which the host holds.
+      this.heldView = state;
+      this.host.post({ type: 'resendPlan' });
+      return;
+    }
     if (state.lastShowPlan) {
       this.showPlan({ ...state.lastShowPlan, advice: state.lastAdvice }, state);
       if (state.lastComparison) {
@@ -633,6 +646,8 @@ export class PlanApp {
     if (!open) {
       return;
     }
+    const { plan, meta } = open.message;
+    const held = plan.nodes.length > STATE_PLAN_MAX_NODES;
     this.host.setState({
       version: WEBVIEW_STATE_VERSION,
       transform: this.tree.transform,
@@ -644,9 +659,9 @@ export class PlanApp {
       highlight: this.highlight,
       gridSort: this.grid.sort.column,
       gridAscending: this.grid.sort.ascending,
-      lastShowPlan: { type: 'showPlan', plan: open.message.plan, meta: open.message.meta },
-      lastAdvice: open.advice.advice,
-      lastComparison: this.comparison,
+      ...(held
+        ? { heldPlan: { ranAt: meta.ranAt, nodes: plan.nodes.length } }
+        : { lastShowPlan: { type: 'showPlan', plan, meta }, lastAdvice: open.advice.advice, lastComparison: this.comparison }),
     });
   }
 }
