@@ -6,6 +6,28 @@
 import { calleeName } from './source-file';
 import type { Node } from './syntax';
 
+/** A loop over rows: a `for` statement or a comprehension's `for` clause, with a plain loop variable. */
+export interface PythonLoop {
+  loop: Node;
+  variable: Node;
+  iterable: Node;
+  /** Where the loop variable is read: the statement's block, or the comprehension's element. */
+  body: Node;
+}
+
+/** Every loop under `root` with a single-name variable, outer loops first. */
+export function pythonLoops(root: Node): PythonLoop[] {
+  const loops: PythonLoop[] = [];
+  for (const loop of root.descendantsOfType(['for_statement', 'for_in_clause'])) {
+    const variable = loop?.childForFieldName('left');
+    const iterable = loop?.childForFieldName('right');
+    // A comprehension reads the loop variable in its body, beside the for clause.
+    const body = loop?.type === 'for_in_clause' ? loop.parent?.childForFieldName('body') : loop?.childForFieldName('body');
+    if (loop && variable?.type === 'identifier' && iterable && body) loops.push({ loop, variable, iterable, body });
+  }
+  return loops;
+}
+
 /** Assignments followed from a loop back to its query; more is a pipeline we do not guess through. */
 const MAX_HOPS = 4;
 

@@ -10,7 +10,7 @@ import { pythonCallArguments, readValue } from '../call-arguments';
 import type { LintContext } from '../context';
 import { DjangoModelIndex, extractDjangoModels, type DjangoModel, type DjangoRelation } from '../django-models';
 import { endOf, insertAt, rangeOf, type CodeEdit, type CodeFinding, type PerRowLookup } from '../findings';
-import { enclosingScope } from '../python-scope';
+import { enclosingScope, pythonLoops } from '../python-scope';
 import type { SourceFile } from '../source-file';
 import type { Node } from '../syntax';
 
@@ -89,12 +89,7 @@ export function djangoNPlusOneRule(file: SourceFile, context: LintContext): Code
     index.update(file.path, extractDjangoModels(file));
   }
   const findings: CodeFinding[] = [];
-  for (const loop of file.root.descendantsOfType(['for_statement', 'for_in_clause'])) {
-    const variable = loop?.childForFieldName('left');
-    const iterable = loop?.childForFieldName('right');
-    // A comprehension reads the loop variable in its body, beside the for clause.
-    const body = loop?.type === 'for_in_clause' ? loop.parent?.childForFieldName('body') : loop?.childForFieldName('body');
-    if (!loop || variable?.type !== 'identifier' || !iterable || !body) continue;
+  for (const { variable, iterable, body } of pythonLoops(file.root)) {
     const queryset = querysetOf(iterable, index);
     if (!queryset) continue;
     const reads = uncoveredReads(body, variable.text, queryset, index);

@@ -10,7 +10,7 @@
 import type { LintContext } from '../context';
 import { endOf, insertAt, rangeOf, type CodeEdit, type CodeFinding, type PerRowLookup } from '../findings';
 import { LAZY_LOADERS, type OrmModel } from '../models';
-import { callsIn, expressionChain } from '../python-scope';
+import { callsIn, expressionChain, pythonLoops } from '../python-scope';
 import { calleeName, type SourceFile } from '../source-file';
 import type { Node } from '../syntax';
 import { pythonCallArguments } from '../call-arguments';
@@ -44,12 +44,7 @@ interface LoopQuery {
 export function sqlalchemyNPlusOneRule(file: SourceFile, context: LintContext): CodeFinding[] {
   if (file.language !== 'python' || !file.imports.has('sqlalchemy')) return [];
   const findings: CodeFinding[] = [];
-  for (const loop of file.root.descendantsOfType(['for_statement', 'for_in_clause'])) {
-    const variable = loop?.childForFieldName('left');
-    const iterable = loop?.childForFieldName('right');
-    // A comprehension reads the loop variable in its body, beside the for clause.
-    const body = loop?.type === 'for_in_clause' ? loop.parent?.childForFieldName('body') : loop?.childForFieldName('body');
-    if (!loop || variable?.type !== 'identifier' || !iterable || !body) continue;
+  for (const { loop, variable, iterable, body } of pythonLoops(file.root)) {
     const query = loop.type === 'for_statement' ? nestedLoopQuery(loop, context) : loopQuery(iterable, context);
     if (!query) continue;
     const prefix = query.path.map((step) => `${step.relationship}.`).join('');
