@@ -18,6 +18,8 @@ import { createPool, type PlanLensPool } from '../../src/db/pool';
 import { readServerFacts } from '../../src/db/server-facts-reader';
 import { loadCodeParsers } from '../../src/host/grammar-files';
 import { APPS_DIR, applyEdits, indexedModels, lintText } from '../support/code-apps';
+import { poolQuery } from '../support/pool-query';
+import { statementCountingDatabase, statementsRunBy } from '../support/server-statement-count';
 import { configuredPostgres } from '../support/test-servers';
 
 /** Debian's interpreter, where apt installs python3-sqlalchemy (a pyenv shim may shadow it on PATH). */
@@ -45,21 +47,8 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
       );
     }
     pool = createPool(connection!, { max: 2 });
-    const client = await pool.connect();
-    try {
-      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      try {
-        await client.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
-      } catch (error) {
-        throw new Error(
-          `pg_stat_statements is not loaded (${(error as Error).message}): add it to shared_preload_libraries and restart (.ci/run does)`,
-        );
-      }
-      await client.query(`CREATE SCHEMA ${SCHEMA}`);
-      databaseOid = Number((await client.query('SELECT oid FROM pg_database WHERE datname = current_database()')).rows[0].oid);
-    } finally {
-      client.release();
-    }
+    databaseOid = await statementCountingDatabase(pool);
+    await poolQuery(pool, `CREATE SCHEMA ${SCHEMA}`);
     const config = connection!.config;
     const credentials = `${encodeURIComponent(String(config.user))}:${encodeURIComponent(String(config.password ?? ''))}`;
     databaseUrl = `postgresql+psycopg2://${credentials}@${config.host}:${config.port ?? 5432}/${config.database}?options=-csearch_path%3D${SCHEMA}`;
@@ -73,8 +62,7 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
   after(async () => {
     if (appDir) rmSync(appDir, { recursive: true, force: true });
     if (!pool) return;
-    const client = await pool.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).finally(() => client.release());
+    await poolQuery(pool, `DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await pool.end();
   });
 
@@ -91,18 +79,7 @@ describe('application code on PostgreSQL 15 (SQLAlchemy programs, statements cou
 
   /** Runs a program and returns how many statements on the shop's tables the server executed for it. */
   async function statementsOf(script: string, args: string[] = []): Promise<number> {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_stat_statements_reset(0, $1, 0)', [databaseOid]);
-      python([script, ...args]);
-      const { rows } = await client.query(
-        'SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE dbid = $1 AND query ~* $2',
-        [databaseOid, SHOP_STATEMENT],
-      );
-      return rows[0].n as number;
-    } finally {
-      client.release();
-    }
+    return statementsRunBy(pool, databaseOid, SHOP_STATEMENT, () => python([script, ...args]));
   }
 
   function lintAndFix(script: string, code: string, server?: ServerFacts, processes = 1): { finding: CodeFinding; fixed: string } {

@@ -17,6 +17,8 @@ import { createPool, type PlanLensPool } from '../../src/db/pool';
 import { loadCodeParsers } from '../../src/host/grammar-files';
 import { APPS_DIR, applyEdits, lintText } from '../support/code-apps';
 import { indexedDjangoModels } from '../support/django-apps';
+import { poolQuery } from '../support/pool-query';
+import { statementCountingDatabase, statementsRunBy } from '../support/server-statement-count';
 import { configuredPostgres } from '../support/test-servers';
 
 /** Debian's interpreter, where apt installs python3-django (a pyenv shim may shadow it on PATH). */
@@ -42,21 +44,8 @@ describe('Django N+1 on PostgreSQL 15 (the sample shop run with Django, statemen
       throw new Error(`${PYTHON} cannot import django and psycopg2: apt-get install python3-django python3-psycopg2 (.ci/run does)`);
     }
     pool = createPool(connection!, { max: 2 });
-    const client = await pool.connect();
-    try {
-      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      try {
-        await client.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
-      } catch (error) {
-        throw new Error(
-          `pg_stat_statements is not loaded (${(error as Error).message}): add it to shared_preload_libraries and restart (.ci/run does)`,
-        );
-      }
-      await client.query(`CREATE SCHEMA ${SCHEMA}`);
-      databaseOid = Number((await client.query('SELECT oid FROM pg_database WHERE datname = current_database()')).rows[0].oid);
-    } finally {
-      client.release();
-    }
+    databaseOid = await statementCountingDatabase(pool);
+    await poolQuery(pool, `CREATE SCHEMA ${SCHEMA}`);
     const config = connection!.config;
     env = {
       ...process.env,
@@ -77,8 +66,7 @@ describe('Django N+1 on PostgreSQL 15 (the sample shop run with Django, statemen
   after(async () => {
     if (appDir) rmSync(appDir, { recursive: true, force: true });
     if (!pool) return;
-    const client = await pool.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).finally(() => client.release());
+    await poolQuery(pool, `DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await pool.end();
   });
 
@@ -90,18 +78,7 @@ describe('Django N+1 on PostgreSQL 15 (the sample shop run with Django, statemen
 
   /** Runs a program and returns how many statements on the shop's tables the server executed for it. */
   async function statementsOf(script: string): Promise<number> {
-    const client = await pool.connect();
-    try {
-      await client.query('SELECT pg_stat_statements_reset(0, $1, 0)', [databaseOid]);
-      python([script]);
-      const { rows } = await client.query(
-        'SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE dbid = $1 AND query ~ $2',
-        [databaseOid, SHOP_STATEMENT],
-      );
-      return rows[0].n as number;
-    } finally {
-      client.release();
-    }
+    return statementsRunBy(pool, databaseOid, SHOP_STATEMENT, () => python([script]));
   }
 
   async function count(sql: string): Promise<number> {

@@ -14,8 +14,8 @@ import { codeSitesOf, linkRecordedNPlusOne, recordedNPlusOneOf } from '../../src
 import type { CodeParsers } from '../../src/core/code/syntax';
 import { formatClockTime, formatMs } from '../../src/core/format';
 import type { ResolvedConnection } from '../../src/db/connection-config';
-import { createPool } from '../../src/db/pool';
 import { loadCodeParsers } from '../../src/host/grammar-files';
+import { onServer } from '../support/pool-query';
 import { APPS_DIR, indexedModels, lintText } from '../support/code-apps';
 import { startRecording, testConnection, until, type TestRecording } from './recorder-support';
 
@@ -23,16 +23,6 @@ const run = promisify(execFile);
 const PYTHON = process.env.PLAN_LENS_PYTHON ?? '/usr/bin/python3';
 const ROOT = join(__dirname, '..', '..');
 const SCHEMA = `code_links_${process.pid}`;
-
-async function onServer(connection: ResolvedConnection, sql: string): Promise<void> {
-  const pool = createPool(connection, { max: 1 });
-  try {
-    const client = await pool.connect();
-    await client.query(sql).finally(() => client.release());
-  } finally {
-    await pool.end();
-  }
-}
 
 describe('recorded N+1 linked with the code that ran it (SQLAlchemy through the recorder, PostgreSQL 15)', function () {
   this.timeout(300_000);

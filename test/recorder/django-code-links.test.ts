@@ -14,8 +14,8 @@ import { ModelIndex } from '../../src/core/code/models';
 import { codeSitesOf, linkRecordedNPlusOne, recordedNPlusOneOf } from '../../src/core/code/runtime-links';
 import type { CodeParsers } from '../../src/core/code/syntax';
 import type { ResolvedConnection } from '../../src/db/connection-config';
-import { createPool } from '../../src/db/pool';
 import { loadCodeParsers } from '../../src/host/grammar-files';
+import { onServer } from '../support/pool-query';
 import { APPS_DIR, lintText } from '../support/code-apps';
 import { indexedDjangoModels } from '../support/django-apps';
 import { startRecording, testConnection, until, type TestRecording } from './recorder-support';
@@ -23,16 +23,6 @@ import { startRecording, testConnection, until, type TestRecording } from './rec
 const run = promisify(execFile);
 const PYTHON = process.env.PLAN_LENS_PYTHON ?? '/usr/bin/python3';
 const SCHEMA = `django_links_${process.pid}`;
-
-async function onServer(connection: ResolvedConnection, sql: string): Promise<void> {
-  const pool = createPool(connection, { max: 1 });
-  try {
-    const client = await pool.connect();
-    await client.query(sql).finally(() => client.release());
-  } finally {
-    await pool.end();
-  }
-}
 
 describe('recorded N+1 linked with the Django code that ran it (through the recorder, PostgreSQL 15)', function () {
   this.timeout(300_000);
