@@ -16,7 +16,15 @@ import { evaluateRules } from '../../src/core/advice/rules';
 import { FINDINGS_PAGE } from '../../webview-ui/src/findings-bar';
 import { plural } from '../../webview-ui/src/advice-text';
 import { TOPN, loadPg15Plan, loadPg15Statement, topnAdvice, topnFindings, topnSuggestion } from './sample-advice';
-import { REPO_ROOT, actAndPaint, postAndPaint, showPlanMessage, type PageIncidents, useStandalonePages } from './standalone-page';
+import {
+  REPO_ROOT,
+  actAndPaint,
+  postAndPaint,
+  showPlanMessage,
+  type PageIncidents,
+  useStandalonePages,
+  withVsCodeApi,
+} from './standalone-page';
 import { PlanIndex } from '../../webview-ui/src/visible-tree';
 
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
@@ -433,16 +441,7 @@ describe('advice in the plan webview, in Chromium', function () {
   });
 
   it('keeps the advice and the comparison through a reload inside VS Code', async () => {
-    const { page, incidents } = await openPage({
-      beforeLoad: async (p) => {
-        await p.addInitScript(`
-          window.acquireVsCodeApi = () => ({
-            postMessage: () => {},
-            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-          });`);
-      },
-    });
+    const { page, incidents } = await openPage({ beforeLoad: withVsCodeApi });
     await postAndPaint(page, topnShowPlan());
     await postAndPaint(page, { type: 'showAdvice', advice: topnAdvice() });
     await actAndPaint(page, () => page.click(nodeCard(TOPN.productsScanId)));

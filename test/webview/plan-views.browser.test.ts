@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { analyzePlan, parseExplainJson } from '../../src/core/plan';
 import type { AnalyzedPlan } from '../../src/core/plan/model';
 import { CARD_HEIGHT } from '../../webview-ui/src/card-size';
-import { REPO_ROOT, actAndPaint, loadPlan, postAndPaint, showPlanMessage, type PageIncidents, useStandalonePages } from './standalone-page';
+import {
+  REPO_ROOT,
+  actAndPaint,
+  loadPlan,
+  postAndPaint,
+  showPlanMessage,
+  type PageIncidents,
+  useStandalonePages,
+  withVsCodeApi,
+} from './standalone-page';
 import { TOPN, topnAdvice } from './sample-advice';
 import { syntheticExplain } from './synthetic-plans';
 
@@ -159,16 +168,7 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
 
   it('moves with the keyboard, opens details on Enter, and shares the selection with the tree; the view is remembered', async () => {
     const plan = loadPlan(SMALL);
-    const { page, incidents } = await openPage({
-      beforeLoad: async (p) => {
-        await p.addInitScript(`
-          window.acquireVsCodeApi = () => ({
-            postMessage: () => {},
-            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-          });`);
-      },
-    });
+    const { page, incidents } = await openPage({ beforeLoad: withVsCodeApi });
     await postAndPaint(page, showPlanMessage(plan));
     await actAndPaint(page, () => page.click('.view-grid'));
     await page.focus('.grid-view');
@@ -301,16 +301,7 @@ describe('plan views in Chromium: grid, readable tree, contrast', function () {
 
   it('gives every card a tooltip with its node, times and rows, and switches what the cards highlight', async () => {
     const plan = analyzePlan(syntheticExplain(60, 3));
-    const { page, incidents } = await openPage({
-      beforeLoad: async (p) => {
-        await p.addInitScript(`
-          window.acquireVsCodeApi = () => ({
-            postMessage: () => {},
-            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-          });`);
-      },
-    });
+    const { page, incidents } = await openPage({ beforeLoad: withVsCodeApi });
     await postAndPaint(page, showPlanMessage(plan));
     const id = Number(await page.getAttribute('.card[data-node-id]', 'data-node-id'));
     const node = plan.nodes[id];

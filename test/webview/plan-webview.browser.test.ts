@@ -15,6 +15,7 @@ import {
   loadStatement,
   postAndPaint,
   showPlanMessage,
+  withVsCodeApi,
   type PageIncidents,
   useStandalonePages,
 } from './standalone-page';
@@ -277,16 +278,7 @@ describe('plan webview in Chromium', function () {
 
   it('marks the matches of a search restored after a reload inside VS Code', async () => {
     const plan = loadPlan(SMALL);
-    const { page, incidents } = await openPage({
-      beforeLoad: async (p) => {
-        await p.addInitScript(`
-          window.acquireVsCodeApi = () => ({
-            postMessage: () => {},
-            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-          });`);
-      },
-    });
+    const { page, incidents } = await openPage({ beforeLoad: withVsCodeApi });
     await postAndPaint(page, showPlanMessage(plan));
     const relation = plan.nodes.find((node) => node.relation !== undefined)!.relation!;
     await actAndPaint(page, () => page.fill('.search-input', relation));
@@ -328,17 +320,7 @@ describe('plan webview in Chromium', function () {
     const plan = loadPlan(SMALL);
     const message = showPlanMessage(plan);
     // VS Code's API as the webview sees it; state survives the reload the way VS Code keeps it.
-    const { page, incidents } = await openPage({
-      beforeLoad: async (p) => {
-        await p.addInitScript(`
-          window.__posted = [];
-          window.acquireVsCodeApi = () => ({
-            postMessage: (message) => window.__posted.push(message),
-            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-          });`);
-      },
-    });
+    const { page, incidents } = await openPage({ beforeLoad: withVsCodeApi });
     const posted = () => page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted);
     assert.deepEqual(await posted(), [{ type: 'ready' }]);
     await postAndPaint(page, message);
@@ -371,17 +353,7 @@ describe('plan webview in Chromium', function () {
   it('keeps a plan too large for the saved state with the host: the view is saved, the plan asked for again after a reload', async () => {
     const plan = analyzePlan(syntheticExplain(STATE_PLAN_MAX_NODES + 1_000));
     const message = showPlanMessage(plan);
-    const { page, incidents } = await openPage({
-      beforeLoad: async (p) => {
-        await p.addInitScript(`
-          window.__posted = [];
-          window.acquireVsCodeApi = () => ({
-            postMessage: (message) => window.__posted.push(message),
-            getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-            setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-          });`);
-      },
-    });
+    const { page, incidents } = await openPage({ beforeLoad: withVsCodeApi });
     const posted = () => page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted);
     await postAndPaint(page, message);
     await actAndPaint(page, () => page.click('.zoom-out'));

@@ -147,6 +147,20 @@ export async function openStandalonePage(
   return { page, incidents };
 }
 
+/**
+ * VS Code's webview API as the page sees it, for `beforeLoad`: what the page posts is kept in
+ * `window.__posted`, and its state survives a reload the way VS Code keeps it.
+ */
+export async function withVsCodeApi(page: Page): Promise<void> {
+  await page.addInitScript(`
+    window.__posted = [];
+    window.acquireVsCodeApi = () => ({
+      postMessage: (message) => window.__posted.push(message),
+      getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
+      setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
+    });`);
+}
+
 export function showPlanMessage(plan: AnalyzedPlan, meta: Partial<PlanMeta> = {}): ShowPlanMessage {
   return {
     type: 'showPlan',
