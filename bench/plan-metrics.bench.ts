@@ -1,5 +1,6 @@
 /**
- * Parsing (JSON.parse + parseExplainJson) and analysing (analyzePlan) plans: the real plans in
+ * Reading plans as `plan-lens analyze` and Visualize Plan do (findPlans: the plans' boundaries in
+ * the input, then JSON.parse or the text reader) and analysing them (analyzePlan): the real plans in
  * ../shared/plans/ (when present) and synthetic plans of 1k, 10k and 50k nodes mixing deep chains
  * and wide fan-outs, with InitPlans, CTEs and Gathers. Times are medians over several runs after a warm-up;
  * the heap column is the growth of the JS heap during one parse + analysis (run with --expose-gc
@@ -14,7 +15,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { evaluateRules } from '../src/core/advice/rules';
-import { analyzePlan, parseExplainJson } from '../src/core/plan';
+import { analyzePlan, findPlans, type RawExplainResult } from '../src/core/plan';
 import { underTarget } from './targets';
 
 const SHARED_PLANS = resolve(__dirname, '..', '..', 'shared', 'plans');
@@ -138,7 +139,7 @@ function measure(name: string, text: string, gc: (() => void) | undefined): Row 
     // plans a full collection before each run disturbs the timing more than it helps.
     if (text.length >= LARGE_INPUT_BYTES) gc?.();
     const t0 = performance.now();
-    const raw = parseExplainJson(text);
+    const raw = onePlan(text);
     const t1 = performance.now();
     const plan = analyzePlan(raw);
     const t2 = performance.now();
@@ -157,7 +158,7 @@ function measure(name: string, text: string, gc: (() => void) | undefined): Row 
   if (gc) {
     gc();
     const before = process.memoryUsage().heapUsed;
-    const raw = parseExplainJson(text);
+    const raw = onePlan(text);
     const afterParse = process.memoryUsage().heapUsed;
     const plan = analyzePlan(raw);
     const afterAnalyze = process.memoryUsage().heapUsed;
@@ -317,4 +318,13 @@ function syntheticPlan(size: number): string {
     }
   }
   return `[{"Plan": ${pieces.join('')}, "Planning Time": 1.000, "Triggers": [], "Execution Time": ${inclusiveMs[0].toFixed(3)}}]`;
+}
+
+/** The one plan of a bench input, read the way users' inputs are. */
+function onePlan(text: string): RawExplainResult {
+  const plans = findPlans(text);
+  const [found] = plans;
+  if (plans.length !== 1 || !found.raw || found.error)
+    throw new Error(`expected one readable plan, found ${plans.length}: ${found?.error?.message ?? ''}`);
+  return found.raw;
 }

@@ -47,12 +47,32 @@ interface Segment {
 export function findPlans(input: string): FoundPlan[] {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const lines = text.split('\n');
+  const single = singleJsonResult(text, lines);
+  if (single) return [single];
   const segments = logSegments(lines) ?? documentSegments(lines);
   if (segments.length <= 1) {
     const whole = segments[0] ?? { start: 0, end: lines.length - 1, text, format: 'text' as const };
     return [readSegment({ ...whole, start: 0, end: lastNonBlank(lines, 0, lines.length - 1), text })];
   }
-  return segments.map(readSegment);
+  return segments.map((segment) => readSegment(segment));
+}
+
+/**
+ * The common case, one JSON result as EXPLAIN (FORMAT JSON) printed it: parsed once and read as it
+ * is, without the boundary scan, which on a plan of tens of megabytes costs several times the parse.
+ * Several results in one array go the long way, which tells their lines apart.
+ */
+function singleJsonResult(text: string, lines: string[]): FoundPlan | undefined {
+  const first = text.search(/\S/);
+  if (first < 0 || (text[first] !== '[' && text[first] !== '{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(value) && value.length > 1) return undefined;
+  return readSegment({ start: 0, end: lastNonBlank(lines, 0, lines.length - 1), text, format: 'json' }, value);
 }
 
 /** auto_explain entries of a server log or of psql's messages; undefined when the text has none. */
@@ -166,12 +186,12 @@ function lastNonBlank(lines: string[], start: number, end: number): number {
   return last;
 }
 
-function readSegment(segment: Segment): FoundPlan {
+function readSegment(segment: Segment, parsed?: unknown): FoundPlan {
   const found: FoundPlan = { startLine: segment.start + 1, endLine: segment.end + 1, format: segment.format };
   if (segment.durationMs !== undefined) found.durationMs = segment.durationMs;
   if (segment.logPrefix !== undefined) found.logPrefix = segment.logPrefix;
   try {
-    found.raw = parseExplainJson(segment.text);
+    found.raw = parseExplainJson(parsed ?? segment.text);
   } catch (error) {
     if (!(error instanceof PlanParseError)) throw error;
     found.error = shifted(error, segment.start);
